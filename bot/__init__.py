@@ -1,0 +1,1 @@
+"""Wegwijs: a multilingual Telegram assistant for statushouders."""

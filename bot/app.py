@@ -1,0 +1,65 @@
+"""Building the PTB Application: services, handlers, commands."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content import load_content
+from bot.db import open_db
+from bot.handlers import fallback, menu, onboarding, personal_data
+from bot.render import Renderer
+from bot.services import KEY, Services
+
+# Order matters: the fallback module catches whatever the others leave.
+HANDLER_MODULES = (onboarding, menu, personal_data, fallback)
+# Telegram answers 429 with a retry_after when the bot sends too fast; the
+# limiter then waits and tries again instead of dropping the message.
+RATE_LIMIT_RETRIES = 5
+COMMANDS = ("menu", "step", "path", "topics", "language", "bilingual", "privacy", "mydata", "delete", "help")
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    if not settings.token:
+        raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
+    renderer = Renderer(load_content(settings.content_dir))
+    builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)).post_init(set_commands)
+    if settings.api_url:
+        builder = builder.base_url(settings.api_url)
+    if settings.file_url:
+        builder = builder.base_file_url(settings.file_url)
+    app = builder.build()
+    app.bot_data[KEY] = Services(
+        settings=settings, db=open_db(settings.db_path), renderer=renderer, clock=clock or SystemClock()
+    )
+    for module in HANDLER_MODULES:
+        module.register(app)
+    return app
+
+
+async def set_commands(app: Application) -> None:
+    """The command menu in each language, and in the source language for everyone else."""
+    renderer = app.bot_data[KEY].renderer
+    journey = renderer.journey
+    for lang in journey.languages:
+        commands = [BotCommand(name, renderer.button(lang, f"command.{name}")) for name in COMMANDS]
+        code = None if lang == journey.source_language else lang
+        await app.bot.set_my_commands(commands, language_code=code)
+
+
+@asynccontextmanager
+async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
+    """Run the bot with long polling inside an already running event loop (tests, demo)."""
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()

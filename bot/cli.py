@@ -1,0 +1,112 @@
+"""The ``wegwijs`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import build_application
+
+    settings = Settings.from_env(
+        db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url
+    )
+    if not settings.token:
+        print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
+        return 2
+    app = build_application(settings)
+    if args.webhook_url:
+        app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
+    else:
+        app.run_polling()
+    return 0
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from bot.emulator import serve
+
+    options: dict[str, object] = {"limits": not args.no_limits}
+    if args.global_rate is not None:
+        options["global_rate"] = args.global_rate
+    if args.chat_rate is not None:
+        options["chat_rate"] = args.chat_rate
+    print(f"Bot API emulator on http://{args.host}:{args.port}/bot<token>/  (control: /_control/)")
+    try:
+        asyncio.run(serve(args.host, args.port, **options))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(lang=args.lang, db_path=args.db))
+
+
+def _content_stamp(args: argparse.Namespace) -> int:
+    from bot.content import load_content
+    from bot.editing import stamp
+
+    settings = Settings.from_env(content_dir=args.content)
+    for item in stamp(load_content(settings.content_dir), args.lang, args.ids or None):
+        print(f"{item.path}: source_hash updated")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wegwijs", description="Wegwijs Telegram assistant")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN), by long polling or a webhook")
+    run.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
+    run.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
+    run.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    run.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
+    run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.set_defaults(func=_run)
+
+    emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8081)
+    emulator.add_argument("--no-limits", action="store_true", help="switch off Telegram's rate limits")
+    emulator.add_argument("--global-rate", type=float, help="messages per second for the bot (default 30)")
+    emulator.add_argument("--chat-rate", type=float, help="messages per second in one chat (default 1)")
+    emulator.set_defaults(func=_emulator)
+
+    demo = sub.add_parser("demo", help="talk to the bot in this terminal, no token needed")
+    demo.add_argument("--lang", help="the language your pretend Telegram app uses (nl, en, ar, fa, ti)")
+    demo.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    demo.set_defaults(func=_demo)
+    content = sub.add_parser("content", help="tools for content editors and translators")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    stamp = content_sub.add_parser(
+        "stamp", help="mark translations as made from the current Dutch text (after you updated them)"
+    )
+    stamp.add_argument("--lang", required=True)
+    stamp.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    stamp.add_argument("ids", nargs="*", help="item ids (default: all items of that language)")
+    stamp.set_defaults(func=_content_stamp)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

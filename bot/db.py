@@ -1,0 +1,97 @@
+"""The SQLite database: opening it, its schema and its migrations.
+
+The schema is created and migrated by the program itself. Each migration is a
+plain function applied once, in order; the number of applied migrations is the
+schema version, kept in the ``meta`` table.
+
+Personal data is found by convention, not by a list that can go out of date:
+the ``users`` table is keyed by the person's Telegram id, and every other table
+that holds something about a person has a ``user_id`` column. ``/mydata`` and
+``/delete`` use that convention, so a new table is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1_users(db: sqlite_utils.Database) -> None:
+    db["users"].create(
+        {
+            "id": int,
+            "lang": str,
+            "privacy_accepted_at": str,
+            "step": str,
+            "bilingual": int,
+            "start_code": str,
+            "confirm_token": str,
+            "created_at": str,
+            "last_active_at": str,
+            "active": int,
+        },
+        pk="id",
+        defaults={"bilingual": 0, "active": 1},
+        not_null={"bilingual", "active"},
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_users]
+
+
+def open_db(path: Path | str) -> sqlite_utils.Database:
+    """Open (or create) the database in WAL mode and bring its schema up to date."""
+    db = sqlite_utils.Database(path)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 5000")
+    migrate(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if not db["meta"].exists():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    if not db["meta"].exists():
+        db["meta"].create({"key": str, "value": str}, pk="key")
+    version = schema_version(db)
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            migration(db)
+            db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
+
+
+def personal_tables(db: sqlite_utils.Database) -> list[str]:
+    """Tables other than ``users`` that hold rows about a person."""
+    return sorted(
+        table.name
+        for table in db.tables
+        if table.name != "users" and "user_id" in table.columns_dict
+    )
+
+
+def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
+    """Everything stored about one person, table by table."""
+    data: dict[str, Any] = {"users": list(db["users"].rows_where("id = ?", [user_id]))}
+    for name in personal_tables(db):
+        data[name] = list(db[name].rows_where("user_id = ?", [user_id]))
+    return data
+
+
+def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
+    """Remove every row about one person, in one transaction."""
+    with db.conn:
+        for name in personal_tables(db):
+            db.execute(f"DELETE FROM [{name}] WHERE user_id = ?", [user_id])
+        db.execute("DELETE FROM users WHERE id = ?", [user_id])

@@ -1,0 +1,66 @@
+"""Everything no other handler took: unknown commands, stickers, free text, old buttons, errors.
+
+Registered last, so each concern above gets its input first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import MessageLimit
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot import views
+from bot.handlers.common import guess_language, onboarded, show, stale_button
+from bot.services import Services, services
+from bot.users import User, get_user
+
+log = logging.getLogger(__name__)
+
+
+@onboarded
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.text_screen(s.renderer, user.lang, "errors.unknown_command", with_menu=True), user)
+
+
+@onboarded
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.text_screen(s.renderer, user.lang, "errors.not_text", with_menu=True), user)
+
+
+@onboarded
+async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    text = update.effective_message.text or ""
+    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+        await show(update, context, views.text_screen(s.renderer, user.lang, "errors.too_long", with_menu=True), user)
+        return
+    await show(update, context, views.text_screen(s.renderer, user.lang, "errors.not_understood", with_menu=True), user)
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer()
+    await stale_button(update, context, get_user(services(context).db, update.effective_user.id))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the fault and tell the person something went wrong, in their language."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+        return
+    s = services(context)
+    user = get_user(s.db, update.effective_user.id)
+    lang = user.lang if user and user.lang else guess_language(s, update)
+    try:
+        await show(update, context, views.text_screen(s.renderer, lang, "errors.generic"), user, lang)
+    except Exception:  # the chat itself may be the fault (blocked, gone); it is logged above
+        log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, free_text))
+    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
+    app.add_handler(CallbackQueryHandler(unknown_button))
+    app.add_error_handler(on_error)

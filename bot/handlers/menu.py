@@ -1,0 +1,101 @@
+"""The main menu and what it reaches: my step, the whole path, topics, items."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot import views
+from bot.handlers.common import argument, onboarded, show, stale_button
+from bot.services import Services
+from bot.users import User, get_user, set_bilingual
+
+
+@onboarded
+async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.menu_screen(s.renderer, user), user)
+
+
+@onboarded
+async def where(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.where_screen(s.renderer, user), user)
+
+
+@onboarded
+async def path(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.path_screen(s.renderer, user), user)
+
+
+@onboarded
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.topics_screen(s.renderer, user.lang), user)
+
+
+@onboarded
+async def bilingual(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    set_bilingual(s.db, user.id, not user.bilingual)
+    user = get_user(s.db, user.id)
+    key = "bilingual.on" if user.bilingual else "bilingual.off"
+    await show(update, context, views.text_screen(s.renderer, user.lang, key), user)
+    await show(update, context, views.menu_screen(s.renderer, user), user)
+
+
+@onboarded
+async def change_step(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.step_screen(s.renderer, user.lang), user)
+
+
+@onboarded
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.language_screen(s.renderer), user)
+
+
+@onboarded
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.privacy_screen(s.renderer, user.lang, accepted=True), user)
+
+
+MENU_TARGETS = {
+    views.MENU_MAIN: menu,
+    views.MENU_WHERE: where,
+    views.MENU_PATH: path,
+    views.MENU_TOPICS: topics,
+    views.MENU_BILINGUAL: bilingual,
+    views.MENU_STEP: change_step,
+    views.MENU_LANGUAGE: language,
+    views.MENU_PRIVACY: privacy,
+}
+
+
+async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    target = MENU_TARGETS.get(argument(update), _stale)
+    await target(update, context)
+
+
+@onboarded
+async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await stale_button(update, context, user)
+
+
+@onboarded
+async def item_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    item_id = argument(update)
+    if item_id not in s.renderer.journey.referenced_items():
+        await stale_button(update, context, user)
+        return
+    await show(update, context, views.item_screen(s.renderer, user.lang, item_id), user)
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    for command, callback in (
+        ("menu", menu),
+        ("help", menu),
+        ("step", where),
+        ("path", path),
+        ("topics", topics),
+        ("bilingual", bilingual),
+    ):
+        app.add_handler(CommandHandler(command, callback, filters=private))
+    app.add_handler(CallbackQueryHandler(menu_button, pattern=rf"^{views.MENU}:"))
+    app.add_handler(CallbackQueryHandler(item_button, pattern=rf"^{views.ITEM}:"))

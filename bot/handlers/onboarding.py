@@ -1,0 +1,119 @@
+"""/start, choosing a language, accepting the privacy notice, choosing a step."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot import links, views
+from bot.db import erase_person
+from bot.handlers.common import argument, ask_for_missing_onboarding, guess_language, onboarded, show, stale_button
+from bot.services import Services, services
+from bot.users import (
+    User,
+    accept_privacy,
+    choose_language,
+    get_user,
+    remember_start_code,
+    set_step,
+)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    user = get_user(s.db, update.effective_user.id)
+    code = context.args[0] if context.args else None
+    if code is not None and links.resolve(code, s.renderer.journey) is None:
+        lang = user.lang if user and user.lang else guess_language(s, update)
+        await show(update, context, views.text_screen(s.renderer, lang, "errors.bad_code"), user, lang)
+        code = None
+    if user is not None and user.onboarded:
+        if code is not None:
+            await apply_link(update, context, s, user, code)
+        else:
+            await show(update, context, views.menu_screen(s.renderer, user), user)
+        return
+    if code is not None:
+        if user is None:
+            choose_language(s.db, update.effective_user.id, None)
+        remember_start_code(s.db, update.effective_user.id, code)
+        user = get_user(s.db, update.effective_user.id)
+    await ask_for_missing_onboarding(update, context, user)
+
+
+async def apply_link(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, code: str) -> None:
+    target = links.resolve(code, s.renderer.journey)
+    if isinstance(target, links.StepLink):
+        set_step(s.db, user.id, target.step_id)
+        user = get_user(s.db, user.id)
+        await show(update, context, views.where_screen(s.renderer, user), user)
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    await show(update, context, views.language_screen(s.renderer), get_user(s.db, update.effective_user.id))
+
+
+async def choose_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    await update.callback_query.answer()
+    lang = argument(update)
+    user = get_user(s.db, update.effective_user.id)
+    if lang not in s.renderer.journey.languages:
+        await stale_button(update, context, user)
+        return
+    choose_language(s.db, update.effective_user.id, lang)
+    user = get_user(s.db, update.effective_user.id)
+    if not user.onboarded:
+        await show(update, context, views.privacy_screen(s.renderer, lang, accepted=False), user)
+        return
+    await show(update, context, views.text_screen(s.renderer, lang, "language.changed"), user)
+    await show(update, context, views.menu_screen(s.renderer, user), user)
+
+
+async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    await update.callback_query.answer()
+    user = get_user(s.db, update.effective_user.id)
+    answer = argument(update)
+    if user is None or not user.lang or answer not in ("yes", "no"):
+        await stale_button(update, context, user)
+        return
+    if user.onboarded:
+        await show(update, context, views.menu_screen(s.renderer, user), user)
+        return
+    if answer == "no":
+        erase_person(s.db, user.id)
+        await show(update, context, views.text_screen(s.renderer, user.lang, "privacy.declined"), None, user.lang)
+        return
+    accept_privacy(s.db, user.id, s.clock.now())
+    await show(update, context, views.text_screen(s.renderer, user.lang, "privacy.accepted"), user)
+    if user.start_code:
+        await apply_link(update, context, s, user, user.start_code)
+        user = get_user(s.db, user.id)
+    if user.step is None:
+        await show(update, context, views.step_screen(s.renderer, user.lang), user)
+
+
+@onboarded
+async def step_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    choice = argument(update)
+    if choice == views.UNKNOWN_STEP:
+        await show(update, context, views.text_screen(s.renderer, user.lang, "step.unknown"), user)
+        await show(update, context, views.path_screen(s.renderer, user), user)
+        return
+    if s.renderer.journey.step(choice) is None:
+        await stale_button(update, context, user)
+        return
+    set_step(s.db, user.id, choice)
+    user = get_user(s.db, user.id)
+    await show(update, context, views.where_screen(s.renderer, user), user)
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler("language", language_command, filters=private))
+    app.add_handler(CallbackQueryHandler(choose_language_button, pattern=rf"^{views.LANG}:"))
+    app.add_handler(CallbackQueryHandler(privacy_button, pattern=rf"^{views.PRIVACY}:"))
+    app.add_handler(CallbackQueryHandler(step_button, pattern=rf"^{views.STEP}:"))

@@ -1,0 +1,58 @@
+"""Sending a screen to a person: their language, the bilingual view, splitting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+
+from bot.markup import split_message
+from bot.render import Renderer
+from bot.users import User
+
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A message: its text in any language, and its buttons.
+
+    ``text`` renders the message in a given language, so the bilingual view
+    can render the same message in Dutch below the person's own language.
+    """
+
+    text: Callable[[str], str]
+    keyboard: InlineKeyboardMarkup | None = None
+    bilingual: bool = True
+
+
+def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> str:
+    own = screen.text(lang)
+    source = renderer.journey.source_language
+    if not (bilingual and screen.bilingual and lang != source):
+        return own
+    label = renderer.ui(lang, "bilingual.dutch_label")
+    return f"{own}\n\n{label}\n{screen.text(source)}"
+
+
+async def send_screen(
+    bot: Bot, renderer: Renderer, chat_id: int, screen: Screen, lang: str, user: User | None = None
+) -> list[Message]:
+    text = compose(renderer, screen, lang, bool(user and user.bilingual))
+    parts = split_message(text)
+    sent = []
+    for number, part in enumerate(parts, start=1):
+        markup = screen.keyboard if number == len(parts) else None
+        sent.append(
+            await bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+    return sent

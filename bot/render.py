@@ -1,0 +1,159 @@
+"""Rendering content into Telegram HTML for one reader.
+
+Every text is a Jinja2 template run in a sandbox (editors write them, so they
+must not reach Python internals) with autoescaping on (every value a user gave
+is escaped). Babel filters format dates, times and numbers for the reader's
+locale. A missing text falls back along the path file's chain (user's
+language, English, Dutch); a raw key never reaches a user.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_currency, format_decimal
+from jinja2 import StrictUndefined, Template, TemplateError, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.config import TIMEZONE
+from bot.content import Content
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR_KEY = "errors.generic"
+
+
+def _moment(value: Any) -> datetime | date:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(TIMEZONE)
+    return value
+
+
+@pass_context
+def _date(ctx: Context, value: Any, fmt: str = "full") -> str:
+    return format_date(_moment(value), fmt, locale=ctx["_locale"])
+
+
+@pass_context
+def _time(ctx: Context, value: Any, fmt: str = "short") -> str:
+    return format_time(_moment(value), fmt, locale=ctx["_locale"])
+
+
+@pass_context
+def _datetime(ctx: Context, value: Any) -> str:
+    locale = ctx["_locale"]
+    moment = _moment(value)
+    pattern = get_datetime_format("medium", locale=locale).replace("'", "")
+    return pattern.replace("{1}", format_date(moment, "full", locale=locale)).replace(
+        "{0}", format_time(moment, "short", locale=locale)
+    )
+
+
+@pass_context
+def _number(ctx: Context, value: Any) -> str:
+    return format_decimal(value, locale=ctx["_locale"])
+
+
+@pass_context
+def _money(ctx: Context, value: Any) -> str:
+    return format_currency(value, "EUR", locale=ctx["_locale"])
+
+
+def make_environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+    env.filters.update(date=_date, time=_time, datetime=_datetime, number=_number, money=_money)
+    return env
+
+
+@dataclass(frozen=True)
+class RenderedItem:
+    id: str
+    lang: str
+    """The language the text was found in (after fallback)."""
+    title: str
+    """Plain text, for buttons."""
+    html: str
+    """Title in bold and the body, as Telegram HTML."""
+    body: str
+    summary: str
+
+
+class Renderer:
+    """Renders UI strings and items from one loaded ``Content``."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.journey = content.journey
+        self.env = make_environment()
+        self._cache: dict[tuple[str, str, str], Template] = {}
+
+    def _template(self, kind: str, lang: str, key: str, source: str) -> Template:
+        cache_key = (kind, lang, key)
+        if cache_key not in self._cache:
+            self._cache[cache_key] = self.env.from_string(source)
+        return self._cache[cache_key]
+
+    def _render(self, kind: str, lang: str, key: str, source: str, values: dict[str, Any]) -> str | None:
+        try:
+            template = self._template(kind, lang, key, source)
+            return template.render(_locale=self.journey.locale(lang), **values).strip()
+        except (TemplateError, ValueError, TypeError) as exc:
+            log.error("cannot render %s %r in %s: %s", kind, key, lang, exc)
+            return None
+
+    def ui(self, lang: str, key: str, **values: Any) -> str:
+        """A short text as Telegram HTML, in the first language that has it."""
+        for candidate in self.journey.fallback_chain(lang):
+            source = self.content.ui.get(candidate, {}).get(key)
+            if source is None:
+                continue
+            rendered = self._render("ui", candidate, key, source, values)
+            if rendered is not None:
+                return rendered
+        log.error("ui text %r missing in every language", key)
+        if key == GENERIC_ERROR_KEY:
+            return "…"
+        return self.ui(lang, GENERIC_ERROR_KEY)
+
+    def button(self, lang: str, key: str, **values: Any) -> str:
+        """A short text as plain text, for a button label."""
+        return html.unescape(self.ui(lang, key, **values))
+
+    def has_item(self, item_id: str) -> bool:
+        return any(item_id in items for items in self.content.items.values())
+
+    def item(self, lang: str, item_id: str, **values: Any) -> RenderedItem | None:
+        for candidate in self.journey.fallback_chain(lang):
+            item = self.content.item(candidate, item_id)
+            if item is None:
+                continue
+            body = self._render("item", candidate, item_id, item.html_template, values)
+            if body is None:
+                continue
+            title = html.escape(item.title, quote=False)
+            return RenderedItem(
+                id=item_id,
+                lang=candidate,
+                title=item.title,
+                html=f"<b>{title}</b>\n\n{body}",
+                body=body,
+                summary=item.summary,
+            )
+        log.error("item %r missing in every language", item_id)
+        return None
+
+    def title(self, lang: str, item_id: str) -> str:
+        for candidate in self.journey.fallback_chain(lang):
+            item = self.content.item(candidate, item_id)
+            if item is not None and item.title:
+                return item.title
+        log.error("item %r has no title in any language", item_id)
+        return self.button(lang, "item.untitled")

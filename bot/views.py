@@ -1,0 +1,166 @@
+"""The screens a statushouder sees: text (from content) and buttons.
+
+Button data is ``<action>:<argument>``; the handlers check every argument
+against the loaded path and content, so a forged or stale button does nothing
+but get a polite answer.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.messaging import Screen
+from bot.render import GENERIC_ERROR_KEY as GENERIC, Renderer
+from bot.users import User
+
+LANG = "lang"
+PRIVACY = "priv"
+STEP = "step"
+MENU = "m"
+ITEM = "item"
+DELETE = "del"
+UNKNOWN_STEP = "?"
+
+MENU_WHERE, MENU_PATH, MENU_TOPICS, MENU_LANGUAGE = "where", "path", "topics", "language"
+MENU_PRIVACY, MENU_BILINGUAL, MENU_MAIN, MENU_STEP = "privacy", "bilingual", "main", "step"
+
+
+def data(action: str, *args: str) -> str:
+    return ":".join((action, *args))
+
+
+def _button(label: str, action: str, *args: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data(action, *args))
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int = 1) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def back_to_menu(r: Renderer, lang: str) -> list[InlineKeyboardButton]:
+    return [_button(r.button(lang, "menu.main"), MENU, MENU_MAIN)]
+
+
+def text_screen(r: Renderer, lang: str, key: str, with_menu: bool = False, **values: object) -> Screen:
+    keyboard = InlineKeyboardMarkup([back_to_menu(r, lang)]) if with_menu else None
+    return Screen(text=lambda lg: r.ui(lg, key, **values), keyboard=keyboard)
+
+
+def language_screen(r: Renderer) -> Screen:
+    """Asks for the language in every language, each button in its own script."""
+    languages = r.journey.languages
+    buttons = [_button(r.button(code, "language.name"), LANG, code) for code in languages]
+    text = "\n".join(r.ui(code, "language.prompt") for code in languages)
+    return Screen(text=lambda _lang: text, keyboard=InlineKeyboardMarkup(_rows(buttons, 2)), bilingual=False)
+
+
+def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
+    def text(lg: str) -> str:
+        item = r.item(lg, "privacy")
+        return item.html if item else r.ui(lg, GENERIC)
+
+    if accepted:
+        keyboard = InlineKeyboardMarkup([back_to_menu(r, lang)])
+    else:
+        keyboard = InlineKeyboardMarkup(
+            [
+                [_button(r.button(lang, "privacy.accept"), PRIVACY, "yes")],
+                [_button(r.button(lang, "privacy.decline"), PRIVACY, "no")],
+            ]
+        )
+    return Screen(text=text, keyboard=keyboard)
+
+
+def step_screen(r: Renderer, lang: str) -> Screen:
+    steps = r.journey.steps
+    buttons = [
+        _button(r.button(lang, "step.button", n=s.number, title=r.title(lang, s.overview)), STEP, s.id)
+        for s in steps
+    ]
+    buttons.append(_button(r.button(lang, "step.unknown_button"), STEP, UNKNOWN_STEP))
+    return Screen(text=lambda lg: r.ui(lg, "step.prompt"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
+
+
+def where_screen(r: Renderer, user: User) -> Screen:
+    """Where am I: the step, its place in the path, what happens, what comes next."""
+    lang = user.lang
+    step = r.journey.step(user.step)
+    if step is None:
+        return step_screen(r, lang)
+    following = r.journey.next_step(step)
+    total = len(r.journey.steps)
+
+    def text(lg: str) -> str:
+        header = r.ui(lg, "where.header", n=step.number, total=total, title=r.title(lg, step.overview))
+        item = r.item(lg, step.overview)
+        body = item.body if item else ""
+        if following is None:
+            after = r.ui(lg, "where.last")
+        else:
+            after = r.ui(lg, "where.next", title=r.title(lg, following.overview))
+        return f"{header}\n\n{body}\n\n{after}"
+
+    buttons = [_button(r.title(lang, item_id), ITEM, item_id) for item_id in step.extra_items]
+    buttons.append(_button(r.button(lang, "menu.change_step"), MENU, MENU_STEP))
+    return Screen(text=text, keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, lang)]))
+
+
+def path_screen(r: Renderer, user: User) -> Screen:
+    steps = r.journey.steps
+
+    def text(lg: str) -> str:
+        lines = [r.ui(lg, "path.header", gemeente=r.journey.gemeente)]
+        for s in steps:
+            key = "path.line_current" if s.id == user.step else "path.line"
+            lines.append(r.ui(lg, key, n=s.number, title=r.title(lg, s.overview)))
+        lines.append("")
+        lines.append(r.ui(lg, "path.hint"))
+        return "\n".join(lines)
+
+    buttons = [
+        _button(r.button(user.lang, "step.button", n=s.number, title=r.title(user.lang, s.overview)), ITEM, s.overview)
+        for s in steps
+    ]
+    return Screen(text=text, keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, user.lang)]))
+
+
+def topics_screen(r: Renderer, lang: str) -> Screen:
+    buttons = [_button(r.title(lang, topic), ITEM, topic) for topic in r.journey.topics]
+    return Screen(
+        text=lambda lg: r.ui(lg, "topics.header"),
+        keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, lang)]),
+    )
+
+
+def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    def text(lg: str) -> str:
+        item = r.item(lg, item_id)
+        return item.html if item else r.ui(lg, GENERIC)
+
+    return Screen(text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]))
+
+
+def menu_screen(r: Renderer, user: User) -> Screen:
+    lang = user.lang
+    bilingual_key = "menu.bilingual_off" if user.bilingual else "menu.bilingual_on"
+    entries = [
+        ("menu.where", MENU_WHERE),
+        ("menu.path", MENU_PATH),
+        ("menu.topics", MENU_TOPICS),
+        ("menu.language", MENU_LANGUAGE),
+        (bilingual_key, MENU_BILINGUAL),
+        ("menu.privacy", MENU_PRIVACY),
+    ]
+    buttons = [_button(r.button(lang, key), MENU, target) for key, target in entries]
+    return Screen(text=lambda lg: r.ui(lg, "menu.header"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
+
+
+def delete_screen(r: Renderer, lang: str, token: str) -> Screen:
+    keyboard = InlineKeyboardMarkup(
+        [
+            [_button(r.button(lang, "delete.yes"), DELETE, "yes", token)],
+            [_button(r.button(lang, "delete.no"), DELETE, "no")],
+        ]
+    )
+    return Screen(text=lambda lg: r.ui(lg, "delete.confirm"), keyboard=keyboard, bilingual=False)
+

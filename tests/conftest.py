@@ -1,0 +1,17 @@
+import pytest
+
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.content import load_content
+from bot.render import Renderer
+from tests.harness import bot_under_test
+
+
+@pytest.fixture
+async def bot(tmp_path):
+    async with bot_under_test(tmp_path / "wegwijs.db") as harness:
+        yield harness
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Renderer:
+    return Renderer(load_content(DEFAULT_CONTENT_DIR))

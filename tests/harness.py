@@ -1,0 +1,158 @@
+"""Driving the real bot over HTTP through the emulator, as people would.
+
+A ``BotUnderTest`` runs the real PTB ``Application`` against the emulator. It
+adds one observer handler in a last group, so a test can wait until the bot
+has finished with an update instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.app import build_application, running
+from bot.clock import Clock
+from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.emulator import EmulatorClient, running_emulator
+from bot.services import KEY, Services
+
+TOKEN = "123456:TEST-TOKEN"
+OBSERVER_GROUP = 10_000
+
+
+@dataclass
+class BotUnderTest:
+    emulator: Any
+    client: EmulatorClient
+    settings: Settings
+    clock: Clock | None = None
+    app: Application | None = None
+    _processed: set[int] = field(default_factory=set)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _stack: AsyncExitStack | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data[KEY]
+
+    async def start(self) -> None:
+        self.app = build_application(self.settings, clock=self.clock)
+        self.app.add_handler(TypeHandler(Update, self._observe), group=OBSERVER_GROUP)
+        self._stack = AsyncExitStack()
+        await self._stack.enter_async_context(running(self.app, poll_timeout=1))
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+            self.services.db.close()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def _observe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async with self._changed:
+            self._processed.add(update.update_id)
+            self._changed.notify_all()
+
+    async def processed(self, update_id: int, timeout: float = 10.0) -> None:
+        async def wait() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: update_id in self._processed)
+
+        await asyncio.wait_for(wait(), timeout)
+        # Error handlers run as tasks of their own; let them finish too.
+        await asyncio.sleep(0)
+
+    def person(self, user_id: int, language_code: str = "en", first_name: str = "Test") -> Person:
+        return Person(self, user_id, language_code, first_name)
+
+
+@dataclass
+class Person:
+    """One Telegram user talking to the bot."""
+
+    bot: BotUnderTest
+    user_id: int
+    language_code: str
+    first_name: str
+    seen: int = 0
+    """The highest message id in this chat the test has looked at."""
+
+    @property
+    def client(self) -> EmulatorClient:
+        return self.bot.client
+
+    async def _after(self, update_id: int, since: int) -> list[dict]:
+        await self.bot.processed(update_id)
+        messages = [m for m in await self.client.messages(self.user_id, after=since) if m["from_bot"]]
+        if messages:
+            self.seen = max(self.seen, max(m["message_id"] for m in messages))
+        return messages
+
+    async def _last_id(self) -> int:
+        messages = await self.client.messages(self.user_id)
+        return messages[-1]["message_id"] if messages else 0
+
+    async def say(self, text: str) -> list[dict]:
+        result = await self.client.send_text(
+            self.user_id, text, first_name=self.first_name, language_code=self.language_code
+        )
+        return await self._after(result["update_id"], result["message"]["message_id"])
+
+    async def send(self, **kind: Any) -> list[dict]:
+        """Send a non-text message: sticker=True, photo=bytes, voice=bytes, document=(bytes, name, mime)."""
+        since = await self._last_id()
+        if "sticker" in kind:
+            result = await self.client.send_sticker(self.user_id)
+        elif "photo" in kind:
+            result = await self.client.send_photo(self.user_id, kind["photo"])
+        elif "voice" in kind:
+            result = await self.client.send_voice(self.user_id, kind["voice"])
+        else:
+            data, name, mime = kind["document"]
+            result = await self.client.send_document(self.user_id, data, name, mime)
+        return await self._after(result["update_id"], since)
+
+    async def press_data(self, message_id: int, data: str) -> list[dict]:
+        since = await self._last_id()
+        result = await self.client.press(self.user_id, message_id, data)
+        return await self._after(result["update_id"], since)
+
+    async def press(self, label: str) -> list[dict]:
+        """Press the button with this label on the newest bot message that has it."""
+        for message in reversed(await self.client.messages(self.user_id)):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button["text"] == label:
+                        return await self.press_data(message["message_id"], button["callback_data"])
+        raise AssertionError(f"no button {label!r} in chat {self.user_id}")
+
+
+def buttons(message: dict) -> list[str]:
+    return [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+@asynccontextmanager
+async def bot_under_test(
+    db_path: Path, content_dir: Path = DEFAULT_CONTENT_DIR, clock: Clock | None = None, **emulator_options: Any
+) -> AsyncIterator[BotUnderTest]:
+    emulator_options.setdefault("limits", False)
+    async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
+        settings = Settings(
+            db_path=db_path, content_dir=content_dir, token=TOKEN, api_url=emu.api_url, file_url=emu.file_url
+        )
+        harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
+        await harness.start()
+        try:
+            yield harness
+        finally:
+            await harness.stop()
