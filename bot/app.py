@@ -56,6 +56,8 @@ async def set_commands(app: Application) -> None:
 async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
     """Run the bot with long polling inside an already running event loop (tests, demo)."""
     async with app:
+        if app.post_init:  # run_polling() would call it; here we start the pieces ourselves
+            await app.post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
         try:
