@@ -127,6 +127,27 @@ class Person:
         result = await self.client.press(self.user_id, message_id, data)
         return await self._after(result["update_id"], since)
 
+    async def receive(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Wait for messages the bot sends on its own (relays, reminders), after what was seen."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            new = [m for m in await self.client.messages(self.user_id, after=self.seen) if m["from_bot"]]
+            if len(new) >= count:
+                self.seen = max(m["message_id"] for m in new)
+                return new
+            if loop.time() > deadline:
+                raise AssertionError(f"chat {self.user_id}: expected {count} new bot messages, got {new}")
+            await asyncio.sleep(0.02)
+
+    async def reply_to(self, message_id: int, text: str) -> list[dict]:
+        """Answer a bot message with Telegram's reply."""
+        result = await self.client.send_text(
+            self.user_id, text, first_name=self.first_name, language_code=self.language_code,
+            reply_to_message_id=message_id,
+        )
+        return await self._after(result["update_id"], result["message"]["message_id"])
+
     async def press(self, label: str) -> list[dict]:
         """Press the button with this label on the newest bot message that has it."""
         for message in reversed(await self.client.messages(self.user_id)):

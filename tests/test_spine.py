@@ -241,3 +241,23 @@ async def test_commands_are_set_per_language(bot: BotUnderTest) -> None:
     commands = await bot.app.bot.get_my_commands(language_code="ar")
     assert [c.command for c in commands][:2] == ["menu", "step"]
     assert commands[0].description == html.unescape(ui_file("ar")["command.menu"])
+
+
+async def test_a_text_over_telegrams_limit_arrives_in_parts(tmp_path: Path) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    item = content / "en" / "items" / "digid.md"
+    front, body = item.read_text(encoding="utf-8").split("---\n", 2)[1:]
+    paragraphs = "\n\n".join(f"Paragraph {n}: " + "DigiD is your login. " * 20 for n in range(14))
+    item.write_text(f"---\n{front}---\n{body}\n\n{paragraphs}\n", encoding="utf-8")
+    async with bot_under_test(tmp_path / "wegwijs.db", content_dir=content) as bot:
+        person = bot.person(450)
+        await onboard(person, "en")
+        await person.say("/topics")
+        parts = await person.press("DigiD")
+    assert len(parts) >= 2
+    assert all(len(parse_telegram_html(p["html"])) <= 4096 for p in parts)
+    assert "Paragraph 13:" in parts[-1]["html"]
+    assert all(not p.get("reply_markup") for p in parts[:-1]) and parts[-1]["reply_markup"]

@@ -1,0 +1,21 @@
+"""The README's first command: the demo runs without a token and shows the real bot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_talks_in_the_terminal(tmp_path: Path) -> None:
+    turns = "2\n1\n3\n:sticker\n/quit\n"  # English, agree, step 3, a sticker
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "demo.db")],
+        input=turns, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] Nederlands" in out and "ትግርኛ" in out and "العربية" in out
+    assert "Step 3 of 7" in out
+    assert "I can only read text" in out
+    assert "Traceback" not in result.stderr
