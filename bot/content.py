@@ -46,8 +46,13 @@ class Item:
     @property
     def content_hash(self) -> str:
         """Fingerprint of the text a translation is made from."""
-        digest = hashlib.sha256(f"{self.title}\n{self.summary}\n{self.body.strip()}".encode())
-        return digest.hexdigest()[:12]
+        return text_hash(self.title, self.summary, self.body)
+
+
+def text_hash(title: str, summary: str, body: str) -> str:
+    """The ``source_hash`` a translation records for a Dutch title, summary and body."""
+    digest = hashlib.sha256(f"{title}\n{summary}\n{body.strip()}".encode())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,13 @@ class Content:
 
     def source_item(self, item_id: str) -> Item | None:
         return self.item(self.journey.source_language, item_id)
+
+    def is_stale(self, item: Item) -> bool:
+        """A translation made from a Dutch text that has changed since."""
+        source = self.source_item(item.id)
+        if item.lang == self.journey.source_language or source is None:
+            return False
+        return item.source_hash != source.content_hash
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:

@@ -1,13 +1,16 @@
-"""Changing content files the way an editor would: one field, nothing else.
+"""Changing content files the way an editor would: one field or text, nothing else.
 
-Front matter is edited line by line rather than re-dumped from YAML, so the
-editor's order, comments and quoting survive a tool run.
+Front matter and ``ui.yaml`` are edited line by line rather than re-dumped
+from YAML, so the editor's order, comments and quoting survive a tool run.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import yaml
 
 from bot.content import Content, Item
 
@@ -18,10 +21,48 @@ def set_front_matter_field(path: Path, field: str, value: str) -> None:
     line = re.compile(rf"^{re.escape(field)}:.*$", re.M)
     new_line = f'{field}: "{value}"' if value == "" else f"{field}: {value}"
     if line.search(head):
-        head = line.sub(new_line, head, count=1)
+        head = line.sub(lambda _: new_line, head, count=1)
     else:
         head = f"{head}\n{new_line}"
     path.write_text(head + sep + body, encoding="utf-8")
+
+
+def yaml_scalar(value: object) -> str:
+    """A value written the way YAML reads it back unchanged, on one line."""
+    if isinstance(value, str) and "\n" in value:
+        return json.dumps(value, ensure_ascii=False)  # a double-quoted YAML scalar
+    dumped = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**9)
+    return dumped.removesuffix("\n").removesuffix("\n...")
+
+
+def write_item(path: Path, fields: dict[str, object], body: str) -> None:
+    """Write a new long text: front matter in the given order, then the body."""
+    front = "\n".join(f"{name}: {yaml_scalar(value)}" for name, value in fields.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front}\n---\n{body.strip()}\n", encoding="utf-8")
+
+
+def set_body(path: Path, body: str) -> None:
+    """Replace the text under the front matter, keeping the front matter as it is."""
+    text = path.read_text(encoding="utf-8")
+    head, _, _ = text.partition("\n---")
+    path.write_text(f"{head}\n---\n{body.strip()}\n", encoding="utf-8")
+
+
+def set_ui_text(path: Path, key: str, value: str) -> None:
+    """Set one short text in a ``ui.yaml``, keeping the other lines and comments."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    new_line = f"{key}: {yaml_scalar(value)}"
+    start = re.compile(rf"^{re.escape(key)}:(\s|$)")
+    at = next((n for n, line in enumerate(lines) if start.match(line)), None)
+    if at is None:
+        lines.append(new_line)
+    else:
+        end = at + 1
+        while end < len(lines) and lines[end][:1].isspace() and lines[end].strip():
+            end += 1  # continuation lines of a value spread over several lines
+        lines[at:end] = [new_line]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def stamp(content: Content, lang: str, item_ids: list[str] | None = None) -> list[Item]:
@@ -36,6 +77,6 @@ def stamp(content: Content, lang: str, item_ids: list[str] | None = None) -> lis
         source = content.source_item(item_id)
         if source is None or item.source_hash == source.content_hash:
             continue
-        set_front_matter_field(item.path, "source_hash", source.content_hash)
+        set_front_matter_field(item.path, "source_hash", yaml_scalar(source.content_hash))
         changed.append(item)
     return changed

@@ -1,0 +1,141 @@
+"""``wegwijs content check | status | export-po | import-po | preview``: tools for editors and translators.
+
+Output is for the people who keep the texts, in the terminal; each command
+exits non-zero when something needs their attention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.checker import Finding
+    from bot.content import Content
+
+DEFAULT_PREVIEW = Path("preview.html")
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return Settings.from_env(content_dir=args.content).content_dir
+
+
+def _print_findings(findings: list[Finding], base: Path) -> None:
+    for finding in findings:
+        print(finding.format(base))
+    errors = sum(f.is_error for f in findings)
+    print(f"{errors} error(s), {len(findings) - errors} warning(s)")
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.checker import check_content
+
+    root = _root(args)
+    findings = check_content(root)
+    _print_findings(findings, root.parent)
+    return 1 if any(f.is_error for f in findings) else 0
+
+
+def _load(root: Path) -> Content | None:
+    from bot.content import ContentError, load_content
+
+    try:
+        return load_content(root)
+    except ContentError as exc:
+        print(f"{exc}\nRun `wegwijs content check` to see what to fix.", file=sys.stderr)
+        return None
+
+
+def _status(args: argparse.Namespace) -> int:
+    from bot.status import content_status, status_json, status_table
+
+    content = _load(_root(args))
+    if content is None:
+        return 1
+    statuses = content_status(content)
+    print(status_json(statuses) if args.format == "json" else status_table(statuses))
+    return 0
+
+
+def _export_po(args: argparse.Namespace) -> int:
+    from bot.po import FUZZY, export_catalog, write_catalog
+
+    content = _load(_root(args))
+    if content is None:
+        return 1
+    if args.lang == content.journey.source_language or args.lang not in content.journey.languages:
+        print(
+            f"{args.lang} is not a language to translate into: {', '.join(content.journey.languages)}", file=sys.stderr
+        )
+        return 2
+    catalog = export_catalog(content, args.lang)
+    output = args.output or Path(f"wegwijs-{args.lang}.po")
+    write_catalog(catalog, output)
+    messages = [m for m in catalog if m.id]
+    empty = sum(not m.string for m in messages)
+    fuzzy = sum(FUZZY in m.flags for m in messages)
+    print(f"{output}: {len(messages)} texts, {empty} untranslated, {fuzzy} fuzzy (the Dutch text changed)")
+    return 0
+
+
+def _import_po(args: argparse.Namespace) -> int:
+    from bot.checker import check_content
+    from bot.po import CatalogRefused, import_catalog
+
+    root = _root(args)
+    content = _load(root)
+    if content is None:
+        return 1
+    try:
+        result = import_catalog(content, args.lang, args.file)
+    except CatalogRefused as refused:
+        print(f"{args.file}: not imported, nothing was changed:", file=sys.stderr)
+        for problem in refused.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    for note in result.notes:
+        print(note)
+    for path in result.changed:
+        print(f"{path}: updated")
+    print(f"{len(result.changed)} file(s) updated. Checking {args.lang}:")
+    findings = [f for f in check_content(root) if f.file.is_relative_to(root / args.lang)]
+    _print_findings(findings, root.parent)
+    return 1 if any(f.is_error for f in findings) else 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from bot.preview import write_preview
+
+    content = _load(_root(args))
+    if content is None:
+        return 1
+    write_preview(content, args.output)
+    print(f"{args.output}: open it in a browser")
+    return 0
+
+
+def add_commands(content_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the editors' commands to ``wegwijs content``."""
+
+    def command(name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        parser = content_sub.add_parser(name, help=help_text)
+        parser.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+        parser.set_defaults(func=func)
+        return parser
+
+    command("check", "check every text; fails when a text would break (runs in CI)", _check)
+    status = command("status", "how far each language is: complete, missing, stale, draft, reviewed", _status)
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    export = command("export-po", "write a PO catalog for translators (Poedit, Weblate)", _export_po)
+    export.add_argument("--lang", required=True)
+    export.add_argument("-o", "--output", type=Path, help="the .po file (default: wegwijs-<lang>.po)")
+    import_ = command("import-po", "write a translated PO catalog back into content/<lang>/", _import_po)
+    import_.add_argument("--lang", required=True)
+    import_.add_argument("file", type=Path)
+    preview = command("preview", "write one HTML page showing every text in every language, as in the chat", _preview)
+    preview.add_argument("-o", "--output", type=Path, default=DEFAULT_PREVIEW, help="default: preview.html")
