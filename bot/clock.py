@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -32,6 +33,21 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class ShiftedClock:
+    """Real time, but starting from a chosen moment: the whole program, run by a test, lives then."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start = start.astimezone(UTC)
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._started)
+
+
+def clock_starting_at(start: datetime | None) -> Clock:
+    return ShiftedClock(start) if start is not None else SystemClock()
 
 
 def iso(moment: datetime) -> str:

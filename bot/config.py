@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_RELOAD_SECONDS = 5.0
+DEFAULT_DISPATCH_SECONDS = 5.0
+DEFAULT_SEND_ATTEMPTS = 5
+DEFAULT_RETRY_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,18 @@ class Settings:
     token: str | None = None
     api_url: str | None = None
     file_url: str | None = None
+    reload_seconds: float = DEFAULT_RELOAD_SECONDS
+    """How often to look for edited content (0: only on SIGHUP)."""
+    dispatch_seconds: float = DEFAULT_DISPATCH_SECONDS
+    """How often the outbox dispatcher looks for due messages (0: this process sends none)."""
+    send_attempts: int = DEFAULT_SEND_ATTEMPTS
+    """Attempts at a scheduled message before it is marked failed."""
+    retry_seconds: float = DEFAULT_RETRY_SECONDS
+    """Wait before the first retry of a failed send; it doubles with each attempt."""
+    chat_gap_seconds: float = 1.0
+    """Scheduled messages to one chat are at least this far apart (Telegram: 1 per second)."""
+    clock_start: datetime | None = None
+    """Run as if the clock had shown this moment at start (tests of the whole program)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -25,6 +44,32 @@ class Settings:
             "db_path": Path(os.environ.get("WEGWIJS_DB", "wegwijs.db")),
             "content_dir": Path(os.environ.get("WEGWIJS_CONTENT", DEFAULT_CONTENT_DIR)),
             "token": os.environ.get("TELEGRAM_BOT_TOKEN"),
+            "reload_seconds": float(os.environ.get("WEGWIJS_RELOAD_SECONDS", DEFAULT_RELOAD_SECONDS)),
+            "dispatch_seconds": _env("WEGWIJS_DISPATCH_SECONDS", float, DEFAULT_DISPATCH_SECONDS),
+            "send_attempts": _env("WEGWIJS_SEND_ATTEMPTS", int, DEFAULT_SEND_ATTEMPTS),
+            "retry_seconds": _env("WEGWIJS_RETRY_SECONDS", float, DEFAULT_RETRY_SECONDS),
+            "clock_start": _env("WEGWIJS_CLOCK_START", _moment, None),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+T = TypeVar("T")
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a moment needs its UTC offset, e.g. 2025-03-30T10:00:00+02:00")
+    return moment
+
+
+def _env(name: str, parse: Callable[[str], T], default: T) -> T:
+    """A value from the environment, or a clear error naming the variable."""
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        return parse(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{name}={text!r} is not valid: {exc}") from None

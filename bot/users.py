@@ -73,6 +73,11 @@ def touch(db: sqlite_utils.Database, user_id: int, now: datetime) -> None:
     _update(db, user_id, last_active_at=iso(now), active=1)
 
 
+def deactivate(db: sqlite_utils.Database, user_id: int) -> None:
+    """The person blocked the bot; ``touch`` makes them active again when they write."""
+    _update(db, user_id, active=0)
+
+
 def set_step(db: sqlite_utils.Database, user_id: int, step_id: str) -> None:
     _update(db, user_id, step=step_id)
 

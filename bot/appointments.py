@@ -1,0 +1,299 @@
+"""A statushouder's appointments, and the messages planned for them.
+
+An appointment is entered and shown in Amsterdam local time and kept in UTC.
+Adding, changing or cancelling one plans its messages in the outbox: a notice
+to the person now (or when quiet hours end), and reminders at the lead times
+of its kind (``bot/timing.py``). Each change gives the appointment a new
+version: rows planned for an older one are cancelled, and a sender that
+still meets one skips it.
+
+Used by the CLI (``wegwijs appointment``) and by the klantmanager's flow.
+Bad input raises ``AppointmentError`` with the key of a UI text that says
+what is wrong, so each caller can show it in its reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from bot import outbox
+from bot.clock import iso, parse_iso
+from bot.config import TIMEZONE
+from bot.timing import Timing
+from bot.users import get_user
+
+PLANNED, CANCELLED = "planned", "cancelled"
+COMING, NOT_COMING = "coming", "not_coming"
+ADDED, CHANGED = "added", "changed"
+NOTICE, REMINDER = "appointment.notice", "appointment.reminder"
+MAX_TEXT = 500
+LOCAL_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class AppointmentError(ValueError):
+    """Bad input; ``key`` names the UI text that explains it, ``values`` fill it in."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key, values)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Appointment:
+    id: int
+    user_id: int
+    kind: str
+    starts_at: datetime
+    place: str | None
+    map_url: str | None
+    bring: str | None
+    note: str | None
+    status: str
+    version: int
+    answer: str | None
+
+    @property
+    def local_start(self) -> str:
+        return self.starts_at.astimezone(TIMEZONE).strftime(LOCAL_FORMAT)
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    db["appointments"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "kind": str,
+            "starts_at": str,
+            "place": str,
+            "map_url": str,
+            "bring": str,
+            "note": str,
+            "status": str,
+            "version": int,
+            "answer": str,
+            "answered_at": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"user_id", "kind", "starts_at", "status", "version"},
+    )
+    db["appointments"].create_index(["user_id", "starts_at"])
+    # "I cannot come", with the reason if the person gave one (for the klantmanager).
+    db["cannot_come"].create(
+        {"id": int, "user_id": int, "appointment_id": int, "reason": str, "created_at": str},
+        pk="id",
+        not_null={"user_id", "appointment_id", "created_at"},
+    )
+    db["cannot_come"].create_index(["user_id"])
+    db["cannot_come"].create_index(["appointment_id"])
+
+
+def _appointment(row: dict[str, Any]) -> Appointment:
+    return Appointment(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        starts_at=parse_iso(row["starts_at"]),
+        place=row["place"],
+        map_url=row["map_url"],
+        bring=row["bring"],
+        note=row["note"],
+        status=row["status"],
+        version=row["version"],
+        answer=row["answer"],
+    )
+
+
+def parse_local(text: str) -> datetime:
+    """``YYYY-MM-DD HH:MM`` in Amsterdam time, as a moment."""
+    try:
+        naive = datetime.strptime(text.strip(), LOCAL_FORMAT)
+    except ValueError:
+        raise AppointmentError("appointment.error.bad_time", value=text) from None
+    return local_moment(naive)
+
+
+def local_moment(naive: datetime) -> datetime:
+    """A wall-clock time in Amsterdam as a moment; a time the clocks skip does not exist."""
+    moment = naive.replace(tzinfo=TIMEZONE)
+    if moment.astimezone(UTC).astimezone(TIMEZONE).replace(tzinfo=None) != naive:
+        raise AppointmentError("appointment.error.no_such_time", value=naive.strftime(LOCAL_FORMAT))
+    return moment.astimezone(UTC)
+
+
+def get(db: sqlite_utils.Database, appointment_id: int) -> Appointment | None:
+    rows = list(db["appointments"].rows_where("id = ?", [appointment_id]))
+    return _appointment(rows[0]) if rows else None
+
+
+def _existing(db: sqlite_utils.Database, appointment_id: int) -> Appointment:
+    found = get(db, appointment_id)
+    if found is None:
+        raise AppointmentError("appointment.error.unknown_appointment", id=appointment_id)
+    if found.status == CANCELLED:
+        raise AppointmentError("appointment.error.cancelled", id=appointment_id)
+    return found
+
+
+def list_appointments(
+    db: sqlite_utils.Database, *, user_id: int | None = None, after: datetime | None = None, planned_only: bool = False
+) -> list[Appointment]:
+    """Appointments, earliest first; ``after``: only those that start later."""
+    clauses, values = ["1"], []
+    if user_id is not None:
+        clauses.append("user_id = ?")
+        values.append(user_id)
+    if after is not None:
+        clauses.append("starts_at > ?")
+        values.append(iso(after))
+    if planned_only:
+        clauses.append("status = ?")
+        values.append(PLANNED)
+    where = " AND ".join(clauses)
+    return [_appointment(r) for r in db["appointments"].rows_where(where, values, order_by="starts_at, id")]
+
+
+def _clean(fields: dict[str, Any], timing: Timing, now: datetime) -> dict[str, Any]:
+    """Check the given fields; returns them ready to store."""
+    clean: dict[str, Any] = {}
+    if "kind" in fields:
+        if fields["kind"] not in timing.appointment_kinds:
+            raise AppointmentError(
+                "appointment.error.unknown_kind", value=fields["kind"], kinds=", ".join(timing.appointment_kinds)
+            )
+        clean["kind"] = fields["kind"]
+    if "starts_at" in fields:
+        start = fields["starts_at"]
+        start = local_moment(start) if start.tzinfo is None else start.astimezone(UTC)
+        if start <= now:
+            raise AppointmentError("appointment.error.past", value=start)
+        clean["starts_at"] = iso(start)
+    for name in ("place", "map_url", "bring", "note"):
+        if name not in fields:
+            continue
+        value = (fields[name] or "").strip() or None
+        if value is not None and len(value) > MAX_TEXT:
+            raise AppointmentError("appointment.error.too_long", field=name, limit=MAX_TEXT)
+        if name == "map_url" and value is not None and not value.startswith(("https://", "http://")):
+            raise AppointmentError("appointment.error.bad_link", value=value)
+        clean[name] = value
+    return clean
+
+
+def add(
+    db: sqlite_utils.Database,
+    timing: Timing,
+    *,
+    user_id: int,
+    kind: str,
+    starts_at: datetime,
+    now: datetime,
+    place: str | None = None,
+    map_url: str | None = None,
+    bring: str | None = None,
+    note: str | None = None,
+) -> Appointment:
+    """Add an appointment (``starts_at`` naive = Amsterdam time) and plan its messages."""
+    person = get_user(db, user_id)
+    if person is None or not person.onboarded:
+        raise AppointmentError("appointment.error.unknown_user", id=user_id)
+    fields = {"kind": kind, "starts_at": starts_at, "place": place, "map_url": map_url, "bring": bring, "note": note}
+    record = {
+        **_clean(fields, timing, now),
+        "user_id": user_id,
+        "status": PLANNED,
+        "version": 1,
+        "created_at": iso(now),
+        "updated_at": iso(now),
+    }
+    with db.conn:
+        appointment_id = db["appointments"].insert(record).last_pk
+    appointment = get(db, appointment_id)
+    plan(db, timing, appointment, ADDED, now)
+    return appointment
+
+
+def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, now: datetime, **fields: Any) -> Appointment:
+    """Change some of kind, starts_at, place, map_url, bring, note; re-plans and tells the person."""
+    old = _existing(db, appointment_id)
+    unknown = set(fields) - {"kind", "starts_at", "place", "map_url", "bring", "note"}
+    if unknown:
+        raise TypeError(f"change() got unknown fields {sorted(unknown)}")
+    clean = _clean(fields, timing, now)
+    if "starts_at" in clean and clean["starts_at"] != iso(old.starts_at):
+        clean.update(answer=None, answered_at=None)  # a new time needs a new answer
+    with db.conn:
+        db["appointments"].update(appointment_id, {**clean, "version": old.version + 1, "updated_at": iso(now)})
+    appointment = get(db, appointment_id)
+    plan(db, timing, appointment, CHANGED, now)
+    return appointment
+
+
+def cancel(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, now: datetime) -> Appointment:
+    """Cancel an appointment and its pending reminders, and tell the person."""
+    old = _existing(db, appointment_id)
+    with db.conn:
+        db["appointments"].update(appointment_id, {"status": CANCELLED, "version": old.version + 1, "updated_at": iso(now)})
+    appointment = get(db, appointment_id)
+    plan(db, timing, appointment, CANCELLED, now)
+    return appointment
+
+
+def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, event: str, now: datetime) -> None:
+    """Replace the appointment's pending messages: a notice of ``event``, then its reminders."""
+    prefix = f"appointment:{appointment.id}:"
+    outbox.cancel(db, user_id=appointment.user_id, key_prefix=prefix, reason=f"appointment {event}")
+    version = f"{prefix}v{appointment.version}"
+    start = appointment.starts_at
+
+    def enqueue(kind: str, key: str, due: datetime, **params: Any) -> None:
+        due, quiet = timing.quiet.place(due, deadline=start)
+        outbox.enqueue(
+            db,
+            user_id=appointment.user_id,
+            chat_id=appointment.user_id,
+            kind=kind,
+            params={"appointment_id": appointment.id, "version": appointment.version, **params},
+            due_at=due,
+            key=key,
+            quiet=quiet,
+        )
+
+    enqueue(NOTICE, f"{version}:{event}", now, event=event)
+    if event == CANCELLED:
+        return
+    planned: dict[datetime, str] = {}
+    for lead in sorted(timing.leads(appointment.kind), key=lambda d: d.delta, reverse=True):
+        due = lead.before(start)
+        if due > now:
+            # Two reminders moved to the same moment (the end of quiet hours): the later one stays.
+            planned[timing.quiet.place(due, deadline=start)[0]] = lead.text
+    for due, lead in planned.items():
+        enqueue(REMINDER, f"{version}:{lead}", due, lead=lead)
+
+
+def answer(db: sqlite_utils.Database, appointment: Appointment, response: str, now: datetime) -> int | None:
+    """Record "I will come" or "I cannot come"; the latter returns its ``cannot_come`` row id."""
+    with db.conn:
+        db["appointments"].update(appointment.id, {"answer": response, "answered_at": iso(now)})
+        if response != NOT_COMING:
+            return None
+        row = {"user_id": appointment.user_id, "appointment_id": appointment.id, "created_at": iso(now)}
+        return db["cannot_come"].insert(row).last_pk
+
+
+def give_reason(db: sqlite_utils.Database, cannot_come_id: int, user_id: int, reason: str) -> None:
+    with db.conn:
+        db.execute(
+            "UPDATE cannot_come SET reason = ? WHERE id = ? AND user_id = ?", [reason.strip()[:MAX_TEXT], cannot_come_id, user_id]
+        )
+
+
+def cannot_come(db: sqlite_utils.Database, appointment_id: int) -> list[dict[str, Any]]:
+    return list(db["cannot_come"].rows_where("appointment_id = ?", [appointment_id], order_by="id"))

@@ -1,0 +1,33 @@
+"""Answers to "Did you understand?" under a critical item.
+
+"Ask my klantmanager" (``ask:item:<id>``) is handled by the handoff (``handlers/ask.py``).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot import reminder_views, repetition, views
+from bot.handlers.common import argument, onboarded, show, stale_button
+from bot.services import Services
+from bot.users import User
+
+
+@onboarded
+async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    action, _, item_id = argument(update).partition(":")
+    if not s.renderer.journey.is_critical(item_id) or action not in (reminder_views.UNDERSTOOD, reminder_views.UNCLEAR):
+        await stale_button(update, context, user)
+        return
+    now = s.clock.now()
+    if action == reminder_views.UNDERSTOOD:
+        repetition.confirm(s.db, user.id, item_id, now)
+        await show(update, context, views.text_screen(s.renderer, user.lang, "check.thanks", with_menu=True), user)
+    else:
+        repetition.mark_unclear(s.db, user.id, item_id, now)
+        await show(update, context, reminder_views.unclear_screen(s.renderer, user.lang, item_id), user)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(check_button, pattern=rf"^{reminder_views.CHECK}:"))

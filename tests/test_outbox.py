@@ -1,0 +1,146 @@
+"""The outbox and its dispatcher: idempotency, Telegram's faults, pacing, erasure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot import appointments, outbox, repetition
+from bot.clock import FakeClock
+from bot.db import open_db, personal_tables
+from bot.timing import load_timing
+from tests.harness import BotUnderTest, bot_under_test
+from tests.test_spine import onboard, ui_file
+from tests.timeline import DISPATCH_SECONDS, MONDAY, at, settle
+
+
+def test_planning_twice_gives_one_row_and_cancel_touches_only_pending_rows(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "w.db")
+    plan = {"user_id": 7, "chat_id": 7, "kind": "k", "params": {"a": 1}, "due_at": MONDAY}
+    first = outbox.enqueue(db, key="x:1", **plan)
+    assert outbox.enqueue(db, key="x:1", **{**plan, "params": {"a": 2}}) == first
+    second = outbox.enqueue(db, key="x:2", **plan)
+    assert [r.params for r in outbox.pending(db, user_id=7)] == [{"a": 1}, {"a": 1}]
+    row = outbox.claim_next(db, MONDAY, quiet_now=False)
+    assert row.id == first and row.attempts == 1
+    outbox.complete(db, first, MONDAY)
+    assert outbox.cancel(db, key_prefix="x:", reason="test") == 1
+    assert [r["status"] for r in db["outbox"].rows_where(order_by="id")] == [outbox.SENT, outbox.CANCELLED]
+    assert outbox.claim_next(db, MONDAY, quiet_now=False) is None
+    assert second
+
+
+async def onboard_without_repetition(bot: BotUnderTest, user_id: int) -> None:
+    """An onboarded person, their good-to-know taken out: these tests look at appointment messages."""
+    await onboard(bot.person(user_id), "en", step_number=2)
+    outbox.cancel(bot.services.db, user_id=user_id, kinds=repetition.REPETITION_KINDS, reason="test")
+
+
+def add_appointment(bot: BotUnderTest, user_id: int, day: int = 20, kind: str = "tov") -> appointments.Appointment:
+    """A new appointment in June 2025: its notice is due now."""
+    s = bot.services
+    return appointments.add(
+        s.db, load_timing(s.renderer.journey), user_id=user_id, kind=kind,
+        starts_at=datetime(2025, 6, day, 10, 0), now=s.clock.now(),
+    )
+
+
+def rows(bot: BotUnderTest, user_id: int) -> list[dict]:
+    return list(bot.services.db["outbox"].rows_where("user_id = ?", [user_id], order_by="id"))
+
+
+async def test_a_person_who_blocked_the_bot_becomes_inactive_and_nothing_more_is_tried(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 701)
+        await bot.client.block(701)
+        add_appointment(bot, 701)
+        await settle(bot)
+        assert bot.services.db["users"].get(701)["active"] == 0
+        statuses = [(r["kind"], r["status"]) for r in rows(bot, 701) if r["kind"].startswith("appointment")]
+        assert statuses == [(appointments.NOTICE, outbox.CANCELLED)] + [(appointments.REMINDER, outbox.CANCELLED)] * 3
+        assert (await bot.client.stats())["rejected_403"] == 1
+        assert await at(bot, clock, MONDAY + timedelta(days=30)) == []
+        assert (await bot.client.stats())["rejected_403"] == 1
+        # Writing again makes the person active again.
+        await bot.person(701).say("/menu")
+        assert bot.services.db["users"].get(701)["active"] == 1
+
+
+async def test_too_many_requests_waits_and_sends_once(tmp_path: Path) -> None:
+    async with bot_under_test(tmp_path / "w.db", clock=FakeClock(MONDAY), dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 702)
+        await bot.client.inject_fault("sendMessage", 429, count=1, retry_after=1)
+        add_appointment(bot, 702)
+        await settle(bot)
+        notices = [m for m in await bot.client.bot_messages(702) if "TOV" in (m["text"] or "")]
+        assert len(notices) == 1
+        assert [(r["status"], r["attempts"]) for r in rows(bot, 702) if r["kind"] == appointments.NOTICE] == [(outbox.SENT, 1)]
+        assert (await bot.client.stats())["faults_injected"] == 1
+
+
+async def test_server_and_network_errors_are_retried_with_backoff_then_failed(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 703)
+        await bot.client.inject_fault("sendMessage", 500, count=1)
+        add_appointment(bot, 703)
+        await settle(bot)
+        notice = lambda: [r for r in rows(bot, 703) if r["kind"] == appointments.NOTICE][0]  # noqa: E731
+        assert (notice()["status"], notice()["attempts"]) == (outbox.PENDING, 1)
+        await bot.client.inject_fault("sendMessage", 500, count=1, drop=True)
+        assert await at(bot, clock, MONDAY + timedelta(seconds=29)) == []
+        await at(bot, clock, MONDAY + timedelta(seconds=30))  # first retry after 30 s: the connection drops
+        assert (notice()["status"], notice()["attempts"]) == (outbox.PENDING, 2)
+        sent = await at(bot, clock, MONDAY + timedelta(seconds=90))  # then 60 s more
+        assert len(sent) == 1 and (notice()["status"], notice()["attempts"]) == (outbox.SENT, 3)
+
+        # A reminder that keeps failing: 5 attempts, then failed, visible in `wegwijs outbox status`.
+        await bot.client.inject_fault("sendMessage", 502, count=99)
+        reminder_due = datetime.fromisoformat(
+            [r for r in rows(bot, 703) if r["kind"] == appointments.REMINDER][0]["due_at"]
+        )
+        moment = reminder_due
+        for wait in (0, 30, 60, 120, 240):
+            moment += timedelta(seconds=wait)
+            await at(bot, clock, moment)
+        failed = outbox.status(bot.services.db, clock.now()).failed
+        assert [(r.kind, r.attempts) for r in failed] == [(appointments.REMINDER, 5)]
+        assert "Bad Gateway" in failed[0].last_error
+
+
+async def test_messages_to_one_chat_are_paced_to_telegrams_limit(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(
+        tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS, chat_gap_seconds=1.0
+    ) as bot:
+        await onboard_without_repetition(bot, 704)
+        await bot.client.set_limits(enabled=True)
+        for day in (21, 22, 23):
+            add_appointment(bot, 704, day, kind="other")
+        sent = await at(bot, clock, MONDAY)
+        assert len(sent) == 3
+        stats = await bot.client.stats()
+        assert stats["rejected_429"] == 0, stats
+
+
+async def test_delete_erases_appointments_answers_checks_and_planned_messages(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS) as bot:
+        person = bot.person(705)
+        await onboard(person, "en", step_number=3)
+        s = bot.services
+        appointment = add_appointment(bot, 705)
+        await settle(bot)
+        await person.press_data((await bot.client.bot_messages(705))[-1]["message_id"], f"appt:no:{appointment.id}")
+        await person.say("Ik ben ziek")
+        mine = {"outbox", "appointments", "cannot_come", "item_checks"}
+        assert mine <= set(personal_tables(s.db))
+        for table in mine:
+            assert s.db[table].count_where("user_id = ?", [705]) > 0, table
+        summary = await person.say("/mydata")
+        assert "Appointments: 1" in summary[0]["html"] and "Times you could not come: 1" in summary[0]["html"]
+        await person.say("/delete")
+        await person.press(ui_file("en")["delete.yes"])
+        for table in [*mine, "not_understood"]:
+            assert s.db[table].count_where("user_id = ?", [705]) == 0, table
