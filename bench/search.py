@@ -1,0 +1,86 @@
+"""Search quality and speed over the full content: recall@1, recall@3, p50/p99 latency.
+
+    .venv/bin/python bench/search.py [--repeat 20]
+
+The questions are tests/data/search_questions.yaml. A question is found at k
+when one of its expected items is among the first k results. Latency is one
+``SearchIndex.search`` call (normalising, matching, the FTS5 query, ranking),
+each question asked ``--repeat`` times; the target is p99 <= 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import yaml
+
+from bot import textnorm
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.content import load_content
+from bot.search import SearchIndex
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_questions.yaml"
+TARGET_P99_MS = 20.0
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def timed(index: SearchIndex, lang: str, text: str, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        textnorm.variants.cache_clear()  # as if every word were new: no help from earlier questions
+        started = time.perf_counter()
+        index.search(lang, text)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20, help="times each question is asked")
+    args = parser.parse_args()
+    content = load_content(DEFAULT_CONTENT_DIR)
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+
+    textnorm.variants.cache_clear()
+    started = time.perf_counter()
+    index = SearchIndex(content)
+    cold = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    SearchIndex(content)
+    warm = (time.perf_counter() - started) * 1000
+    print(f"index build, all {len(index.languages)} languages: {cold:.0f} ms cold, {warm:.0f} ms after a reload")
+    print()
+    print(f"{'lang':5} {'questions':>9} {'recall@1':>9} {'recall@3':>9} {'p50 ms':>7} {'p99 ms':>7}")
+    worst = 0.0
+    for lang, asked in questions.items():
+        at1 = at3 = 0
+        samples: list[float] = []
+        for question in asked:
+            found = index.search(lang, question["q"]).item_ids
+            at1 += bool(found) and found[0] in question["expect"]
+            at3 += any(i in question["expect"] for i in found[:3])
+            samples += timed(index, lang, question["q"], args.repeat)
+        p99 = percentile(samples, 0.99)
+        worst = max(worst, p99)
+        n = len(asked)
+        print(f"{lang:5} {n:9} {at1 / n:9.2f} {at3 / n:9.2f} {statistics.median(samples):7.2f} {p99:7.2f}")
+
+    long_text = " ".join(q["q"] for asked in questions.values() for q in asked)[:4096]
+    samples = timed(index, "ar", long_text, args.repeat)
+    print(f"{'long':5} {'4096 ch':>9} {'':9} {'':9} {statistics.median(samples):7.2f} {percentile(samples, 0.99):7.2f}")
+    nothing = timed(index, "ti", "xyzzy plugh qwertyuiop", args.repeat)
+    print(f"{'none':5} {'3 langs':>9} {'':9} {'':9} {statistics.median(nothing):7.2f} {percentile(nothing, 0.99):7.2f}")
+    print()
+    verdict = "met" if worst <= TARGET_P99_MS else "MISSED"
+    print(f"target p99 <= {TARGET_P99_MS:.0f} ms per language: {verdict} (worst {worst:.2f} ms)")
+
+
+if __name__ == "__main__":
+    main()

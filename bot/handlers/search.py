@@ -1,0 +1,57 @@
+"""Search: free text and ``/search <words>`` answered with the matching items.
+
+Up to three items as buttons, best first, each opening the item in the
+person's language, and a button that hands the person's own text to their
+klantmanager (the handoff feature answers ``ask:draft:<id>``).
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from bot import drafts, textnorm, views
+from bot.handlers.common import onboarded, show
+from bot.messaging import Screen
+from bot.render import Renderer
+from bot.search import Found, index_for
+from bot.services import KEY, Services
+from bot.users import User
+
+COMMAND = "search"
+# Owned by the handoff feature, which registers the handler for this prefix.
+ASK, DRAFT = "ask", "draft"
+
+
+def results_screen(r: Renderer, lang: str, found: Found, draft_id: int) -> Screen:
+    ask = InlineKeyboardButton(
+        r.button(lang, "search.ask_other" if found.item_ids else "search.ask"),
+        callback_data=views.data(ASK, DRAFT, str(draft_id)),
+    )
+    items = [[InlineKeyboardButton(r.title(lang, i), callback_data=views.data(views.ITEM, i))] for i in found.item_ids]
+    keyboard = InlineKeyboardMarkup([*items, [ask], views.back_to_menu(r, lang)])
+    key = "search.results" if found.item_ids else "search.nothing"
+    return Screen(text=lambda lg: r.ui(lg, key), keyboard=keyboard)
+
+
+async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, text: str) -> None:
+    """Search the content for a person's text and show what matched."""
+    if not textnorm.words(text, user.lang):
+        await show(update, context, views.text_screen(s.renderer, user.lang, "search.empty", with_menu=True), user)
+        return
+    found = index_for(s.renderer.content).search(user.lang, text)
+    draft_id = drafts.save(s.db, user.id, text, s.clock.now())
+    await show(update, context, results_screen(s.renderer, user.lang, found, draft_id), user)
+
+
+@onboarded
+async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    # The words as typed, not context.args, so the draft keeps the person's own spacing.
+    parts = (update.effective_message.text or "").split(None, 1)
+    await answer(update, context, s, user, parts[1] if len(parts) > 1 else "")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler(COMMAND, search_command, filters=filters.ChatType.PRIVATE))
+    # Build the index now rather than on the first question.
+    index_for(app.bot_data[KEY].renderer.content)

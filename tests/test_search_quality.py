@@ -1,0 +1,71 @@
+"""Search over the real content: recall on people's questions, typos, fallback, edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.content import load_content
+from bot.search import SearchIndex, index_for
+
+QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "search_questions.yaml").read_text(encoding="utf-8"))
+LANGUAGES = load_content(DEFAULT_CONTENT_DIR).journey.languages
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return index_for(load_content(DEFAULT_CONTENT_DIR))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_recall_at_3_per_language(index: SearchIndex, lang: str) -> None:
+    asked = QUESTIONS.get(lang) or []
+    assert len(asked) >= 20, f"{lang}: at least 20 questions"
+    missed = [q["q"] for q in asked if not set(index.search(lang, q["q"]).item_ids[:3]) & set(q["expect"])]
+    recall = 1 - len(missed) / len(asked)
+    assert recall >= 0.9, f"{lang}: recall@3 {recall:.2f}, missed {missed}"
+
+
+def test_every_expected_item_can_be_opened_by_a_button(index: SearchIndex) -> None:
+    reachable = set(load_content(DEFAULT_CONTENT_DIR).journey.referenced_items())
+    for lang, asked in QUESTIONS.items():
+        for question in asked:
+            assert set(question["expect"]) <= reachable, (lang, question)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "item"),
+    [
+        ("nl", "zorgverzekring", "zorgverzekering"),
+        ("nl", "wonnig", "woning"),
+        ("en", "pasword", "digid"),
+        ("fa", "بیمه درمنی", "zorgverzekering"),
+        ("ti", "ኢንሹራንሽ", "zorgverzekering"),
+    ],
+)
+def test_typos_in_short_queries(index: SearchIndex, lang: str, typed: str, item: str) -> None:
+    assert item in index.search(lang, typed).item_ids
+
+
+def test_nothing_in_own_language_searches_english_then_dutch(index: SearchIndex) -> None:
+    english = index.search("ar", "health insurance doctor")
+    assert english.lang == "en" and english.item_ids[0] == "zorgverzekering"
+    dutch = index.search("ti", "wanneer krijg ik mijn uitkering")
+    assert dutch.lang == "ti" and "uitkering" in dutch.item_ids  # Dutch terms stay in translations
+    only_dutch = index.search("fa", "huurcontract sleutel")
+    assert only_dutch.item_ids[0] == "woning"
+    nothing = index.search("nl", "xyzzy plugh")
+    assert nothing.item_ids == () and nothing.lang is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "👍🙂🎉", "?!…", "፡፡።", "de het een", "x" * 4096])
+def test_empty_emoji_stop_words_and_very_long_queries_find_nothing(index: SearchIndex, text: str) -> None:
+    assert index.search("nl", text).item_ids == ()
+
+
+def test_a_long_text_is_searched_by_its_first_words(index: SearchIndex) -> None:
+    text = " ".join(["huurcontract sleutel"] + ["blah"] * 2000)
+    assert index.search("nl", text).item_ids[0] == "woning"
