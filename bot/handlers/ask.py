@@ -1,0 +1,146 @@
+"""The statushouder's side of the handoff: asking their klantmanager, and "my klantmanager".
+
+Entry points: the menu button, "ask my klantmanager" under a search result
+(``ask:draft:<id>``) or under a critical item (``ask:item:<id>``). The person
+always sees "Send this to <name>?" before anything leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot import awaiting, handoff, staff, views
+from bot.awaiting import Awaiting
+from bot.handlers.common import argument, onboarded, show, stale_button
+from bot.handoff import Pending
+from bot.messaging import Screen
+from bot.services import Services, services
+from bot.users import User
+
+ASK, NEW = views.ASK, views.ASK_NEW
+COMPOSE, CONFIRM = "question", "question_confirm"
+SEND, CANCEL, DRAFT, ITEM = "send", "cancel", "draft", "item"
+
+
+def _klantmanager_name(s: Services, user: User) -> str | None:
+    linked = staff.client(s.db, user.id)
+    km = staff.get_staff(s.db, linked.klantmanager_id) if linked else None
+    return km.name if km else None
+
+
+def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(s.renderer.button(lang, key), callback_data=f"{ASK}:{action}")] for key, action in entries]
+    )
+
+
+async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, pending: Pending) -> None:
+    awaiting.expect(s.db, user.id, CONFIRM, pending=asdict(pending))
+    name = _klantmanager_name(s, user)
+    keyboard = _buttons(s, user.lang, ("ask.yes", SEND), ("ask.no", CANCEL))
+    r = s.renderer
+    quoted = pending.text or ""
+
+    def text(lg: str) -> str:
+        confirm = r.ui(lg, "ask.confirm", name=name)
+        return r.ui(lg, "ask.quote", text=quoted) + "\n\n" + confirm if quoted else confirm
+
+    await show(update, context, Screen(text=text, keyboard=keyboard, bilingual=False), user)
+
+
+async def _not_linked(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    await show(update, context, views.text_screen(s.renderer, user.lang, "ask.no_klantmanager", with_menu=True), user)
+
+
+@onboarded
+async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    action, _, rest = argument(update).partition(":")
+    if action == CANCEL:
+        awaiting.clear(s.db, user.id)
+        await show(update, context, views.text_screen(s.renderer, user.lang, "ask.cancelled", with_menu=True), user)
+        return
+    if action not in (NEW, SEND, DRAFT, ITEM):
+        await stale_button(update, context, user)
+        return
+    name = _klantmanager_name(s, user)
+    if name is None:
+        await _not_linked(update, context, s, user)
+        return
+    if action == NEW:
+        awaiting.expect(s.db, user.id, COMPOSE)
+        screen = Screen(
+            text=lambda lg: s.renderer.ui(lg, "ask.prompt", name=name),
+            keyboard=_buttons(s, user.lang, ("ask.cancel_button", CANCEL)),
+        )
+        await show(update, context, screen, user)
+    elif action == DRAFT:
+        row = s.db.execute(
+            "SELECT text FROM question_drafts WHERE id = ? AND user_id = ?", [rest, user.id]
+        ).fetchone() if rest.isdigit() else None
+        if row is None:
+            await stale_button(update, context, user)
+            return
+        await _confirm(update, context, s, user, Pending(kind="text", text=row[0]))
+    elif action == ITEM:
+        if rest not in s.renderer.journey.referenced_items():
+            await stale_button(update, context, user)
+            return
+        title = s.renderer.title(user.lang, rest)
+        question = s.renderer.button(user.lang, "ask.item_question", title=title)
+        await _confirm(update, context, s, user, Pending(kind="text", text=question, topic=rest))
+    else:
+        await _send(update, context, s, user)
+
+
+async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    state = awaiting.current(s.db, user.id)
+    if state is None or state.kind != CONFIRM:
+        await stale_button(update, context, user)
+        return
+    awaiting.clear(s.db, user.id)
+    question, handler = handoff.submit_question(s, user, Pending(**state.data["pending"]))
+    owner = staff.get_staff(s.db, question.klantmanager_id)
+    if handler.id != owner.id:
+        screen = views.text_screen(
+            s.renderer, user.lang, "ask.sent_substitute", with_menu=True,
+            name=owner.name, until=owner.away_until, substitute=handler.name, due=question.answer_due_at,
+        )
+    else:
+        screen = views.text_screen(s.renderer, user.lang, "ask.sent", with_menu=True, name=owner.name, due=question.answer_due_at)
+    await show(update, context, screen, user)
+
+
+async def composed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
+    """The person's question arrived (text, photo, document or voice)."""
+    s = services(context)
+    pending = handoff.pending_from_message(update.effective_message)
+    if pending is None:
+        await show(update, context, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
+        return
+    await _confirm(update, context, s, user, pending)
+
+
+async def confirm_pending(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
+    """A message while "Send this?" is open: it replaces the question to confirm."""
+    await composed(update, context, user, state)
+
+
+@onboarded
+async def my_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    name = _klantmanager_name(s, user)
+    if name is None:
+        await _not_linked(update, context, s, user)
+        return
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(s.renderer.button(user.lang, "menu.ask"), callback_data=f"{ASK}:{NEW}")], views.back_to_menu(s.renderer, user.lang)]
+    )
+    await show(update, context, Screen(text=lambda lg: s.renderer.ui(lg, "my_klantmanager.text", name=name), keyboard=keyboard), user)
+
+
+def register(app: Application) -> None:
+    awaiting.register(COMPOSE, composed)
+    awaiting.register(CONFIRM, confirm_pending)
+    app.add_handler(CallbackQueryHandler(ask_button, pattern=rf"^{ASK}:"))

@@ -1,0 +1,181 @@
+"""A klantmanager adds, changes or cancels a client's appointment, step by step.
+
+Kind (buttons) → date and time (Dutch, e.g. ``12 maart 14:00``) → place →
+what to bring → check and save. The answers so far are kept in the awaiting
+state, so a restart in the middle loses nothing. Saving goes through
+``bot/appointments.py``, which plans the client's notice and reminders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot import appointments, audit, awaiting, staff
+from bot.appointments import AppointmentError
+from bot.awaiting import Awaiting
+from bot.clock import iso, parse_iso
+from bot.dutch_dates import DateError, parse
+from bot.handlers.klantmanager import CLIENT, client_name, current_klantmanager, klantmanager_only, not_yours, say
+from bot.services import Services, services
+from bot.staff import Staff
+from bot.timing import load_timing
+from bot.users import User
+
+APPT = "kap"
+FLOW = "km_appointment"
+WHEN, PLACE, BRING, CHECK = "when", "place", "bring", "check"
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+@klantmanager_only
+async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """kc:appt:<client>: the client's planned appointments (change, cancel) and buttons for a new one."""
+    parts = update.callback_query.data.split(":")
+    user_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    if user_id is None or not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+        await not_yours(update, context, km, user_id)
+        return
+    r = s.renderer
+    planned = appointments.list_appointments(s.db, user_id=user_id, after=s.clock.now(), planned_only=True)
+    lines = [r.ui(km.lang, "km.appt_header", client=client_name(s, user_id))]
+    rows = []
+    for a in planned:
+        kind = r.button(km.lang, f"appointment.kind.{a.kind}")
+        lines.append(r.ui(km.lang, "km.appt_line", kind=kind, when=iso(a.starts_at), place=a.place or ""))
+        rows.append([
+            _button(f"✏ {kind} {a.local_start}", f"{APPT}:change:{a.id}"),
+            _button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
+        ])
+    if not planned:
+        lines.append(r.ui(km.lang, "km.appt_none"))
+    kinds = load_timing(r.journey).appointment_kinds
+    rows += [[_button(f"➕ {r.button(km.lang, f'appointment.kind.{k}')}", f"{APPT}:new:{user_id}:{k}")] for k in kinds]
+    await say(update, context, km.lang, "km.appt_list", InlineKeyboardMarkup(rows), lines="\n".join(lines))
+
+
+def _state(s: Services, km: Staff) -> dict[str, Any] | None:
+    state = awaiting.current(s.db, km.id)
+    return state.data if state is not None and state.kind == FLOW else None
+
+
+@klantmanager_only
+async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    parts = update.callback_query.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    now = s.clock.now()
+    timing = load_timing(s.renderer.journey)
+    if action == "new" and len(parts) == 4 and parts[2].isdigit() and parts[3] in timing.appointment_kinds:
+        user_id = int(parts[2])
+        if not staff.may_act_for(s.db, km.id, user_id, now):
+            await not_yours(update, context, km, user_id)
+            return
+        awaiting.expect(s.db, km.id, FLOW, stage=WHEN, user_id=user_id, kind=parts[3], appointment_id=None)
+        await say(update, context, km.lang, "km.appt_when")
+    elif action in ("change", "cancel") and len(parts) == 3 and parts[2].isdigit():
+        appointment = appointments.get(s.db, int(parts[2]))
+        if appointment is None or not staff.may_act_for(s.db, km.id, appointment.user_id, now):
+            await not_yours(update, context, km, appointment.user_id if appointment else None)
+            return
+        if action == "cancel":
+            await _cancel(update, context, s, km, appointment)
+        else:
+            awaiting.expect(
+                s.db, km.id, FLOW, stage=WHEN, user_id=appointment.user_id, kind=appointment.kind,
+                appointment_id=appointment.id,
+            )
+            await say(update, context, km.lang, "km.appt_when")
+    elif action == "nothing" and (data := _state(s, km)) and data["stage"] == BRING:
+        await _check(update, context, s, km, {**data, "bring": None})
+    elif action == "save" and (data := _state(s, km)) and data["stage"] == CHECK:
+        await _save(update, context, s, km, data)
+    elif action == "abort":
+        awaiting.clear(s.db, km.id)
+        await say(update, context, km.lang, "km.appt_aborted")
+    else:
+        await not_yours(update, context, km, None)
+
+
+async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment) -> None:
+    now = s.clock.now()
+    try:
+        appointments.cancel(s.db, load_timing(s.renderer.journey), appointment.id, now=now)
+    except AppointmentError as exc:
+        await say(update, context, km.lang, exc.key, **exc.values)
+        return
+    audit.record(s.db, now, km.id, "appointment_cancelled", appointment.user_id, appointment_id=appointment.id)
+    await say(update, context, km.lang, "km.appt_cancelled", client=client_name(s, appointment.user_id))
+
+
+async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None, state: Awaiting) -> None:
+    """The klantmanager's typed answer for the current stage of the flow."""
+    s = services(context)
+    km = current_klantmanager(update, s)
+    text = (update.effective_message.text or "").strip()
+    data = state.data
+    if km is None or not staff.may_act_for(s.db, km.id, int(data["user_id"]), s.clock.now()):
+        awaiting.clear(s.db, update.effective_user.id)
+        return
+    if not text:
+        await say(update, context, km.lang, f"km.appt_{data['stage']}")
+        return
+    if data["stage"] == WHEN:
+        try:
+            when = parse(text, s.clock.now()).moment()
+        except DateError as exc:
+            await say(update, context, km.lang, f"km.date.{exc.reason}")
+            return
+        awaiting.expect(s.db, km.id, FLOW, **{**data, "stage": PLACE, "starts_at": iso(when)})
+        await say(update, context, km.lang, "km.appt_place")
+    elif data["stage"] == PLACE:
+        awaiting.expect(s.db, km.id, FLOW, **{**data, "stage": BRING, "place": text})
+        nothing = InlineKeyboardMarkup([[_button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
+        await say(update, context, km.lang, "km.appt_bring", nothing)
+    elif data["stage"] == BRING:
+        await _check(update, context, s, km, {**data, "bring": text})
+    else:
+        await say(update, context, km.lang, "km.appt_check_buttons")
+
+
+async def _check(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]) -> None:
+    awaiting.expect(s.db, km.id, FLOW, **{**data, "stage": CHECK})
+    buttons = InlineKeyboardMarkup([[
+        _button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
+        _button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
+    ]])
+    await say(
+        update, context, km.lang, "km.appt_confirm", buttons,
+        client=client_name(s, int(data["user_id"])), kind=s.renderer.button(km.lang, f"appointment.kind.{data['kind']}"),
+        when=data["starts_at"], place=data["place"], bring=data.get("bring") or "–",
+    )
+
+
+async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]) -> None:
+    now = s.clock.now()
+    timing = load_timing(s.renderer.journey)
+    fields = {"starts_at": parse_iso(data["starts_at"]), "place": data["place"], "bring": data.get("bring")}
+    try:
+        if data.get("appointment_id"):
+            appointment = appointments.change(s.db, timing, int(data["appointment_id"]), now=now, **fields)
+            action = "appointment_changed"
+        else:
+            appointment = appointments.add(s.db, timing, user_id=int(data["user_id"]), kind=data["kind"], now=now, **fields)
+            action = "appointment_added"
+    except AppointmentError as exc:
+        awaiting.clear(s.db, km.id)
+        await say(update, context, km.lang, exc.key, **exc.values)
+        return
+    awaiting.clear(s.db, km.id)
+    audit.record(s.db, now, km.id, action, appointment.user_id, appointment_id=appointment.id)
+    await say(update, context, km.lang, "km.appt_saved", client=client_name(s, appointment.user_id))
+
+
+def register(app: Application) -> None:
+    awaiting.register(FLOW, answered)
+    app.add_handler(CallbackQueryHandler(start_appointment, pattern=rf"^{CLIENT}:appt:"))
+    app.add_handler(CallbackQueryHandler(appointment_button, pattern=rf"^{APPT}:"))

@@ -1,0 +1,301 @@
+"""Handoff to the klantmanager, through the real stack with several people at once."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import staff
+from bot.cli import main as cli
+from bot.clock import FakeClock
+from bot.config import DEFAULT_CONTENT_DIR
+from tests.harness import BotUnderTest, Person, bot_under_test, buttons
+
+ADMIN, SANNE, DAAN = 9001, 9002, 9003
+START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def ui(lang: str) -> dict[str, str]:
+    return yaml.safe_load((DEFAULT_CONTENT_DIR / lang / "ui.yaml").read_text(encoding="utf-8"))
+
+
+def text(lang: str, key: str) -> str:
+    """A ui text as the person sees it (English while the language lacks it)."""
+    return ui(lang).get(key) or ui("en")[key]
+
+
+def label(lang: str, key: str) -> str:
+    return html.unescape(text(lang, key))
+
+
+def link_code(message: dict) -> str:
+    return message["html"].split("?start=")[1].split()[0]
+
+
+@dataclass
+class Team:
+    bot: BotUnderTest
+    clock: FakeClock
+    admin: Person
+    sanne: Person
+    daan: Person
+
+    async def new_client(self, km: Person, name: str, user_id: int, lang: str) -> Person:
+        invite = await km.say(f"/newclient {name}")
+        assert invite[-1]["kind"] == "photo"  # the QR code
+        client = self.bot.person(user_id, language_code=lang)
+        await client.say(f"/start {link_code(invite[0])}")
+        await client.press({"ar": "العربية", "en": "English", "ti": "ትግርኛ", "fa": "فارسی", "nl": "Nederlands"}[lang])
+        await client.press(label(lang, "privacy.accept"))
+        await km.receive()  # "<name> is now linked"
+        return client
+
+
+@pytest.fixture
+async def team(tmp_path: Path) -> AsyncIterator[Team]:
+    db_path = tmp_path / "wegwijs.db"
+    assert cli(["admin", "add", str(ADMIN), "--name", "Beheer", "--db", str(db_path)]) == 0
+    clock = FakeClock(START)
+    async with bot_under_test(db_path, clock=clock, dispatch_seconds=0.05) as bot:
+        admin = bot.person(ADMIN, "nl", "Beheer")
+        sanne = bot.person(SANNE, "nl", "Sanne")
+        daan = bot.person(DAAN, "nl", "Daan")
+        for km in (sanne, daan):
+            invite = await admin.say("/invite")
+            welcome = await km.say(f"/start {link_code(invite[0])}")
+            assert km.first_name in welcome[0]["html"]
+        yield Team(bot, clock, admin, sanne, daan)
+
+
+async def ask(client: Person, lang: str, text: str) -> list[dict]:
+    await client.say("/menu")
+    await client.press(label(lang, "menu.ask"))
+    await client.say(text)
+    return await client.press(label(lang, "ask.yes"))
+
+
+async def test_linking_by_code_valid_used_expired_guessed(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal Haddad", 501, "ar")
+    assert staff.client(team.bot.services.db, 501).klantmanager_id == SANNE
+    await amal.say("/menu")
+    answer = await amal.press(label("ar", "menu.my_klantmanager"))
+    assert "Sanne" in answer[-1]["html"]
+
+    invite = await team.sanne.say("/newclient Tesfay")
+    code = link_code(invite[0])
+    tesfay = team.bot.person(502, "ti")
+    await tesfay.say("/start")
+    await tesfay.press("ትግርኛ")
+    await tesfay.press(label("ti", "privacy.accept"))
+    first = await tesfay.say(f"/start {code}")
+    assert "Sanne" in first[0]["html"]
+    other = team.bot.person(503, "en")
+    await other.say("/start")
+    await other.press("English")
+    await other.press(label("en", "privacy.accept"))
+    used = await other.say(f"/start {code}")
+    assert used[0]["html"] == ui("en")["link.used"]
+
+    late = await team.sanne.say("/newclient Late")
+    team.clock.advance(timedelta(days=15))
+    expired = await other.say(f"/start {link_code(late[0])}")
+    assert expired[0]["html"] == ui("en")["link.expired"]
+
+    fresh = await team.sanne.say("/newclient Guesser")
+    for n in range(5):
+        wrong = await other.say(f"/start c-guess{n}")
+        assert wrong[0]["html"] == ui("en")["errors.bad_code"]
+    blocked = await other.say(f"/start {link_code(fresh[0])}")
+    assert blocked[0]["html"] == ui("en")["link.throttled"]
+    assert staff.client(team.bot.services.db, 503) is None
+
+
+async def test_question_answer_round_trip_text_photo_document(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal Haddad", 511, "ar")
+    sent = await ask(amal, "ar", "متى يصل الراتب؟")
+    assert "Sanne" in sent[-1]["html"]
+    relayed = (await team.sanne.receive())[-1]
+    assert "Amal Haddad" in relayed["html"] and "متى يصل الراتب؟" in relayed["html"]
+    assert "العربية" in relayed["html"]
+    assert buttons(relayed) == [label("nl", "km.reply_button"), label("nl", "km.done_button"), label("nl", "km.call_button")]
+
+    # Answer by replying to the relayed message.
+    await team.sanne.reply_to(relayed["message_id"], "Op de 25e van de maand & soms eerder.")
+    answer = (await amal.receive())[-1]
+    assert text("ar", "ask.answer_header").replace("{{ name }}", "Sanne") in answer["html"]
+    assert "Op de 25e van de maand &amp; soms eerder." in answer["html"]
+
+    # A photo of a letter, answered with a document through the Reply button.
+    await amal.say("/menu")
+    await amal.press(label("ar", "menu.ask"))
+    await amal.send(photo=b"\x89PNG letter")
+    await amal.press(label("ar", "ask.yes"))
+    photo = (await team.sanne.receive())[-1]
+    assert photo["kind"] == "photo" and "Amal Haddad" in photo["caption"]
+    await team.sanne.press(label("nl", "km.reply_button"))
+    await team.sanne.send(document=(b"%PDF uitleg", "uitleg.pdf", "application/pdf"))
+    document = (await amal.receive())[-1]
+    assert document["kind"] == "document" and document["file_name"] == "uitleg.pdf"
+    db = team.bot.services.db
+    assert db["thread_messages"].count_where("user_id = 511") == 4
+
+
+async def test_unanswered_question_reminds_the_klantmanager(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 521, "en")
+    await ask(amal, "en", "Where is my letter?")
+    await team.sanne.receive()
+    team.clock.advance(timedelta(days=2, hours=1))
+    reminder = (await team.sanne.receive(timeout=15))[-1]
+    assert "⏰" in reminder["html"] and "Amal" in reminder["html"]
+
+
+async def test_transfer_keeps_history_and_open_questions(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 531, "en")
+    await ask(amal, "en", "Can I move?")
+    await team.sanne.receive()
+    await team.sanne.say("/transfer")
+    await team.sanne.press("Amal")
+    await team.sanne.press("Daan")
+    told = (await team.daan.receive())[-1]
+    assert "Amal" in told["html"] and "Sanne" in told["html"]
+    client_told = (await amal.receive())[-1]
+    assert "Daan" in client_told["html"]
+    open_list = await team.daan.say("/open")
+    assert "Can I move?" in open_list[0]["html"]
+    assert team.bot.services.db["thread_messages"].count_where("user_id = 531") == 1
+
+
+async def test_away_routes_questions_to_the_substitute(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 541, "en")
+    await team.sanne.say("/away 12-3")
+    await team.sanne.press("Daan")
+    await team.daan.receive()
+    sent = await ask(amal, "en", "Who helps me now?")
+    assert "Daan" in sent[-1]["html"] and "Sanne" in sent[-1]["html"]
+    relayed = (await team.daan.receive())[-1]
+    assert "Who helps me now?" in relayed["html"] and "Sanne" in relayed["html"]
+    await team.daan.reply_to(relayed["message_id"], "Ik help u.")
+    answer = (await amal.receive())[-1]
+    assert "Ik help u." in answer["html"]
+
+
+async def test_nobody_acts_outside_their_own_caseload(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 551, "fa")
+    refused = await amal.say("/clients")
+    assert refused[0]["html"] == text("fa", "errors.not_allowed")
+    card = (await team.daan.say("/clients"))[-1]
+    for forged in [f"kc:card:551", f"kc:set:551:tov", f"kc:to:551:{DAAN}", "kq:done:1", "kc:card:x", "kb:send"]:
+        answer = await team.daan.press_data(card["message_id"], forged)
+        assert answer[-1]["html"] == ui("nl")["km.not_yours"], forged
+    assert team.bot.services.db["users"].get(551)["step"] is None
+    assert staff.client(team.bot.services.db, 551).klantmanager_id == SANNE
+    assert team.bot.services.db["audit"].count_where("action = 'refused' AND actor_id = ?", [DAAN]) >= 5
+
+
+async def test_klantmanager_sets_a_step_and_the_client_gets_its_content(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 561, "en")
+    await team.sanne.say("/clients")
+    await team.sanne.press("Amal")
+    await team.sanne.press(label("nl", "km.set_step_button"))
+    step_five = [b for b in buttons((await team.sanne.client.messages(SANNE))[-1]) if b.startswith("5.")][0]
+    await team.sanne.press(step_five)
+    card = await amal.receive()
+    assert any("5" in m["html"] and "TOV" in m["html"] for m in card if m.get("html"))
+    assert team.bot.services.db["users"].get(561)["step"] == "tov"
+
+
+async def test_broadcast_reaches_clients_in_the_step_in_their_language(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 571, "ar")
+    tesfay = await team.new_client(team.sanne, "Tesfay", 572, "ti")
+    other = await team.new_client(team.sanne, "Other", 573, "en")
+    for person, number in ((amal, 2), (tesfay, 2), (other, 5)):
+        step_buttons = buttons((await person.client.messages(person.user_id))[-1])
+        await person.press(step_buttons[number - 1])
+    await team.sanne.say("/broadcast")
+    await team.sanne.press("2. " + yaml.safe_load((DEFAULT_CONTENT_DIR / "nl/items/stap-welkomst.md").read_text().split("---")[1])["title"])
+    await team.sanne.press(label("nl", "km.broadcast_free_text_button"))
+    preview = await team.sanne.say("Welkomstbijeenkomst op 12 maart, 10:00, azc Willinklaan.")
+    assert "2" in preview[0]["html"]
+    await team.sanne.press(label("nl", "km.broadcast_send_button"))
+    for person in (amal, tesfay):
+        got = (await person.receive())[-1]
+        assert "Welkomstbijeenkomst op 12 maart" in got["html"]
+    later = await other.client.messages(573, after=other.seen)
+    assert not [m for m in later if "Welkomstbijeenkomst op 12 maart" in (m.get("html") or "")]
+
+
+async def test_relay_failure_is_retried_and_admins_are_told(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 581, "en")
+    await team.bot.client.block(SANNE)
+    await ask(amal, "en", "Is this lost?")
+    warning = (await team.admin.receive(timeout=15))[-1]
+    assert "Sanne" in warning["html"] and "Amal" in warning["html"]
+    await team.bot.client.unblock(SANNE)
+    team.clock.advance(timedelta(minutes=11))
+    relayed = (await team.sanne.receive(timeout=20))[-1]
+    assert "Is this lost?" in relayed["html"]
+
+
+async def test_restart_in_the_middle_of_a_question_loses_nothing(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 591, "en")
+    await amal.say("/menu")
+    await amal.press(label("en", "menu.ask"))
+    await amal.say("Written before the restart")
+    await team.bot.restart()
+    await amal.press(label("en", "ask.yes"))
+    relayed = (await team.sanne.receive())[-1]
+    assert "Written before the restart" in relayed["html"]
+
+
+async def test_klantmanager_plans_changes_and_cancels_an_appointment(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 601, "en")
+    await team.sanne.say("/clients")
+    await team.sanne.press("Amal")
+    await team.sanne.press(label("nl", "km.appointment_button"))
+    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
+    nonsense = await team.sanne.say("ergens volgende week")
+    assert nonsense[0]["html"] == text("nl", "km.date.bad_date")
+    past = await team.sanne.say("1-2-2027 10:00")
+    assert past[0]["html"] == text("nl", "km.date.past")
+    await team.sanne.say("12 maart 14:00")
+    await team.sanne.say("Jan Evertsenstraat 1 & 2")
+    check = await team.sanne.say("Paspoort en bankpas")
+    assert "12 maart 2027" in check[0]["html"] and "14:00" in check[0]["html"]
+    await team.sanne.press(label("nl", "km.appt_save_button"))
+    notice = (await amal.receive())[-1]
+    assert "Jan Evertsenstraat 1 &amp; 2" in notice["html"] and "Paspoort en bankpas" in notice["html"]
+    assert "March 2027" in notice["html"] and "14:00" in notice["html"]
+    rows = list(team.bot.services.db["appointments"].rows_where("user_id = 601"))
+    assert len(rows) == 1 and rows[0]["starts_at"] == "2027-03-12T13:00:00+00:00"
+
+    await team.sanne.press(label("nl", "km.appointment_button"))
+    cancel_button = [b for b in buttons((await team.sanne.client.messages(SANNE))[-1]) if b.startswith("✖")][0]
+    await team.sanne.press(cancel_button)
+    cancelled = (await amal.receive())[-1]
+    assert "❌" in cancelled["html"]
+    assert team.bot.services.db["audit"].count_where("actor_id = ? AND action LIKE 'appointment_%'", [SANNE]) == 2
+
+
+async def test_cannot_come_reaches_the_klantmanager_with_the_reason(team: Team) -> None:
+    from bot import appointments
+    from bot.timing import load_timing
+
+    amal = await team.new_client(team.sanne, "Amal", 611, "en")
+    s = team.bot.services
+    appointments.add(
+        s.db, load_timing(s.renderer.journey), user_id=611, kind="tov",
+        starts_at=datetime(2027, 3, 10, 10, 0), now=team.clock.now(), place="Implacement",
+    )
+    await amal.receive()
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.say("My child is ill")
+    notice = (await team.sanne.receive())[-1]
+    assert "Amal" in notice["html"] and "My child is ill" in notice["html"]
+    clients = await team.sanne.say("/clients")
+    assert "kan niet komen: 1" in clients[0]["html"]
