@@ -8,38 +8,64 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot.clock import Clock, SystemClock
+from bot import dispatcher, reload
+from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
 from bot.db import open_db
-from bot.handlers import fallback, menu, onboarding, personal_data
+from bot.handlers import (
+    appointments,
+    ask,
+    checks,
+    fallback,
+    klantmanager,
+    km_appointments,
+    menu,
+    onboarding,
+    personal_data,
+    reminders,
+    search,
+)
 from bot.render import Renderer
 from bot.services import KEY, Services
 
 # Order matters: the fallback module catches whatever the others leave.
-HANDLER_MODULES = (onboarding, menu, personal_data, fallback)
+# Klantmanager messages are routed before anything meant for statushouders.
+HANDLER_MODULES = (
+    km_appointments, klantmanager, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+)
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.
 RATE_LIMIT_RETRIES = 5
-COMMANDS = ("menu", "step", "path", "topics", "language", "bilingual", "privacy", "mydata", "delete", "help")
+# A little under Telegram's 30 messages/s, so that network jitter never
+# pushes the bot over Telegram's own limit.
+OVERALL_RATE = 29.5
+COMMANDS = ("menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata", "delete", "help")
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES)).post_init(set_commands)
+    builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)).post_init(on_start)
     if settings.api_url:
         builder = builder.base_url(settings.api_url)
     if settings.file_url:
         builder = builder.base_file_url(settings.file_url)
     app = builder.build()
     app.bot_data[KEY] = Services(
-        settings=settings, db=open_db(settings.db_path), renderer=renderer, clock=clock or SystemClock()
+        settings=settings, db=open_db(settings.db_path), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
     )
     for module in HANDLER_MODULES:
         module.register(app)
+    dispatcher.start(app)
+    reload.install(app, settings, after_reload=set_commands)
     return app
+
+
+async def on_start(app: Application) -> None:
+    await set_commands(app)
+    reload.listen_for_sighup(app)
 
 
 async def set_commands(app: Application) -> None:

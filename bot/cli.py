@@ -8,15 +8,20 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import cli_reminders, content_cli
 from bot.config import Settings
 
 
 def _run(args: argparse.Namespace) -> int:
     from bot.app import build_application
 
-    settings = Settings.from_env(
-        db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url
-    )
+    try:
+        settings = Settings.from_env(
+            db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url
+        )
+    except ValueError as exc:  # a malformed WEGWIJS_* variable
+        print(f"wegwijs run: {exc}", file=sys.stderr)
+        return 2
     if not settings.token:
         print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
@@ -60,6 +65,20 @@ def _content_stamp(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_add(args: argparse.Namespace) -> int:
+    from bot import audit, staff
+    from bot.clock import SystemClock
+    from bot.db import open_db
+
+    settings = Settings.from_env(db_path=args.db)
+    db = open_db(settings.db_path)
+    now = SystemClock().now()
+    staff.add_admin(db, args.telegram_id, args.name, now)
+    audit.record(db, now, 0, "admin_added", None, admin=args.telegram_id)
+    print(f"{args.telegram_id} is now an admin; in Telegram they can send /invite to invite a klantmanager")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wegwijs", description="Wegwijs Telegram assistant")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
@@ -87,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", help="the language your pretend Telegram app uses (nl, en, ar, fa, ti)")
     demo.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
     demo.set_defaults(func=_demo)
+    admin = sub.add_parser("admin", help="manage admins")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    admin_add = admin_sub.add_parser("add", help="make a Telegram user an admin (they can invite klantmanagers)")
+    admin_add.add_argument("telegram_id", type=int, help="the person's numeric Telegram user id")
+    admin_add.add_argument("--name", help="their name, as klantmanagers will see it")
+    admin_add.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    admin_add.set_defaults(func=_admin_add)
+
     content = sub.add_parser("content", help="tools for content editors and translators")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     stamp = content_sub.add_parser(
@@ -96,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
     stamp.add_argument("ids", nargs="*", help="item ids (default: all items of that language)")
     stamp.set_defaults(func=_content_stamp)
+    content_cli.add_commands(content_sub)
+    cli_reminders.add_parsers(sub)
     return parser
 
 

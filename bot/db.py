@@ -41,7 +41,37 @@ def _v1_users(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_users]
+def _v2_awaiting(db: sqlite_utils.Database) -> None:
+    """What the bot waits for from someone (see bot/awaiting.py)."""
+    db["awaiting"].create({"user_id": int, "kind": str, "data": str}, pk="user_id")
+
+
+def _v3_handoff(db: sqlite_utils.Database) -> None:
+    """Staff, caseloads, invitation codes, question threads, the audit trail."""
+    from bot import audit, invites, questions, staff
+
+    staff.create_tables(db)
+    invites.create_tables(db)
+    questions.create_tables(db)
+    audit.create_table(db)
+
+
+def _v4_question_drafts(db: sqlite_utils.Database) -> None:
+    """Texts a person searched for, to hand to their klantmanager (see bot/drafts.py)."""
+    db["question_drafts"].create({"id": int, "user_id": int, "text": str, "created_at": str}, pk="id")
+    db["question_drafts"].create_index(["user_id"])
+
+
+def _v5_reminders(db: sqlite_utils.Database) -> None:
+    """The outbox, appointments, and checks of what people understood (bot/outbox.py, ...)."""
+    from bot import appointments, outbox, repetition
+
+    outbox.create_table(db)
+    appointments.create_tables(db)
+    repetition.create_tables(db)
+
+
+MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:

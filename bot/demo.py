@@ -26,6 +26,8 @@ QUIET = 0.4
 """Seconds without a new bot message after which the bot's turn is over."""
 TURN_TIMEOUT = 8.0
 QUIT = {"/quit", "/exit"}
+DISPATCH_SECONDS = 0.2
+"""Scheduled messages (the critical items of a step) come within the bot's turn."""
 ANSI_BOLD, ANSI_DIM, ANSI_RESET = "\033[1m", "\033[2m", "\033[0m"
 
 _TAG = re.compile(r"<(/?)(b|strong)>|<[^>]+>")
@@ -114,6 +116,7 @@ async def run_demo(lang: str | None = None, db_path: Path | None = None, out: Te
                 token=DEMO_TOKEN,
                 api_url=emu.api_url,
                 file_url=emu.file_url,
+                dispatch_seconds=DISPATCH_SECONDS,
             )
             app = build_application(settings)
             renderer = app.bot_data[KEY].renderer

@@ -54,6 +54,7 @@ class Journey:
     steps: tuple[Step, ...]
     topics: tuple[str, ...]
     settings: dict[str, Any] = field(default_factory=dict)
+    staff_text_prefixes: tuple[str, ...] = ()
 
     def step(self, step_id: str | None) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -74,6 +75,14 @@ class Journey:
 
     def is_critical(self, item_id: str) -> bool:
         return any(r.id == item_id and r.critical for s in self.steps for r in s.items)
+
+    def is_staff_text(self, key: str) -> bool:
+        """Short texts only staff read (klantmanagers, admins): source language only."""
+        return key.startswith(self.staff_text_prefixes)
+
+    def translatable_ui(self, source: dict[str, str]) -> dict[str, str]:
+        """The short texts every language must have: all but the staff texts."""
+        return {key: text for key, text in source.items() if not self.is_staff_text(key)}
 
     def referenced_items(self) -> list[str]:
         return [r.id for s in self.steps for r in s.items] + list(self.topics)
@@ -100,7 +109,7 @@ def load_journey(path: Path) -> Journey:
         raise JourneyError(f"{path}: step ids must be unique")
     source = str(raw.get("source_language", "nl"))
     languages = tuple(raw.get("languages") or [source])
-    known = {"gemeente", "source_language", "languages", "fallback", "locales", "steps", "topics"}
+    known = {"gemeente", "source_language", "languages", "fallback", "locales", "steps", "topics", "staff_texts"}
     return Journey(
         gemeente=str(raw.get("gemeente", "")),
         source_language=source,
@@ -109,5 +118,6 @@ def load_journey(path: Path) -> Journey:
         locales=dict(raw.get("locales") or {}),
         steps=tuple(steps),
         topics=tuple(raw.get("topics") or []),
+        staff_text_prefixes=tuple(str(p) for p in raw.get("staff_texts") or ()),
         settings={k: v for k, v in raw.items() if k not in known},
     )

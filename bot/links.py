@@ -2,7 +2,9 @@
 
 Telegram allows 1–64 characters from ``A-Z a-z 0-9 _ -``. A code
 ``step-<id>`` places the person at that step of the path (for a poster or a
-leaflet handed out at a welkomstbijeenkomst).
+leaflet handed out at a welkomstbijeenkomst). Codes ``c-…`` and ``km-…`` are
+invitations (see ``bot/invites.py``): whether one is valid is known only when
+it is redeemed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import invites
 from bot.journey import Journey
 
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -21,7 +24,12 @@ class StepLink:
     step_id: str
 
 
-LinkTarget = StepLink
+@dataclass(frozen=True)
+class InviteLink:
+    code: str
+
+
+LinkTarget = StepLink | InviteLink
 
 
 def is_well_formed(code: str) -> bool:
@@ -34,4 +42,6 @@ def resolve(code: str, journey: Journey) -> LinkTarget | None:
         return None
     if code.startswith(STEP_PREFIX) and journey.step(code[len(STEP_PREFIX) :]):
         return StepLink(code[len(STEP_PREFIX) :])
+    if invites.is_invite_code(code):
+        return InviteLink(code)
     return None

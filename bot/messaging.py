@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 
 from bot.markup import split_message
@@ -27,6 +28,8 @@ class Screen:
     text: Callable[[str], str]
     keyboard: InlineKeyboardMarkup | None = None
     bilingual: bool = True
+    voice: Path | None = None
+    """A recording of the text in the person's language, sent after it as a voice message."""
 
 
 def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> str:
@@ -55,4 +58,7 @@ async def send_screen(
                 link_preview_options=NO_PREVIEW,
             )
         )
+    if screen.voice is not None:
+        recording = InputFile(screen.voice.read_bytes(), filename=screen.voice.name)  # .ogg: audio/ogg
+        sent.append(await bot.send_voice(chat_id, recording))
     return sent

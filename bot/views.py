@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.audio import voice_file
 from bot.messaging import Screen
 from bot.render import GENERIC_ERROR_KEY as GENERIC, Renderer
 from bot.users import User
@@ -23,6 +24,8 @@ UNKNOWN_STEP = "?"
 
 MENU_WHERE, MENU_PATH, MENU_TOPICS, MENU_LANGUAGE = "where", "path", "topics", "language"
 MENU_PRIVACY, MENU_BILINGUAL, MENU_MAIN, MENU_STEP = "privacy", "bilingual", "main", "step"
+MENU_KLANTMANAGER = "klantmanager"
+ASK, ASK_NEW = "ask", "new"
 
 
 def data(action: str, *args: str) -> str:
@@ -68,7 +71,7 @@ def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
                 [_button(r.button(lang, "privacy.decline"), PRIVACY, "no")],
             ]
         )
-    return Screen(text=text, keyboard=keyboard)
+    return Screen(text=text, keyboard=keyboard, voice=voice_file(r.content, lang, "privacy"))
 
 
 def step_screen(r: Renderer, lang: str) -> Screen:
@@ -102,7 +105,11 @@ def where_screen(r: Renderer, user: User) -> Screen:
 
     buttons = [_button(r.title(lang, item_id), ITEM, item_id) for item_id in step.extra_items]
     buttons.append(_button(r.button(lang, "menu.change_step"), MENU, MENU_STEP))
-    return Screen(text=text, keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, lang)]))
+    return Screen(
+        text=text,
+        keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, lang)]),
+        voice=voice_file(r.content, lang, step.overview),
+    )
 
 
 def path_screen(r: Renderer, user: User) -> Screen:
@@ -137,21 +144,25 @@ def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
         item = r.item(lg, item_id)
         return item.html if item else r.ui(lg, GENERIC)
 
-    return Screen(text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]))
+    return Screen(
+        text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]), voice=voice_file(r.content, lang, item_id)
+    )
 
 
 def menu_screen(r: Renderer, user: User) -> Screen:
     lang = user.lang
     bilingual_key = "menu.bilingual_off" if user.bilingual else "menu.bilingual_on"
     entries = [
-        ("menu.where", MENU_WHERE),
-        ("menu.path", MENU_PATH),
-        ("menu.topics", MENU_TOPICS),
-        ("menu.language", MENU_LANGUAGE),
-        (bilingual_key, MENU_BILINGUAL),
-        ("menu.privacy", MENU_PRIVACY),
+        ("menu.where", MENU, MENU_WHERE),
+        ("menu.path", MENU, MENU_PATH),
+        ("menu.topics", MENU, MENU_TOPICS),
+        ("menu.ask", ASK, ASK_NEW),
+        ("menu.my_klantmanager", MENU, MENU_KLANTMANAGER),
+        ("menu.language", MENU, MENU_LANGUAGE),
+        (bilingual_key, MENU, MENU_BILINGUAL),
+        ("menu.privacy", MENU, MENU_PRIVACY),
     ]
-    buttons = [_button(r.button(lang, key), MENU, target) for key, target in entries]
+    buttons = [_button(r.button(lang, key), action, target) for key, action, target in entries]
     return Screen(text=lambda lg: r.ui(lg, "menu.header"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
 
 

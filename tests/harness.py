@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application, running
 from bot.clock import Clock
-from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
 from bot.services import KEY, Services
 
@@ -164,12 +164,31 @@ def buttons(message: dict) -> list[str]:
 
 @asynccontextmanager
 async def bot_under_test(
-    db_path: Path, content_dir: Path = DEFAULT_CONTENT_DIR, clock: Clock | None = None, **emulator_options: Any
+    db_path: Path,
+    content_dir: Path = DEFAULT_CONTENT_DIR,
+    clock: Clock | None = None,
+    reload_seconds: float = DEFAULT_RELOAD_SECONDS,
+    dispatch_seconds: float = 0.0,
+    chat_gap_seconds: float = 0.0,
+    **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
+    """The bot against a fresh emulator (limits off unless ``limits=True``).
+
+    ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
+    them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
+    tests with the emulator's limits on.
+    """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
         settings = Settings(
-            db_path=db_path, content_dir=content_dir, token=TOKEN, api_url=emu.api_url, file_url=emu.file_url
+            db_path=db_path,
+            content_dir=content_dir,
+            token=TOKEN,
+            api_url=emu.api_url,
+            file_url=emu.file_url,
+            reload_seconds=reload_seconds,
+            dispatch_seconds=dispatch_seconds,
+            chat_gap_seconds=chat_gap_seconds,
         )
         harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
         await harness.start()

@@ -8,10 +8,18 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import invites, views
 from bot.messaging import Screen, send_screen
 from bot.services import Services, services
 from bot.users import User, get_user, touch
-from bot import views
+
+# What a person hears when an invitation link cannot be used.
+INVITE_ANSWERS = {
+    invites.Redeemed.USED: "link.used",
+    invites.Redeemed.EXPIRED: "link.expired",
+    invites.Redeemed.UNKNOWN: "errors.bad_code",
+    invites.Redeemed.THROTTLED: "link.throttled",
+}
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, User], Awaitable[None]]
 

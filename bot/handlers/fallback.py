@@ -1,4 +1,4 @@
-"""Everything no other handler took: unknown commands, stickers, free text, old buttons, errors.
+"""Everything no other handler took: unknown commands, messages, old buttons, errors.
 
 Registered last, so each concern above gets its input first.
 """
@@ -11,8 +11,9 @@ from telegram import Update
 from telegram.constants import MessageLimit
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot import views
+from bot import awaiting, views
 from bot.handlers.common import guess_language, onboarded, show, stale_button
+from bot.handlers import search
 from bot.services import Services, services
 from bot.users import User, get_user
 
@@ -25,17 +26,24 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
 
 
 @onboarded
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    await show(update, context, views.text_screen(s.renderer, user.lang, "errors.not_text", with_menu=True), user)
-
-
-@onboarded
-async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    text = update.effective_message.text or ""
-    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+async def message(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    """Any message that is not a command: an awaited answer, free text, or something unreadable."""
+    text = update.effective_message.text
+    if text is not None and len(text) > MessageLimit.MAX_TEXT_LENGTH:
         await show(update, context, views.text_screen(s.renderer, user.lang, "errors.too_long", with_menu=True), user)
         return
-    await show(update, context, views.text_screen(s.renderer, user.lang, "errors.not_understood", with_menu=True), user)
+    awaited = awaiting.current(s.db, user.id)
+    handler = awaiting.handler_for(awaited.kind) if awaited else None
+    if handler is not None:
+        await handler(update, context, user, awaited)
+    elif text is None:
+        await show(update, context, views.text_screen(s.renderer, user.lang, "errors.not_text", with_menu=True), user)
+    else:
+        await free_text(update, context, s, user, text)
+
+
+async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, text: str) -> None:
+    await search.answer(update, context, s, user, text)
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,7 +68,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & filters.TEXT, free_text))
-    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, message))
     app.add_handler(CallbackQueryHandler(unknown_button))
     app.add_error_handler(on_error)

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import views
+from bot.handlers.ask import my_klantmanager
 from bot.handlers.common import argument, onboarded, show, stale_button
 from bot.services import Services
 from bot.users import User, get_user, set_bilingual
@@ -64,6 +65,7 @@ MENU_TARGETS = {
     views.MENU_STEP: change_step,
     views.MENU_LANGUAGE: language,
     views.MENU_PRIVACY: privacy,
+    views.MENU_KLANTMANAGER: my_klantmanager,
 }
 
 

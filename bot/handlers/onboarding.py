@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import links, views
+from bot import audit, invites, links, repetition, staff, views
 from bot.db import erase_person
-from bot.handlers.common import argument, ask_for_missing_onboarding, guess_language, onboarded, show, stale_button
+from bot.handlers import klantmanager
+from bot.handlers.common import INVITE_ANSWERS, argument, ask_for_missing_onboarding, guess_language, onboarded, show, stale_button
 from bot.services import Services, services
 from bot.users import (
     User,
@@ -21,8 +23,14 @@ from bot.users import (
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    user = get_user(s.db, update.effective_user.id)
     code = context.args[0] if context.args else None
+    if code is not None and code.startswith(f"{invites.KLANTMANAGER}-"):
+        await klantmanager.accept_invite(update, context, code)
+        return
+    if staff.get_staff(s.db, update.effective_user.id) is not None:
+        await klantmanager.staff_help(update, context)
+        return
+    user = get_user(s.db, update.effective_user.id)
     if code is not None and links.resolve(code, s.renderer.journey) is None:
         lang = user.lang if user and user.lang else guess_language(s, update)
         await show(update, context, views.text_screen(s.renderer, lang, "errors.bad_code"), user, lang)
@@ -44,9 +52,26 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def apply_link(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, code: str) -> None:
     target = links.resolve(code, s.renderer.journey)
     if isinstance(target, links.StepLink):
-        set_step(s.db, user.id, target.step_id)
-        user = get_user(s.db, user.id)
-        await show(update, context, views.where_screen(s.renderer, user), user)
+        await enter_step(update, context, s, user, target.step_id)
+    elif isinstance(target, links.InviteLink):
+        await redeem_client_invite(update, context, s, user, target.code)
+
+
+async def redeem_client_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, code: str) -> None:
+    """Link the person to the klantmanager whose invitation they opened."""
+    now = s.clock.now()
+    result, invite = invites.redeem(s.db, code, user.id, now)
+    if result is not invites.Redeemed.OK or invite.kind != invites.CLIENT:
+        key = INVITE_ANSWERS.get(result, "errors.bad_code")
+        await show(update, context, views.text_screen(s.renderer, user.lang, key, with_menu=True), user)
+        return
+    staff.link_client(s.db, user.id, invite.klantmanager_id, invite.name or "", now)
+    audit.record(s.db, now, invite.klantmanager_id, "client_linked", user.id, code=code)
+    km = staff.get_staff(s.db, invite.klantmanager_id)
+    await show(update, context, views.text_screen(s.renderer, user.lang, "link.done", with_menu=True, name=km.name), user)
+    await context.bot.send_message(
+        km.id, s.renderer.ui(km.lang, "km.client_linked", client=invite.name or ""), parse_mode=ParseMode.HTML
+    )
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,9 +130,15 @@ async def step_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
     if s.renderer.journey.step(choice) is None:
         await stale_button(update, context, user)
         return
-    set_step(s.db, user.id, choice)
+    await enter_step(update, context, s, user, choice)
+
+
+async def enter_step(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, step_id: str) -> None:
+    """The person chose their step: show it, then plan its critical items and repetition."""
+    set_step(s.db, user.id, step_id)
     user = get_user(s.db, user.id)
     await show(update, context, views.where_screen(s.renderer, user), user)
+    repetition.on_step_reached(s.db, s.renderer.journey, user.id, step_id, s.clock.now(), by_person=True)
 
 
 def register(app: Application) -> None:
