@@ -190,6 +190,13 @@ def open_questions(db: sqlite_utils.Database, klantmanager_ids: list[int]) -> li
     return [Question(**r) for r in rows]
 
 
+def reassign_open(db: sqlite_utils.Database, user_id: int, klantmanager_id: int) -> None:
+    """Open questions follow their client to a new klantmanager (call inside a transaction)."""
+    db.execute(
+        "UPDATE questions SET klantmanager_id = ? WHERE user_id = ? AND status = ?", [klantmanager_id, user_id, OPEN]
+    )
+
+
 def open_count(db: sqlite_utils.Database, user_id: int) -> int:
     return db["questions"].count_where("user_id = ? AND status = 'open'", [user_id])
 

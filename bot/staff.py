@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from bot import questions
 from bot.clock import iso, parse_iso
 
 
@@ -144,9 +145,7 @@ def may_act_for(db: sqlite_utils.Database, staff_id: int, user_id: int, now: dat
 
 
 def transfer(db: sqlite_utils.Database, user_id: int, to_klantmanager_id: int) -> None:
+    """Move a client, with their open questions; their history stays with them."""
     with db.conn:
         db["clients"].update(user_id, {"klantmanager_id": to_klantmanager_id})
-        db.execute(
-            "UPDATE questions SET klantmanager_id = ? WHERE user_id = ? AND status = 'open'",
-            [to_klantmanager_id, user_id],
-        )
+        questions.reassign_open(db, user_id, to_klantmanager_id)

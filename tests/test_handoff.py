@@ -299,3 +299,15 @@ async def test_cannot_come_reaches_the_klantmanager_with_the_reason(team: Team) 
     assert "Amal" in notice["html"] and "My child is ill" in notice["html"]
     clients = await team.sanne.say("/clients")
     assert "kan niet komen: 1" in clients[0]["html"]
+
+
+async def test_a_search_the_bot_cannot_answer_goes_to_the_klantmanager_word_for_word(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 621, "ar")
+    question = "هل  يمكنني السفر إلى ألمانيا 🇩🇪؟"
+    results = await amal.say(question)
+    keyboard = [b for row in results[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    ask_button = next(b for b in keyboard if b["callback_data"].startswith("ask:draft:"))
+    await amal.press_data(results[-1]["message_id"], ask_button["callback_data"])
+    await amal.press(label("ar", "ask.yes"))
+    relayed = (await team.sanne.receive())[-1]
+    assert question in relayed["html"]

@@ -114,18 +114,16 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
 
 
 async def composed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
-    """The person's question arrived (text, photo, document or voice)."""
+    """The person's question arrived (text, photo, document or voice).
+
+    Also while "Send this?" is open: a new message replaces the one to confirm.
+    """
     s = services(context)
     pending = handoff.pending_from_message(update.effective_message)
     if pending is None:
         await show(update, context, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
         return
     await _confirm(update, context, s, user, pending)
-
-
-async def confirm_pending(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
-    """A message while "Send this?" is open: it replaces the question to confirm."""
-    await composed(update, context, user, state)
 
 
 @onboarded
@@ -142,5 +140,5 @@ async def my_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
 
 def register(app: Application) -> None:
     awaiting.register(COMPOSE, composed)
-    awaiting.register(CONFIRM, confirm_pending)
+    awaiting.register(CONFIRM, composed)
     app.add_handler(CallbackQueryHandler(ask_button, pattern=rf"^{ASK}:"))

@@ -20,7 +20,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot import audit, awaiting, handoff, invites, outbox, questions, repetition, staff, views
+from bot import audit, awaiting, handoff, invites, notices, outbox, questions, repetition, staff, views
 from bot.clock import iso
 from bot.config import TIMEZONE
 from bot.dutch_dates import DateError, parse
@@ -92,17 +92,13 @@ def _step_title(s: Services, km: Staff, user: User | None) -> str:
     return f"{step.number}. {s.renderer.title(km.lang, step.overview)}" if step else s.renderer.ui(km.lang, "km.no_step")
 
 
+def _caseload_owners(s: Services, km: Staff, now: datetime) -> list[int]:
+    """This klantmanager, and the colleagues they substitute for now."""
+    return [km.id] + [k.id for k in staff.all_klantmanagers(s.db) if k.away_at(now) and k.substitute_id == km.id]
+
+
 def _visible_clients(s: Services, km: Staff, now: datetime) -> list[staff.Client]:
-    """Own caseload, plus the caseloads of colleagues this klantmanager substitutes for."""
-    ids = [km.id] + [k.id for k in staff.all_klantmanagers(s.db) if k.away_at(now) and k.substitute_id == km.id]
-    return [c for owner in ids for c in staff.caseload(s.db, owner)]
-
-
-def _parse_ids(data: str, count: int) -> list[int] | None:
-    parts = data.split(":")[2:]
-    if len(parts) != count or not all(p.lstrip("-").isdigit() for p in parts):
-        return None
-    return [int(p) for p in parts]
+    return [c for owner in _caseload_owners(s, km, now) for c in staff.caseload(s.db, owner)]
 
 
 async def not_yours(update: Update, context: ContextTypes.DEFAULT_TYPE, km: Staff, user_id: int | None) -> None:
@@ -194,12 +190,12 @@ def user_last_active(s: Services, user_id: int) -> str | None:
 
 
 def not_understood(s: Services, km: Staff, user_id: int) -> list[str]:
-    """Titles of critical items this client did not confirm after every repeat."""
+    """Titles (plain text) of critical items this client did not confirm after every repeat."""
     return [s.renderer.title(km.lang, item_id) for item_id in repetition.not_understood(s.db, user_id)]
 
 
 def cannot_come(s: Services, km: Staff, user_id: int) -> list[str]:
-    """"I cannot come" answers, with the appointment and the reason the client gave."""
+    """"I cannot come" answers as HTML lines: the appointment and the reason the client gave."""
     rows = s.db.execute(
         "SELECT a.kind, a.starts_at, c.reason FROM cannot_come c JOIN appointments a ON a.id = c.appointment_id"
         " WHERE c.user_id = ? ORDER BY c.id",
@@ -234,9 +230,7 @@ def _age(s: Services, km: Staff, question: questions.Question) -> str:
 @klantmanager_only
 async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     """/open: open questions, oldest first, with their age."""
-    now = s.clock.now()
-    owners = [km.id] + [k.id for k in staff.all_klantmanagers(s.db) if k.away_at(now) and k.substitute_id == km.id]
-    pending = questions.open_questions(s.db, owners)
+    pending = questions.open_questions(s.db, _caseload_owners(s, km, s.clock.now()))
     if not pending:
         await say(update, context, km.lang, "km.open_empty")
         return
@@ -255,39 +249,31 @@ async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
 
 @klantmanager_only
 async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """kc:<action>:<client>[:<arg>] — a client card and its actions."""
-    data = update.callback_query.data
-    action = data.split(":")[1] if data.count(":") >= 2 else ""
-    ids = _parse_ids(data, 2 if action in ("to", "set") else 1) if action != "set" else None
-    now = s.clock.now()
-    if action == "set":
-        parts = data.split(":")
-        user_id = int(parts[2]) if len(parts) == 4 and parts[2].isdigit() else None
-        step_id = parts[3] if user_id is not None else None
-        if user_id is None or not staff.may_act_for(s.db, km.id, user_id, now):
-            await not_yours(update, context, km, user_id)
-            return
-        await _set_client_step(update, context, s, km, user_id, step_id)
+    """kc:<action>:<client>[:<argument>] — a client card and its actions."""
+    parts = update.callback_query.data.split(":")
+    action = parts[1] if len(parts) > 2 else ""
+    user_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    argument = parts[3] if len(parts) == 4 else None
+    if user_id is None or not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+        await not_yours(update, context, km, user_id)
         return
-    if ids is None or not staff.may_act_for(s.db, km.id, ids[0], now):
-        await not_yours(update, context, km, ids[0] if ids else None)
-        return
-    user_id = ids[0]
-    if action == "card":
+    if action == "card" and argument is None:
         await _client_card(update, context, s, km, user_id)
-    elif action == "step":
+    elif action == "step" and argument is None:
         steps = s.renderer.journey.steps
         buttons = [[_button(f"{st.number}. {s.renderer.title(km.lang, st.overview)}", f"{CLIENT}:set:{user_id}:{st.id}")] for st in steps]
         await say(update, context, km.lang, "km.choose_step", InlineKeyboardMarkup(buttons), client=client_name(s, user_id))
-    elif action == "tr":
+    elif action == "set" and argument is not None:
+        await _set_client_step(update, context, s, km, user_id, argument)
+    elif action == "tr" and argument is None:
         colleagues = [k for k in staff.all_klantmanagers(s.db) if k.id != staff.client(s.db, user_id).klantmanager_id]
         if not colleagues:
             await say(update, context, km.lang, "km.transfer_no_colleagues")
             return
         buttons = [[_button(k.name, f"{CLIENT}:to:{user_id}:{k.id}")] for k in colleagues]
         await say(update, context, km.lang, "km.transfer_choose", InlineKeyboardMarkup(buttons), client=client_name(s, user_id))
-    elif action == "to":
-        await _transfer(update, context, s, km, user_id, ids[1])
+    elif action == "to" and argument is not None and argument.isdigit():
+        await _transfer(update, context, s, km, user_id, int(argument))
     else:
         await not_yours(update, context, km, user_id)
 
@@ -297,16 +283,15 @@ async def _client_card(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
     values = _client_line_values(s, km, linked)
     lines = [s.renderer.ui(km.lang, "km.client_card", **values)]
     if unclear := not_understood(s, km, user_id):
-        lines += ["", s.renderer.ui(km.lang, "km.unclear_header"), *[f"• {t}" for t in unclear]]
+        lines += ["", s.renderer.ui(km.lang, "km.unclear_header"), *[f"• {escape(title, quote=False)}" for title in unclear]]
     if cannot := cannot_come(s, km, user_id):
-        lines += ["", s.renderer.ui(km.lang, "km.cannot_header"), *[f"• {t}" for t in cannot]]
+        lines += ["", s.renderer.ui(km.lang, "km.cannot_header"), *[f"• {line}" for line in cannot]]
     buttons = [
         [_button(s.renderer.button(km.lang, "km.set_step_button"), f"{CLIENT}:step:{user_id}")],
         [_button(s.renderer.button(km.lang, "km.appointment_button"), f"{CLIENT}:appt:{user_id}")],
         [_button(s.renderer.button(km.lang, "km.transfer_button"), f"{CLIENT}:tr:{user_id}")],
     ]
-    text = "\n".join(line if i == 0 or line.startswith("<b>") else escape(line, quote=False) for i, line in enumerate(lines))
-    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons))
+    await context.bot.send_message(update.effective_chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons))
 
 
 async def _set_client_step(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, step_id: str | None) -> None:
@@ -334,17 +319,9 @@ async def _transfer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Servi
     staff.transfer(s.db, user_id, to_id)
     audit.record(s.db, now, km.id, "transfer", user_id, from_klantmanager=previous, to_klantmanager=to_id)
     who = client_name(s, user_id)
+    notices.notify(s.db, chat_id=to_id, about=user_id, key="km.transfer_received", now=now, client=who, colleague=km.name)
+    notices.notify(s.db, chat_id=user_id, about=user_id, key="transfer.client", now=now, name=target.name)
     await say(update, context, km.lang, "km.transfer_done", client=who, name=target.name)
-    await context.bot.send_message(
-        to_id, s.renderer.ui(target.lang, "km.transfer_received", client=who, colleague=km.name), parse_mode=ParseMode.HTML
-    )
-    client = get_user(s.db, user_id)
-    if client is not None and client.onboarded:
-        await show_to(context, s, client, "transfer.client", name=target.name)
-
-
-async def show_to(context: ContextTypes.DEFAULT_TYPE, s: Services, client: User, key: str, **values: Any) -> None:
-    await send_screen(context.bot, s.renderer, client.id, views.text_screen(s.renderer, client.lang, key, **values), client.lang, client)
 
 
 @klantmanager_only
@@ -364,10 +341,9 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s
 @klantmanager_only
 async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     """kq:reply|done|call:<question> under a relayed question."""
-    data = update.callback_query.data
-    action = data.split(":")[1] if data.count(":") == 2 else ""
-    ids = _parse_ids(data, 1)
-    question = questions.get_question(s.db, ids[0]) if ids else None
+    parts = update.callback_query.data.split(":")
+    action = parts[1] if len(parts) == 3 else ""
+    question = questions.get_question(s.db, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
     now = s.clock.now()
     if question is None or not staff.may_act_for(s.db, km.id, question.user_id, now):
         await not_yours(update, context, km, question.user_id if question else None)
@@ -384,9 +360,7 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         await say(update, context, km.lang, "km.done", client=client)
     elif action == "call":
         audit.record(s.db, now, km.id, "call_back", question.user_id, question_id=question.id)
-        user = get_user(s.db, question.user_id)
-        if user is not None and user.onboarded:
-            await show_to(context, s, user, "ask.will_call", name=km.name)
+        notices.notify(s.db, chat_id=question.user_id, about=question.user_id, key="ask.will_call", now=now, name=km.name)
         await say(update, context, km.lang, "km.call_noted", client=client)
     else:
         await not_yours(update, context, km, question.user_id)
@@ -464,11 +438,10 @@ async def away_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
     now = s.clock.now()
     staff.set_away(s.db, km.id, until, substitute.id)
     audit.record(s.db, now, km.id, "away", None, until=iso(until), substitute=substitute.id)
-    await say(update, context, km.lang, "km.away_set", until=iso(until), substitute=substitute.name)
-    await context.bot.send_message(
-        substitute.id, s.renderer.ui(substitute.lang, "km.away_substitute", colleague=km.name, until=iso(until)),
-        parse_mode=ParseMode.HTML,
+    notices.notify(
+        s.db, chat_id=substitute.id, about=substitute.id, key="km.away_substitute", now=now, colleague=km.name, until=iso(until)
     )
+    await say(update, context, km.lang, "km.away_set", until=iso(until), substitute=substitute.name)
 
 
 @klantmanager_only
@@ -596,6 +569,7 @@ class _IsKlantmanager(filters.MessageFilter):
 
 def register(app: Application) -> None:
     handoff.register_kinds()
+    notices.register_kind()
     outbox.register_kind(BROADCAST_KIND, send_broadcast)
     private = filters.ChatType.PRIVATE
     for command, callback in (

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import audit, invites, links, repetition, staff, views
+from bot import audit, invites, links, notices, repetition, staff, views
 from bot.db import erase_person
 from bot.handlers import klantmanager
 from bot.handlers.common import INVITE_ANSWERS, argument, ask_for_missing_onboarding, guess_language, onboarded, show, stale_button
@@ -68,10 +67,8 @@ async def redeem_client_invite(update: Update, context: ContextTypes.DEFAULT_TYP
     staff.link_client(s.db, user.id, invite.klantmanager_id, invite.name or "", now)
     audit.record(s.db, now, invite.klantmanager_id, "client_linked", user.id, code=code)
     km = staff.get_staff(s.db, invite.klantmanager_id)
+    notices.notify(s.db, chat_id=km.id, about=user.id, key="km.client_linked", now=now, client=invite.name or "")
     await show(update, context, views.text_screen(s.renderer, user.lang, "link.done", with_menu=True, name=km.name), user)
-    await context.bot.send_message(
-        km.id, s.renderer.ui(km.lang, "km.client_linked", client=invite.name or ""), parse_mode=ParseMode.HTML
-    )
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
