@@ -212,7 +212,7 @@ def add(
         "created_at": iso(now),
         "updated_at": iso(now),
     }
-    with db.conn:
+    with db.atomic():
         appointment_id = db["appointments"].insert(record).last_pk
     appointment = get(db, appointment_id)
     plan(db, timing, appointment, ADDED, now)
@@ -228,7 +228,7 @@ def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
     clean = _clean(fields, timing, now)
     if "starts_at" in clean and clean["starts_at"] != iso(old.starts_at):
         clean.update(answer=None, answered_at=None)  # a new time needs a new answer
-    with db.conn:
+    with db.atomic():
         db["appointments"].update(appointment_id, {**clean, "version": old.version + 1, "updated_at": iso(now)})
     appointment = get(db, appointment_id)
     plan(db, timing, appointment, CHANGED, now)
@@ -238,7 +238,7 @@ def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
 def cancel(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, now: datetime) -> Appointment:
     """Cancel an appointment and its pending reminders, and tell the person."""
     old = _existing(db, appointment_id)
-    with db.conn:
+    with db.atomic():
         db["appointments"].update(appointment_id, {"status": CANCELLED, "version": old.version + 1, "updated_at": iso(now)})
     appointment = get(db, appointment_id)
     plan(db, timing, appointment, CANCELLED, now)
@@ -280,7 +280,7 @@ def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, ev
 
 def answer(db: sqlite_utils.Database, appointment: Appointment, response: str, now: datetime) -> int | None:
     """Record "I will come" or "I cannot come"; the latter returns its ``cannot_come`` row id."""
-    with db.conn:
+    with db.atomic():
         db["appointments"].update(appointment.id, {"answer": response, "answered_at": iso(now)})
         if response != NOT_COMING:
             return None
@@ -289,7 +289,7 @@ def answer(db: sqlite_utils.Database, appointment: Appointment, response: str, n
 
 
 def give_reason(db: sqlite_utils.Database, cannot_come_id: int, user_id: int, reason: str) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute(
             "UPDATE cannot_come SET reason = ? WHERE id = ? AND user_id = ?", [reason.strip()[:MAX_TEXT], cannot_come_id, user_id]
         )

@@ -22,7 +22,7 @@ def record(
     db: sqlite_utils.Database, now: datetime, actor_id: int, action: str, user_id: int | None = None, **details: Any
 ) -> None:
     """Write one action. ``user_id`` is the statushouder it concerns, if any."""
-    with db.conn:
+    with db.atomic():
         db["audit"].insert(
             {
                 "at": iso(now),

@@ -43,7 +43,7 @@ def handler_for(kind: str) -> TextAnswerHandler | None:
 
 def expect(db: sqlite_utils.Database, user_id: int, kind: str, /, **data: Any) -> None:
     """Wait for a message of this kind; ``data`` is what the answer will need (any names)."""
-    with db.conn:
+    with db.atomic():
         db["awaiting"].upsert({"user_id": user_id, "kind": kind, "data": json.dumps(data)}, pk="user_id")
 
 
@@ -53,5 +53,5 @@ def current(db: sqlite_utils.Database, user_id: int) -> Awaiting | None:
 
 
 def clear(db: sqlite_utils.Database, user_id: int) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute("DELETE FROM awaiting WHERE user_id = ?", [user_id])

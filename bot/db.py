@@ -77,6 +77,11 @@ MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_questio
 def open_db(path: Path | str) -> sqlite_utils.Database:
     """Open (or create) the database in WAL mode and bring its schema up to date."""
     db = sqlite_utils.Database(path)
+    # Autocommit: a statement outside ``db.atomic()`` is durable at once, and
+    # ``db.atomic()`` (BEGIN/COMMIT, savepoints when nested) is the only way
+    # to group writes. Python's implicit transactions would otherwise keep a
+    # write pending until some later commit.
+    db.conn.isolation_level = None
     if str(path) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
@@ -97,7 +102,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         db["meta"].create({"key": str, "value": str}, pk="key")
     version = schema_version(db)
     for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.conn:
+        with db.atomic():
             migration(db)
             db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
 
@@ -120,8 +125,13 @@ def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
 
 
 def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
-    """Remove every row about one person, in one transaction."""
-    with db.conn:
+    """Remove every row about one person, in one transaction.
+
+    Foreign keys are checked at commit, when every table is done, so the
+    order of the tables does not matter.
+    """
+    with db.atomic():
+        db.execute("PRAGMA defer_foreign_keys = ON")
         for name in personal_tables(db):
             db.execute(f"DELETE FROM [{name}] WHERE user_id = ?", [user_id])
         db.execute("DELETE FROM users WHERE id = ?", [user_id])

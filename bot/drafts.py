@@ -23,7 +23,7 @@ KEEP = 5
 
 def save(db: sqlite_utils.Database, user_id: int, text: str, now: datetime) -> int:
     """Keep the text exactly as typed; returns the draft's id."""
-    with db.conn:
+    with db.atomic():
         draft_id = db[TABLE].insert({"user_id": user_id, "text": text, "created_at": iso(now)}).last_pk
         db.execute(
             f"DELETE FROM [{TABLE}] WHERE user_id = ? AND id NOT IN "

@@ -75,7 +75,7 @@ def create(
     ttl: timedelta = DEFAULT_TTL,
 ) -> str:
     code = f"{kind}-{secrets.token_urlsafe(12)}"
-    with db.conn:
+    with db.atomic():
         db["invites"].insert(
             {
                 "code": code,
@@ -99,7 +99,7 @@ def redeem(db: sqlite_utils.Database, code: str, user_id: int, now: datetime) ->
     """Use a code once. Wrong codes are counted against the chat that tried them."""
     if throttled(db, user_id, now):
         return Redeemed.THROTTLED, None
-    with db.conn:
+    with db.atomic():
         rows = list(db["invites"].rows_where("code = ?", [code]))
         if not rows:
             db["wrong_codes"].insert({"user_id": user_id, "at": iso(now)})

@@ -138,7 +138,7 @@ def enqueue(
     quiet: bool = False,
 ) -> int:
     """Plan a message; returns its row id. A second call with the same key changes nothing."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING",
@@ -183,7 +183,7 @@ def pending(db: sqlite_utils.Database, **filters: Any) -> list[OutboxRow]:
 def cancel(db: sqlite_utils.Database, *, reason: str, **filters: Any) -> int:
     """Cancel pending rows (filters as for ``pending``); returns how many."""
     where, values = _where(**filters)
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(
             f"UPDATE {TABLE} SET status = ?, last_error = ? WHERE {where}", [CANCELLED, reason, *values]
         )
@@ -206,7 +206,7 @@ def claim_next(
     db: sqlite_utils.Database, now: datetime, *, quiet_now: bool, skip_chats: Collection[int] = ()
 ) -> OutboxRow | None:
     """Atomically take the earliest due row (pending -> sending, one more attempt)."""
-    with db.conn:
+    with db.atomic():
         found = db.execute(
             f"UPDATE {TABLE} SET status = ?, attempts = attempts + 1, updated_at = ?"
             f" WHERE id = (SELECT id FROM {TABLE} WHERE {_due_clause(quiet_now)}"
@@ -225,7 +225,7 @@ def has_due(db: sqlite_utils.Database, now: datetime, *, quiet_now: bool) -> boo
 
 
 def _finish(db: sqlite_utils.Database, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute(
             f"UPDATE {TABLE} SET status = ?, last_error = ?, updated_at = ?, sent_at = ? WHERE id = ?",
             [status, error, iso(now), now.isoformat(timespec="milliseconds") if status == SENT else None, row_id],
@@ -246,7 +246,7 @@ def fail(db: sqlite_utils.Database, row_id: int, now: datetime, error: str) -> N
 
 def retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: str, *, count_attempt: bool = True) -> None:
     """Back to pending, due again at ``due_at``; a rate limit is no failed attempt."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             f"UPDATE {TABLE} SET status = ?, due_at = ?, last_error = ?, attempts = attempts - ? WHERE id = ?",
             [PENDING, iso(due_at), error, 0 if count_attempt else 1, row_id],
@@ -255,7 +255,7 @@ def retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: str, 
 
 def recover(db: sqlite_utils.Database) -> int:
     """After a crash: rows that were being sent are pending again (returns how many)."""
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(f"UPDATE {TABLE} SET status = ? WHERE status = ?", [PENDING, SENDING])
     return cursor.rowcount
 

@@ -106,7 +106,7 @@ def working_days_later(moment: datetime, days: int) -> datetime:
 def open_question(
     db: sqlite_utils.Database, user_id: int, klantmanager_id: int, now: datetime, answer_days: int, topic: str | None
 ) -> Question:
-    with db.conn:
+    with db.atomic():
         row_id = db["questions"].insert(
             {
                 "user_id": user_id,
@@ -137,7 +137,7 @@ def add_message(
     file_id: str | None = None,
     file_name: str | None = None,
 ) -> ThreadMessage:
-    with db.conn:
+    with db.atomic():
         row_id = db["thread_messages"].insert(
             {
                 "question_id": question.id,
@@ -162,7 +162,7 @@ def get_message(db: sqlite_utils.Database, message_id: int) -> ThreadMessage | N
 
 
 def mark_relayed(db: sqlite_utils.Database, message_id: int, chat_id: int, relay_message_id: int, now: datetime) -> None:
-    with db.conn:
+    with db.atomic():
         db["thread_messages"].update(
             message_id, {"relay_chat_id": chat_id, "relay_message_id": relay_message_id, "relayed_at": iso(now)}
         )
@@ -178,7 +178,7 @@ def find_relayed(db: sqlite_utils.Database, chat_id: int, relay_message_id: int)
 
 
 def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
-    with db.conn:
+    with db.atomic():
         db["questions"].update(question_id, {"status": DONE, "closed_at": iso(now)})
 
 

@@ -140,7 +140,7 @@ def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, now:
     if outbox.pending(db, user_id=user_id, key_prefix=_chain_prefix(user_id, item_id)):
         return
     round_ = check.round + 1 if check else 1
-    with db.conn:
+    with db.atomic():
         db["item_checks"].upsert(
             {
                 "user_id": user_id,
@@ -175,7 +175,7 @@ def after_critical_sent(db: sqlite_utils.Database, timing: Timing, user_id: int,
     """Plan the next link of an item's chain: the next repeat, or the move to the klantmanager's list."""
     item_id, round_, n = params["item_id"], params["round"], params["n"]
     if n == 0:
-        with db.conn:
+        with db.atomic():
             db["item_checks"].update((user_id, item_id), {"first_sent_at": iso(now), "updated_at": iso(now)})
     check = get_check(db, user_id, item_id)
     first = check.first_sent_at or now
@@ -194,7 +194,7 @@ def after_critical_sent(db: sqlite_utils.Database, timing: Timing, user_id: int,
 
 def escalate(db: sqlite_utils.Database, user_id: int, params: dict[str, Any], now: datetime) -> None:
     """Put an unconfirmed item on the klantmanager's list."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             "INSERT INTO not_understood (user_id, item_id, round, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(user_id, item_id, round) DO NOTHING",
@@ -205,7 +205,7 @@ def escalate(db: sqlite_utils.Database, user_id: int, params: dict[str, Any], no
 
 def confirm(db: sqlite_utils.Database, user_id: int, item_id: str, now: datetime) -> None:
     """The person understood: no more repeats, and off the klantmanager's list."""
-    with db.conn:
+    with db.atomic():
         db["item_checks"].upsert(
             {"user_id": user_id, "item_id": item_id, "status": UNDERSTOOD, "confirmed_at": iso(now), "updated_at": iso(now)},
             pk=("user_id", "item_id"),
@@ -218,7 +218,7 @@ def confirm(db: sqlite_utils.Database, user_id: int, item_id: str, now: datetime
 
 
 def mark_unclear(db: sqlite_utils.Database, user_id: int, item_id: str, now: datetime) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute(
             "UPDATE item_checks SET unclear_count = unclear_count + 1, updated_at = ? WHERE user_id = ? AND item_id = ?",
             [iso(now), user_id, item_id],
@@ -268,11 +268,11 @@ def paused_until(db: sqlite_utils.Database, user_id: int, now: datetime) -> date
 
 def pause(db: sqlite_utils.Database, timing: Timing, user_id: int, now: datetime) -> datetime:
     until = timing.pause.after(now)
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE users SET repetition_paused_until = ? WHERE id = ?", [iso(until), user_id])
     return until
 
 
 def resume(db: sqlite_utils.Database, user_id: int) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE users SET repetition_paused_until = NULL WHERE id = ?", [user_id])

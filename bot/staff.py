@@ -91,17 +91,17 @@ def admins(db: sqlite_utils.Database) -> list[Staff]:
 
 
 def add_admin(db: sqlite_utils.Database, staff_id: int, name: str | None, now: datetime) -> None:
-    with db.conn:
+    with db.atomic():
         db["staff"].upsert({"id": staff_id, "is_admin": 1, "created_at": iso(now), **({"name": name} if name else {})}, pk="id")
 
 
 def add_klantmanager(db: sqlite_utils.Database, staff_id: int, name: str, now: datetime) -> None:
-    with db.conn:
+    with db.atomic():
         db["staff"].upsert({"id": staff_id, "is_klantmanager": 1, "name": name, "created_at": iso(now), "active": 1}, pk="id")
 
 
 def set_away(db: sqlite_utils.Database, staff_id: int, until: datetime | None, substitute_id: int | None) -> None:
-    with db.conn:
+    with db.atomic():
         db["staff"].update(
             staff_id, {"away_until": iso(until) if until else None, "substitute_id": substitute_id if until else None}
         )
@@ -123,7 +123,7 @@ def client(db: sqlite_utils.Database, user_id: int) -> Client | None:
 
 
 def link_client(db: sqlite_utils.Database, user_id: int, klantmanager_id: int, name: str, now: datetime) -> None:
-    with db.conn:
+    with db.atomic():
         db["clients"].upsert(
             {"user_id": user_id, "klantmanager_id": klantmanager_id, "name": name, "linked_at": iso(now)}, pk="user_id"
         )
@@ -146,6 +146,6 @@ def may_act_for(db: sqlite_utils.Database, staff_id: int, user_id: int, now: dat
 
 def transfer(db: sqlite_utils.Database, user_id: int, to_klantmanager_id: int) -> None:
     """Move a client, with their open questions; their history stays with them."""
-    with db.conn:
+    with db.atomic():
         db["clients"].update(user_id, {"klantmanager_id": to_klantmanager_id})
         questions.reassign_open(db, user_id, to_klantmanager_id)

@@ -50,13 +50,13 @@ def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
 
 
 def _update(db: sqlite_utils.Database, user_id: int, **fields: object) -> None:
-    with db.conn:
+    with db.atomic():
         db["users"].update(user_id, fields)
 
 
 def choose_language(db: sqlite_utils.Database, user_id: int, lang: str | None) -> None:
     """Store the chosen language (None only to keep a link code before the choice)."""
-    with db.conn:
+    with db.atomic():
         db["users"].upsert({"id": user_id, "lang": lang}, pk="id")
 
 
