@@ -32,7 +32,7 @@ from bot.services import KEY, Services
 # Order matters: the fallback module catches whatever the others leave.
 # Klantmanager messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    km_appointments, klantmanager, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+    klantmanager, km_appointments, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.

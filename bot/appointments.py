@@ -279,11 +279,18 @@ def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, ev
 
 
 def answer(db: sqlite_utils.Database, appointment: Appointment, response: str, now: datetime) -> int | None:
-    """Record "I will come" or "I cannot come"; the latter returns its ``cannot_come`` row id."""
+    """Record "I will come" or "I cannot come"; the latter returns its ``cannot_come`` row id.
+
+    One appointment has at most one "cannot come" row: answering it again
+    reuses the row (and keeps a reason already given).
+    """
     with db.atomic():
         db["appointments"].update(appointment.id, {"answer": response, "answered_at": iso(now)})
         if response != NOT_COMING:
             return None
+        existing = db.execute("SELECT id FROM cannot_come WHERE appointment_id = ?", [appointment.id]).fetchone()
+        if existing:
+            return existing[0]
         row = {"user_id": appointment.user_id, "appointment_id": appointment.id, "created_at": iso(now)}
         return db["cannot_come"].insert(row).last_pk
 
@@ -293,6 +300,26 @@ def give_reason(db: sqlite_utils.Database, cannot_come_id: int, user_id: int, re
         db.execute(
             "UPDATE cannot_come SET reason = ? WHERE id = ? AND user_id = ?", [reason.strip()[:MAX_TEXT], cannot_come_id, user_id]
         )
+
+
+@dataclass(frozen=True)
+class CannotCome:
+    id: int
+    appointment_id: int
+    kind: str
+    starts_at: str
+    reason: str | None
+
+
+def cannot_come_answers(db: sqlite_utils.Database, user_id: int) -> list[CannotCome]:
+    """"I cannot come" answers that still stand: the appointment is planned and the answer unchanged."""
+    rows = db.execute(
+        "SELECT c.id, a.id, a.kind, a.starts_at, c.reason FROM cannot_come c"
+        " JOIN appointments a ON a.id = c.appointment_id"
+        " WHERE c.user_id = ? AND a.status = ? AND a.answer = ? ORDER BY a.starts_at",
+        [user_id, PLANNED, NOT_COMING],
+    )
+    return [CannotCome(*row) for row in rows]
 
 
 def cannot_come(db: sqlite_utils.Database, appointment_id: int) -> list[dict[str, Any]]:

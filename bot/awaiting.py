@@ -41,10 +41,16 @@ def handler_for(kind: str) -> TextAnswerHandler | None:
     return _handlers.get(kind)
 
 
-def expect(db: sqlite_utils.Database, user_id: int, kind: str, /, **data: Any) -> None:
-    """Wait for a message of this kind; ``data`` is what the answer will need (any names)."""
+def expect(db: sqlite_utils.Database, user_id: int, kind: str, /, *, about: int | None = None, **data: Any) -> None:
+    """Wait for a message of this kind; ``data`` is what the answer will need (any names).
+
+    ``about``: the statushouder this is about when it is not ``user_id``
+    (a klantmanager's half-finished answer), so ``/delete`` finds it.
+    """
     with db.atomic():
-        db["awaiting"].upsert({"user_id": user_id, "kind": kind, "data": json.dumps(data)}, pk="user_id")
+        db["awaiting"].upsert(
+            {"user_id": user_id, "kind": kind, "data": json.dumps(data), "about_user_id": about}, pk="user_id"
+        )
 
 
 def current(db: sqlite_utils.Database, user_id: int) -> Awaiting | None:

@@ -43,7 +43,7 @@ def _v1_users(db: sqlite_utils.Database) -> None:
 
 def _v2_awaiting(db: sqlite_utils.Database) -> None:
     """What the bot waits for from someone (see bot/awaiting.py)."""
-    db["awaiting"].create({"user_id": int, "kind": str, "data": str}, pk="user_id")
+    db["awaiting"].create({"user_id": int, "kind": str, "data": str, "about_user_id": int}, pk="user_id")
 
 
 def _v3_handoff(db: sqlite_utils.Database) -> None:
@@ -107,20 +107,29 @@ def migrate(db: sqlite_utils.Database) -> None:
             db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
 
 
+PERSON_COLUMNS = ("user_id", "about_user_id")
+"""Columns that name the statushouder a row is about (``about_user_id``: a
+row that belongs to someone else, e.g. a klantmanager's half-finished action)."""
+
+
 def personal_tables(db: sqlite_utils.Database) -> list[str]:
     """Tables other than ``users`` that hold rows about a person."""
     return sorted(
         table.name
         for table in db.tables
-        if table.name != "users" and "user_id" in table.columns_dict
+        if table.name != "users" and any(c in table.columns_dict for c in PERSON_COLUMNS)
     )
+
+
+def _about(db: sqlite_utils.Database, table: str) -> str:
+    return " OR ".join(f"[{c}] = :person" for c in PERSON_COLUMNS if c in db[table].columns_dict)
 
 
 def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     """Everything stored about one person, table by table."""
     data: dict[str, Any] = {"users": list(db["users"].rows_where("id = ?", [user_id]))}
     for name in personal_tables(db):
-        data[name] = list(db[name].rows_where("user_id = ?", [user_id]))
+        data[name] = list(db[name].rows_where(_about(db, name), {"person": user_id}))
     return data
 
 
@@ -133,5 +142,5 @@ def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
         for name in personal_tables(db):
-            db.execute(f"DELETE FROM [{name}] WHERE user_id = ?", [user_id])
+            db.execute(f"DELETE FROM [{name}] WHERE {_about(db, name)}", {"person": user_id})
         db.execute("DELETE FROM users WHERE id = ?", [user_id])

@@ -31,3 +31,9 @@ def save(db: sqlite_utils.Database, user_id: int, text: str, now: datetime) -> i
             [user_id, user_id, KEEP],
         )
     return int(draft_id)
+
+
+def text_of(db: sqlite_utils.Database, draft_id: int, user_id: int) -> str | None:
+    """The draft's text, if it is this person's and still kept."""
+    row = db.execute(f"SELECT text FROM [{TABLE}] WHERE id = ? AND user_id = ?", [draft_id, user_id]).fetchone()
+    return row[0] if row else None

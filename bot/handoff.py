@@ -16,8 +16,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
-from bot import audit, outbox, questions, staff
+from bot import appointments, audit, outbox, questions, staff
 from bot.clock import parse_iso
+from bot.messaging import send_html
 from bot.outbox import OutboxRow, Skipped
 from bot.questions import FROM_CLIENT, TO_CLIENT, Question, ThreadMessage
 from bot.render import Renderer
@@ -94,8 +95,11 @@ def submit_answer(s: Services, question: Question, klantmanager_id: int, pending
 
 
 def plan_relay(s: Services, message: ThreadMessage, user_id: int, now: datetime) -> None:
+    """Relay through the outbox. A question's klantmanager is chosen at send time
+    (a substitute may take over); an answer goes to the client's own chat."""
+    chat_id = user_id if message.direction == TO_CLIENT else None
     outbox.enqueue(
-        s.db, user_id=user_id, chat_id=None, kind=RELAY, params={"message_id": message.id},
+        s.db, user_id=user_id, chat_id=chat_id, kind=RELAY, params={"message_id": message.id},
         due_at=now, key=f"relay:{message.id}",
     )
 
@@ -131,15 +135,20 @@ def question_header(s: Services, question: Question, handler: staff.Staff) -> st
 
 
 async def _send(bot: Bot, chat_id: int, message: ThreadMessage, head: str, markup: InlineKeyboardMarkup | None) -> Message:
-    """Send a thread message with its heading; media keep their file, text follows the heading."""
+    """Send a thread message under its heading; returns the message replies attach to.
+
+    The person's own text is escaped and may be long: it is split like any
+    text. A file goes last, with the buttons, and with the whole text as its
+    caption when that fits.
+    """
     body = escape(message.text, quote=False) if message.text else ""
     text = f"{head}\n\n{body}" if body else head
     if message.kind == "text":
-        return await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return (await send_html(bot, chat_id, text, markup))[-1]
     send = {"photo": bot.send_photo, "document": bot.send_document, "voice": bot.send_voice}[message.kind]
     if len(text) <= CAPTION_LIMIT:
         return await send(chat_id, message.file_id, caption=text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    await send_html(bot, chat_id, text)
     return await send(chat_id, message.file_id, reply_markup=markup)
 
 
@@ -195,7 +204,7 @@ async def send_km_blocked(bot: Bot, s: Services, row: OutboxRow) -> Skipped | No
         return Skipped("gone")
     linked = staff.client(s.db, question.user_id)
     text = s.renderer.ui(admin.lang, "admin.km_blocked", name=km.name, client=linked.name if linked else "")
-    await bot.send_message(admin.id, text, parse_mode=ParseMode.HTML)
+    await send_html(bot, admin.id, text)
     return None
 
 
@@ -208,47 +217,48 @@ async def send_overdue(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     linked = staff.client(s.db, question.user_id)
     text = s.renderer.ui(handler.lang, "km.overdue", client=linked.name if linked else "", when=question.created_at)
     markup = _km_buttons(s.renderer, handler.lang, question.id)
-    await bot.send_message(handler.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await send_html(bot, handler.id, text, markup)
     return None
 
 
-def plan_cannot_come_notice(s: Services, user_id: int, cannot_come_id: int, *, reason_given: bool) -> None:
+def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, reason_given: bool) -> None:
     """Tell the klantmanager that a client cannot come; with the reason once it is known.
 
     Pressing "I cannot come" plans the notice a little later, so the reason
     typed next can go with it; the reason (or "no reason") sends it at once.
     """
     now = s.clock.now()
-    key = f"{CANNOT_COME}:{cannot_come_id}"
+    key = f"{CANNOT_COME}:{appointment_id}"
     if reason_given:
-        outbox.cancel(s.db, reason="the reason came", key_prefix=key)
-        key, due = f"{key}:answered", now
+        cancel_cannot_come_notice(s, appointment_id)
+        key, due = f"{key}:{int(now.timestamp())}", now
     else:
         due = now + REASON_WAIT
     outbox.enqueue(
-        s.db, user_id=user_id, chat_id=None, kind=CANNOT_COME, params={"cannot_come_id": cannot_come_id},
+        s.db, user_id=user_id, chat_id=None, kind=CANNOT_COME, params={"appointment_id": appointment_id},
         due_at=due, key=key,
     )
 
 
+def cancel_cannot_come_notice(s: Services, appointment_id: int) -> None:
+    """The person will come after all (or gave the reason): no notice still waiting goes out."""
+    outbox.cancel(s.db, reason="answer changed", key_prefix=f"{CANNOT_COME}:{appointment_id}")
+
+
 async def send_cannot_come(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     """Outbox sender: the klantmanager hears that their client cannot come, and why."""
-    found = s.db.execute(
-        "SELECT a.kind, a.starts_at, c.reason FROM cannot_come c JOIN appointments a ON a.id = c.appointment_id"
-        " WHERE c.id = ? AND c.user_id = ?",
-        [row.params["cannot_come_id"], row.user_id],
-    ).fetchone()
+    appointment_id = int(row.params["appointment_id"])
+    answer = next((a for a in appointments.cannot_come_answers(s.db, row.user_id) if a.appointment_id == appointment_id), None)
     linked = staff.client(s.db, row.user_id)
-    if found is None or linked is None:
-        return Skipped("erased, or the person has no klantmanager in Wegwijs")
-    kind, starts_at, reason = found
+    if answer is None or linked is None:
+        return Skipped("the person will come after all, erased their data, or has no klantmanager")
     handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, s.clock.now())
     r = s.renderer
     text = r.ui(
-        handler.lang, "km.cannot_come", client=linked.name, kind=r.button(handler.lang, f"appointment.kind.{kind}"),
-        when=starts_at, reason=reason or "–",
+        handler.lang, "km.cannot_come", client=linked.name, kind=r.button(handler.lang, f"appointment.kind.{answer.kind}"),
+        when=answer.starts_at, reason=answer.reason or "–",
     )
-    await bot.send_message(handler.id, text, parse_mode=ParseMode.HTML)
+    await send_html(bot, handler.id, text)
     return None
 
 

@@ -39,8 +39,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk="code",
     )
-    db["wrong_codes"].create({"id": int, "user_id": int, "at": str}, pk="id")
-    db["wrong_codes"].create_index(["user_id"])
+    # Keyed by chat, not by person: erasing one's data must not reset the limit.
+    db["wrong_codes"].create({"id": int, "chat_id": int, "at": str}, pk="id")
+    db["wrong_codes"].create_index(["chat_id"])
 
 
 class Redeemed(Enum):
@@ -92,7 +93,7 @@ def create(
 
 def throttled(db: sqlite_utils.Database, user_id: int, now: datetime) -> bool:
     since = iso(now - GUESS_WINDOW)
-    return db["wrong_codes"].count_where("user_id = ? AND at > ?", [user_id, since]) >= MAX_WRONG_GUESSES
+    return db["wrong_codes"].count_where("chat_id = ? AND at > ?", [user_id, since]) >= MAX_WRONG_GUESSES
 
 
 def redeem(db: sqlite_utils.Database, code: str, user_id: int, now: datetime) -> tuple[Redeemed, Invite | None]:
@@ -102,7 +103,7 @@ def redeem(db: sqlite_utils.Database, code: str, user_id: int, now: datetime) ->
     with db.atomic():
         rows = list(db["invites"].rows_where("code = ?", [code]))
         if not rows:
-            db["wrong_codes"].insert({"user_id": user_id, "at": iso(now)})
+            db["wrong_codes"].insert({"chat_id": user_id, "at": iso(now)})
             return Redeemed.UNKNOWN, None
         row = rows[0]
         invite = Invite(row["code"], row["kind"], row["created_by"], row["klantmanager_id"], row["name"])

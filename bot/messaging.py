@@ -13,7 +13,6 @@ from bot.markup import split_message
 from bot.render import Renderer
 from bot.users import User
 
-
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -41,23 +40,27 @@ def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> s
     return f"{own}\n\n{label}\n{screen.text(source)}"
 
 
+async def send_html(
+    bot: Bot, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None = None
+) -> list[Message]:
+    """Send Telegram HTML of any length: split at paragraphs, buttons under the last part."""
+    parts = split_message(html)
+    sent = []
+    for number, part in enumerate(parts, start=1):
+        markup = keyboard if number == len(parts) else None
+        sent.append(
+            await bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+            )
+        )
+    return sent
+
+
 async def send_screen(
     bot: Bot, renderer: Renderer, chat_id: int, screen: Screen, lang: str, user: User | None = None
 ) -> list[Message]:
     text = compose(renderer, screen, lang, bool(user and user.bilingual))
-    parts = split_message(text)
-    sent = []
-    for number, part in enumerate(parts, start=1):
-        markup = screen.keyboard if number == len(parts) else None
-        sent.append(
-            await bot.send_message(
-                chat_id,
-                part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-            )
-        )
+    sent = await send_html(bot, chat_id, text, screen.keyboard)
     if screen.voice is not None:
         recording = InputFile(screen.voice.read_bytes(), filename=screen.voice.name)  # .ogg: audio/ogg
         sent.append(await bot.send_voice(chat_id, recording))

@@ -1,4 +1,4 @@
-"""Short notices to someone else than the person acting, sent through the outbox.
+"""Notices to someone else than the person acting, sent through the outbox.
 
 When a klantmanager transfers a client, the colleague and the client are told;
 when a client links, the klantmanager is told. Such a notice must not be lost
@@ -15,15 +15,14 @@ from typing import Any
 
 import sqlite_utils
 from telegram import Bot
-from telegram.constants import ParseMode
 
 from bot import outbox, staff, views
-from bot.messaging import send_screen
+from bot.messaging import send_html, send_screen
 from bot.outbox import OutboxRow, Skipped
 from bot.services import Services
 from bot.users import get_user
 
-NOTICE = "notice"
+NOTICE, STEP_CARD = "notice", "step_card"
 
 
 def notify(db: sqlite_utils.Database, *, chat_id: int, about: int, key: str, now: datetime, **values: Any) -> None:
@@ -36,19 +35,34 @@ def notify(db: sqlite_utils.Database, *, chat_id: int, about: int, key: str, now
 
 async def send_notice(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     key, values = row.params["key"], row.params["values"]
-    reader = get_user(s.db, row.chat_id)
-    if reader is not None:
-        if not reader.onboarded:
-            return Skipped("the person erased their data")
-        screen = views.text_screen(s.renderer, reader.lang, key, with_menu=True, **values)
-        await send_screen(bot, s.renderer, reader.id, screen, reader.lang, reader)
-        return None
     member = staff.get_staff(s.db, row.chat_id)
-    if member is None:
-        return Skipped("no such reader")
-    await bot.send_message(member.id, s.renderer.ui(member.lang, key, **values), parse_mode=ParseMode.HTML)
+    if member is not None:
+        await send_html(bot, member.id, s.renderer.ui(member.lang, key, **values))
+        return None
+    reader = get_user(s.db, row.chat_id)
+    if reader is None or not reader.onboarded:
+        return Skipped("the person erased their data")
+    screen = views.text_screen(s.renderer, reader.lang, key, with_menu=True, **values)
+    await send_screen(bot, s.renderer, reader.id, screen, reader.lang, reader)
     return None
 
 
-def register_kind() -> None:
+def send_step_card(db: sqlite_utils.Database, *, user_id: int, now: datetime) -> None:
+    """Plan "where am I" for a person whose step someone else set (not in quiet hours)."""
+    outbox.enqueue(
+        db, user_id=user_id, chat_id=user_id, kind=STEP_CARD, params={}, due_at=now,
+        key=f"{STEP_CARD}:{secrets.token_hex(8)}", quiet=True,
+    )
+
+
+async def _send_step_card(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+    reader = get_user(s.db, row.user_id)
+    if reader is None or not reader.onboarded or reader.step is None:
+        return Skipped("the person erased their data")
+    await send_screen(bot, s.renderer, reader.id, views.where_screen(s.renderer, reader), reader.lang, reader)
+    return None
+
+
+def register_kinds() -> None:
     outbox.register_kind(NOTICE, send_notice)
+    outbox.register_kind(STEP_CARD, _send_step_card)

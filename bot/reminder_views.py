@@ -29,7 +29,7 @@ def _button(r: Renderer, lang: str, key: str, action: str, *args: str) -> Inline
 
 
 def appointment_details(r: Renderer, lang: str, appointment: Appointment) -> str:
-    kind = r.ui(lang, f"appointment.kind.{appointment.kind}")
+    kind = r.button(lang, f"appointment.kind.{appointment.kind}")  # plain text: the template escapes it
     lines = [r.ui(lang, "appointment.when", kind=kind, when=appointment.starts_at)]
     for field in ("place", "bring", "note"):
         value = getattr(appointment, field)
@@ -119,7 +119,7 @@ def reminders_screen(r: Renderer, lang: str, paused_until: datetime | None, upco
         state = r.ui(lg, "reminders.paused", until=paused_until) if paused_until else r.ui(lg, "reminders.on")
         lines = [state, "", r.ui(lg, "reminders.appointments")]
         for appointment in upcoming:
-            kind = r.ui(lg, f"appointment.kind.{appointment.kind}")
+            kind = r.button(lg, f"appointment.kind.{appointment.kind}")
             lines.append(r.ui(lg, "reminders.appointment_line", kind=kind, when=appointment.starts_at))
         if not upcoming:
             lines.append(r.ui(lg, "reminders.no_appointments"))

@@ -127,9 +127,6 @@ class Renderer:
         """A short text as plain text, for a button label."""
         return html.unescape(self.ui(lang, key, **values))
 
-    def has_item(self, item_id: str) -> bool:
-        return any(item_id in items for items in self.content.items.values())
-
     def item(self, lang: str, item_id: str, **values: Any) -> RenderedItem | None:
         for candidate in self.journey.fallback_chain(lang):
             item = self.content.item(candidate, item_id)

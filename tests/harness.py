@@ -8,7 +8,7 @@ has finished with an update instead of sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +138,20 @@ class Person:
                 return new
             if loop.time() > deadline:
                 raise AssertionError(f"chat {self.user_id}: expected {count} new bot messages, got {new}")
+            await asyncio.sleep(0.02)
+
+    async def receive_until(self, predicate: Callable[[dict], bool], timeout: float = 10.0) -> dict:
+        """Wait for the bot's own message that matches; returns it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            new = [m for m in await self.client.messages(self.user_id, after=self.seen) if m["from_bot"]]
+            found = next((m for m in new if predicate(m)), None)
+            if found is not None:
+                self.seen = max(m["message_id"] for m in new)
+                return found
+            if loop.time() > deadline:
+                raise AssertionError(f"chat {self.user_id}: no matching bot message in {new}")
             await asyncio.sleep(0.02)
 
     async def reply_to(self, message_id: int, text: str) -> list[dict]:

@@ -29,19 +29,25 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
         await stale_button(update, context, user)
         return
     if action == reminder_views.NO_REASON:
-        state = awaiting.current(s.db, user.id)
-        awaiting.clear(s.db, user.id)
-        if state is not None and state.kind == REASON:
-            handoff.plan_cannot_come_notice(s, user.id, state.data["cannot_come_id"], reason_given=True)
+        _stop_waiting_for_reason(s, user, appointment.id)
+        handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=True)
         await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.reason_skipped", with_menu=True), user)
     elif action == reminder_views.COMING:
         appointments.answer(s.db, appointment, appointments.COMING, now)
+        _stop_waiting_for_reason(s, user, appointment.id)
+        handoff.cancel_cannot_come_notice(s, appointment.id)
         await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.coming_thanks", with_menu=True), user)
     else:
         row_id = appointments.answer(s.db, appointment, appointments.NOT_COMING, now)
         awaiting.expect(s.db, user.id, REASON, appointment_id=appointment.id, cannot_come_id=row_id)
-        handoff.plan_cannot_come_notice(s, user.id, row_id, reason_given=False)
+        handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=False)
         await show(update, context, reminder_views.reason_screen(s.renderer, user.lang, appointment.id), user)
+
+
+def _stop_waiting_for_reason(s: Services, user: User, appointment_id: int) -> None:
+    state = awaiting.current(s.db, user.id)
+    if state is not None and state.kind == REASON and state.data.get("appointment_id") == appointment_id:
+        awaiting.clear(s.db, user.id)
 
 
 async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, awaited: Awaiting) -> None:
@@ -53,7 +59,7 @@ async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
         return
     appointments.give_reason(s.db, awaited.data["cannot_come_id"], user.id, text)
     awaiting.clear(s.db, user.id)
-    handoff.plan_cannot_come_notice(s, user.id, awaited.data["cannot_come_id"], reason_given=True)
+    handoff.plan_cannot_come_notice(s, user.id, awaited.data["appointment_id"], reason_given=True)
     await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.reason_saved", with_menu=True), user)
 
 

@@ -7,13 +7,16 @@ always sees "Send this to <name>?" before anything leaves.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict
+from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import awaiting, handoff, staff, views
+from bot import awaiting, drafts, handoff, staff, views
 from bot.awaiting import Awaiting
+from bot.handlers import search
 from bot.handlers.common import argument, onboarded, show, stale_button
 from bot.handoff import Pending
 from bot.messaging import Screen
@@ -22,7 +25,8 @@ from bot.users import User
 
 ASK, NEW = views.ASK, views.ASK_NEW
 COMPOSE, CONFIRM = "question", "question_confirm"
-SEND, CANCEL, DRAFT, ITEM = "send", "cancel", "draft", "item"
+SEND, CANCEL, ITEM = "send", "cancel", "item"
+DRAFT = search.DRAFT
 
 
 def _klantmanager_name(s: Services, user: User) -> str | None:
@@ -38,15 +42,19 @@ def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> InlineKeyboar
 
 
 async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, pending: Pending) -> None:
-    awaiting.expect(s.db, user.id, CONFIRM, pending=asdict(pending))
+    """"Send this to <name>?" — only this message's Yes sends, and only this question."""
+    token = secrets.token_urlsafe(6)
+    awaiting.expect(s.db, user.id, CONFIRM, pending=asdict(pending), token=token)
     name = _klantmanager_name(s, user)
-    keyboard = _buttons(s, user.lang, ("ask.yes", SEND), ("ask.no", CANCEL))
+    keyboard = _buttons(s, user.lang, ("ask.yes", f"{SEND}:{token}"), ("ask.no", CANCEL))
     r = s.renderer
-    quoted = pending.text or ""
+    # The person's own words stand alone, escaped and outside any tag, so a
+    # long question splits cleanly between paragraphs.
+    quoted = escape(pending.text, quote=False) if pending.text else ""
 
     def text(lg: str) -> str:
         confirm = r.ui(lg, "ask.confirm", name=name)
-        return r.ui(lg, "ask.quote", text=quoted) + "\n\n" + confirm if quoted else confirm
+        return f"{quoted}\n\n{confirm}" if quoted else confirm
 
     await show(update, context, Screen(text=text, keyboard=keyboard, bilingual=False), user)
 
@@ -77,13 +85,11 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
         )
         await show(update, context, screen, user)
     elif action == DRAFT:
-        row = s.db.execute(
-            "SELECT text FROM question_drafts WHERE id = ? AND user_id = ?", [rest, user.id]
-        ).fetchone() if rest.isdigit() else None
-        if row is None:
+        draft = drafts.text_of(s.db, int(rest), user.id) if rest.isdigit() else None
+        if draft is None:
             await stale_button(update, context, user)
             return
-        await _confirm(update, context, s, user, Pending(kind="text", text=row[0]))
+        await _confirm(update, context, s, user, Pending(kind="text", text=draft))
     elif action == ITEM:
         if rest not in s.renderer.journey.referenced_items():
             await stale_button(update, context, user)
@@ -92,12 +98,12 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
         question = s.renderer.button(user.lang, "ask.item_question", title=title)
         await _confirm(update, context, s, user, Pending(kind="text", text=question, topic=rest))
     else:
-        await _send(update, context, s, user)
+        await _send(update, context, s, user, token=rest)
 
 
-async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, token: str) -> None:
     state = awaiting.current(s.db, user.id)
-    if state is None or state.kind != CONFIRM:
+    if state is None or state.kind != CONFIRM or state.data.get("token") != token:
         await stale_button(update, context, user)
         return
     awaiting.clear(s.db, user.id)

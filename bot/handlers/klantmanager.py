@@ -18,21 +18,29 @@ from typing import Any
 import segno
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from bot import audit, awaiting, handoff, invites, notices, outbox, questions, repetition, staff, views
+from bot import appointments, audit, awaiting, handoff, invites, notices, outbox, questions, repetition, staff, views
 from bot.clock import iso
 from bot.config import TIMEZONE
 from bot.dutch_dates import DateError, parse
 from bot.handlers.common import INVITE_ANSWERS, show
-from bot.messaging import Screen, send_screen
+from bot.messaging import Screen, send_html, send_screen
 from bot.outbox import OutboxRow, Skipped
 from bot.services import KEY, Services, services
 from bot.staff import Staff
 from bot.users import User, get_user, set_step
 
 CLIENT, QUESTION, AWAY, BROADCAST = "kc", "kq", "ka", "kb"
-ANSWER, BROADCAST_TEXT = "km_answer", "km_broadcast_text"
+ANSWER, BROADCAST_TEXT, BROADCAST_CONFIRM = "km_answer", "km_broadcast_text", "km_broadcast_confirm"
 BROADCAST_KIND = "broadcast"
 
 
@@ -47,7 +55,7 @@ def current_klantmanager(update: Update, s: Services) -> Staff | None:
 async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, key: str, markup: InlineKeyboardMarkup | None = None, **values: Any) -> None:
     s = services(context)
     text = s.renderer.ui(lang, key, **values)
-    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await send_html(context.bot, update.effective_chat.id, text, markup)
 
 
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,7 +163,7 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
         return
     now = s.clock.now()
     code = invites.create(s.db, invites.CLIENT, km.id, now, klantmanager_id=km.id, name=name)
-    audit.record(s.db, now, km.id, "client_invited", None, name=name)
+    audit.record(s.db, now, km.id, "client_invited", None, code=code)
     link = f"https://t.me/{context.bot.username}?start={code}"
     await say(update, context, km.lang, "km.invite_created", client=name, link=link, until=iso(now + invites.DEFAULT_TTL))
     png = io.BytesIO()
@@ -177,7 +185,7 @@ def _client_line_values(s: Services, km: Staff, linked: staff.Client) -> dict[st
         "name": linked.name,
         "step": _step_title(s, km, user),
         "language": s.renderer.button(user.lang, "language.name") if user and user.lang else "",
-        "last_active": s.renderer.ui(km.lang, "km.last_active", when=last) if last else s.renderer.ui(km.lang, "km.never"),
+        "last_active": s.renderer.button(km.lang, "km.last_active", when=last) if last else s.renderer.button(km.lang, "km.never"),
         "open": questions.open_count(s.db, linked.user_id),
         "unclear": len(not_understood(s, km, linked.user_id)),
         "cannot": len(cannot_come(s, km, linked.user_id)),
@@ -196,14 +204,10 @@ def not_understood(s: Services, km: Staff, user_id: int) -> list[str]:
 
 def cannot_come(s: Services, km: Staff, user_id: int) -> list[str]:
     """"I cannot come" answers as HTML lines: the appointment and the reason the client gave."""
-    rows = s.db.execute(
-        "SELECT a.kind, a.starts_at, c.reason FROM cannot_come c JOIN appointments a ON a.id = c.appointment_id"
-        " WHERE c.user_id = ? ORDER BY c.id",
-        [user_id],
-    ).fetchall()
+    r = s.renderer
     return [
-        s.renderer.ui(km.lang, "km.cannot_line", kind=s.renderer.button(km.lang, f"appointment.kind.{kind}"), when=starts, reason=reason or "")
-        for kind, starts, reason in rows
+        r.ui(km.lang, "km.cannot_line", kind=r.button(km.lang, f"appointment.kind.{a.kind}"), when=a.starts_at, reason=a.reason or "–")
+        for a in appointments.cannot_come_answers(s.db, user_id)
     ]
 
 
@@ -217,9 +221,7 @@ async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
     lines = [s.renderer.ui(km.lang, "km.clients_header", count=len(caseload))]
     lines += [s.renderer.ui(km.lang, "km.clients_line", **_client_line_values(s, km, c)) for c in caseload]
     buttons = [[_button(c.name, f"{CLIENT}:card:{c.user_id}")] for c in caseload]
-    await context.bot.send_message(
-        update.effective_chat.id, "\n\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons)
-    )
+    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
@@ -242,9 +244,7 @@ async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
         client = client_name(s, question.user_id)
         lines.append(s.renderer.ui(km.lang, "km.open_line", n=n, client=client, age=_age(s, km, question), preview=preview))
         buttons.append([_button(f"{n}. {s.renderer.button(km.lang, 'km.reply_button')} {client}", f"{handoff.KM_REPLY}:{question.id}")])
-    await context.bot.send_message(
-        update.effective_chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons)
-    )
+    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
 @klantmanager_only
@@ -291,7 +291,7 @@ async def _client_card(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
         [_button(s.renderer.button(km.lang, "km.appointment_button"), f"{CLIENT}:appt:{user_id}")],
         [_button(s.renderer.button(km.lang, "km.transfer_button"), f"{CLIENT}:tr:{user_id}")],
     ]
-    await context.bot.send_message(update.effective_chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons))
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
 async def _set_client_step(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, step_id: str | None) -> None:
@@ -303,9 +303,7 @@ async def _set_client_step(update: Update, context: ContextTypes.DEFAULT_TYPE, s
     set_step(s.db, user_id, step.id)
     repetition.on_step_reached(s.db, s.renderer.journey, user_id, step.id, now)
     audit.record(s.db, now, km.id, "set_step", user_id, step=step.id)
-    client = get_user(s.db, user_id)
-    if client is not None and client.onboarded:
-        await send_screen(context.bot, s.renderer, user_id, views.where_screen(s.renderer, client), client.lang, client)
+    notices.send_step_card(s.db, user_id=user_id, now=now)
     await say(update, context, km.lang, "km.step_set", client=client_name(s, user_id), step=s.renderer.title(km.lang, step.overview))
 
 
@@ -320,6 +318,8 @@ async def _transfer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Servi
     audit.record(s.db, now, km.id, "transfer", user_id, from_klantmanager=previous, to_klantmanager=to_id)
     who = client_name(s, user_id)
     notices.notify(s.db, chat_id=to_id, about=user_id, key="km.transfer_received", now=now, client=who, colleague=km.name)
+    if previous != km.id:  # a substitute moved a colleague's client: the colleague hears it
+        notices.notify(s.db, chat_id=previous, about=user_id, key="km.transfer_done", now=now, client=who, name=target.name)
     notices.notify(s.db, chat_id=user_id, about=user_id, key="transfer.client", now=now, name=target.name)
     await say(update, context, km.lang, "km.transfer_done", client=who, name=target.name)
 
@@ -352,7 +352,7 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     if question.status != questions.OPEN:
         await say(update, context, km.lang, "km.question_closed")
     elif action == "reply":
-        awaiting.expect(s.db, km.id, ANSWER, question_id=question.id)
+        awaiting.expect(s.db, km.id, ANSWER, about=question.user_id, question_id=question.id)
         await say(update, context, km.lang, "km.reply_prompt", client=client)
     elif action == "done":
         questions.close(s.db, question.id, now)
@@ -500,14 +500,14 @@ async def _broadcast_preview(update: Update, context: ContextTypes.DEFAULT_TYPE,
         awaiting.clear(s.db, km.id)
         await say(update, context, km.lang, "km.broadcast_none")
         return
-    awaiting.expect(s.db, km.id, "km_broadcast_confirm", step=step_id, item_id=item_id, text=text)
+    awaiting.expect(s.db, km.id, BROADCAST_CONFIRM, step=step_id, item_id=item_id, text=text)
     await say(update, context, km.lang, "km.broadcast_preview", count=len(recipients), step=step_title)
     preview = broadcast_text(s, km.lang, km, item_id, text)
     buttons = InlineKeyboardMarkup(
         [[_button(s.renderer.button(km.lang, "km.broadcast_send_button"), f"{BROADCAST}:send"),
           _button(s.renderer.button(km.lang, "km.broadcast_cancel_button"), f"{BROADCAST}:cancel")]]
     )
-    await context.bot.send_message(update.effective_chat.id, preview, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    await send_html(context.bot, update.effective_chat.id, preview, buttons)
 
 
 def broadcast_text(s: Services, lang: str, km: Staff | None, item_id: str | None, text: str | None) -> str:
@@ -521,7 +521,7 @@ def broadcast_text(s: Services, lang: str, km: Staff | None, item_id: str | None
 
 async def _broadcast_send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     state = awaiting.current(s.db, km.id)
-    if state is None or state.kind != "km_broadcast_confirm":
+    if state is None or state.kind != BROADCAST_CONFIRM:
         await not_yours(update, context, km, None)
         return
     awaiting.clear(s.db, km.id)
@@ -553,6 +553,43 @@ async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | Non
 # ---------------------------------------------------------------- wiring
 
 
+STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast")
+STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, "kap")
+
+
+def _outside_staff_flows(db: Any, update: Update) -> bool:
+    """Is this staff member using something meant for statushouders?"""
+    member = staff.get_staff(db, update.effective_user.id) if update.effective_user else None
+    if member is None:
+        return False
+    if update.callback_query:
+        return (update.callback_query.data or "").split(":")[0] not in STAFF_BUTTONS
+    message = update.effective_message
+    if message is None:
+        return False
+    text = message.text or ""
+    if text.startswith("/"):
+        return text[1:].split()[0].split("@")[0] not in STAFF_COMMANDS if text[1:] else True
+    return not member.is_klantmanager
+
+
+class _StaffOutside(TypeHandler):
+    """Staff never enter the statushouder's flows (onboarding, menus, search): they get the staff help."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__(Update, self._help)
+        self._app = app
+
+    def check_update(self, update: object) -> bool:
+        return isinstance(update, Update) and _outside_staff_flows(self._app.bot_data[KEY].db, update)
+
+    @staticmethod
+    async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query:
+            await update.callback_query.answer()
+        await staff_help(update, context)
+
+
 class _IsKlantmanager(filters.MessageFilter):
     """Messages from klantmanagers go to the klantmanager handlers, not to statushouder onboarding."""
 
@@ -568,8 +605,9 @@ class _IsKlantmanager(filters.MessageFilter):
 
 
 def register(app: Application) -> None:
+    app.add_handler(_StaffOutside(app))  # first, so it wins over every statushouder handler
     handoff.register_kinds()
-    notices.register_kind()
+    notices.register_kinds()
     outbox.register_kind(BROADCAST_KIND, send_broadcast)
     private = filters.ChatType.PRIVATE
     for command, callback in (
@@ -583,7 +621,8 @@ def register(app: Application) -> None:
         ("broadcast", broadcast),
     ):
         app.add_handler(CommandHandler(command, callback, filters=private))
-    app.add_handler(CallbackQueryHandler(client_button, pattern=rf"^{CLIENT}:"))
+    # kc:appt:… belongs to handlers/km_appointments.py
+    app.add_handler(CallbackQueryHandler(client_button, pattern=rf"^{CLIENT}:(?!appt:)"))
     app.add_handler(CallbackQueryHandler(question_button, pattern=rf"^{QUESTION}:"))
     app.add_handler(CallbackQueryHandler(away_button, pattern=rf"^{AWAY}:"))
     app.add_handler(CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST}:"))

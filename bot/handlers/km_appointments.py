@@ -18,6 +18,7 @@ from bot.appointments import AppointmentError
 from bot.awaiting import Awaiting
 from bot.clock import iso, parse_iso
 from bot.dutch_dates import DateError, parse
+from bot.messaging import send_html
 from bot.handlers.klantmanager import CLIENT, client_name, current_klantmanager, klantmanager_only, not_yours, say
 from bot.services import Services, services
 from bot.staff import Staff
@@ -49,14 +50,14 @@ async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         kind = r.button(km.lang, f"appointment.kind.{a.kind}")
         lines.append(r.ui(km.lang, "km.appt_line", kind=kind, when=iso(a.starts_at), place=a.place or ""))
         rows.append([
-            _button(f"✏ {kind} {a.local_start}", f"{APPT}:change:{a.id}"),
+            _button(r.button(km.lang, "km.appt_change_button", kind=kind, when=iso(a.starts_at)), f"{APPT}:change:{a.id}"),
             _button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
         ])
     if not planned:
         lines.append(r.ui(km.lang, "km.appt_none"))
     kinds = load_timing(r.journey).appointment_kinds
     rows += [[_button(f"➕ {r.button(km.lang, f'appointment.kind.{k}')}", f"{APPT}:new:{user_id}:{k}")] for k in kinds]
-    await say(update, context, km.lang, "km.appt_list", InlineKeyboardMarkup(rows), lines="\n".join(lines))
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 def _state(s: Services, km: Staff) -> dict[str, Any] | None:
@@ -75,7 +76,7 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if not staff.may_act_for(s.db, km.id, user_id, now):
             await not_yours(update, context, km, user_id)
             return
-        awaiting.expect(s.db, km.id, FLOW, stage=WHEN, user_id=user_id, kind=parts[3], appointment_id=None)
+        awaiting.expect(s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=parts[3], appointment_id=None)
         await say(update, context, km.lang, "km.appt_when")
     elif action in ("change", "cancel") and len(parts) == 3 and parts[2].isdigit():
         appointment = appointments.get(s.db, int(parts[2]))
@@ -86,7 +87,7 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
             await _cancel(update, context, s, km, appointment)
         else:
             awaiting.expect(
-                s.db, km.id, FLOW, stage=WHEN, user_id=appointment.user_id, kind=appointment.kind,
+                s.db, km.id, FLOW, about=appointment.user_id, stage=WHEN, user_id=appointment.user_id, kind=appointment.kind,
                 appointment_id=appointment.id,
             )
             await say(update, context, km.lang, "km.appt_when")
@@ -130,10 +131,10 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         except DateError as exc:
             await say(update, context, km.lang, f"km.date.{exc.reason}")
             return
-        awaiting.expect(s.db, km.id, FLOW, **{**data, "stage": PLACE, "starts_at": iso(when)})
+        awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)})
         await say(update, context, km.lang, "km.appt_place")
     elif data["stage"] == PLACE:
-        awaiting.expect(s.db, km.id, FLOW, **{**data, "stage": BRING, "place": text})
+        awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING, "place": text})
         nothing = InlineKeyboardMarkup([[_button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
         await say(update, context, km.lang, "km.appt_bring", nothing)
     elif data["stage"] == BRING:
@@ -143,7 +144,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
 
 
 async def _check(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]) -> None:
-    awaiting.expect(s.db, km.id, FLOW, **{**data, "stage": CHECK})
+    awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": CHECK})
     buttons = InlineKeyboardMarkup([[
         _button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
         _button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),

@@ -64,9 +64,18 @@ async def redeem_client_invite(update: Update, context: ContextTypes.DEFAULT_TYP
         key = INVITE_ANSWERS.get(result, "errors.bad_code")
         await show(update, context, views.text_screen(s.renderer, user.lang, key, with_menu=True), user)
         return
-    staff.link_client(s.db, user.id, invite.klantmanager_id, invite.name or "", now)
-    audit.record(s.db, now, invite.klantmanager_id, "client_linked", user.id, code=code)
     km = staff.get_staff(s.db, invite.klantmanager_id)
+    before = staff.client(s.db, user.id)
+    if before is not None and before.klantmanager_id != km.id:
+        # A new klantmanager's link moves the person, with their open questions, as /transfer does.
+        staff.transfer(s.db, user.id, km.id)
+        audit.record(s.db, now, km.id, "transfer", user.id, from_klantmanager=before.klantmanager_id, code=code)
+        previous = staff.get_staff(s.db, before.klantmanager_id)
+        notices.notify(
+            s.db, chat_id=previous.id, about=user.id, key="km.transfer_done", now=now, client=before.name, name=km.name
+        )
+    staff.link_client(s.db, user.id, km.id, invite.name or (before.name if before else ""), now)
+    audit.record(s.db, now, km.id, "client_linked", user.id, code=code)
     notices.notify(s.db, chat_id=km.id, about=user.id, key="km.client_linked", now=now, client=invite.name or "")
     await show(update, context, views.text_screen(s.renderer, user.lang, "link.done", with_menu=True, name=km.name), user)
 

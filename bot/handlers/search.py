@@ -19,14 +19,14 @@ from bot.services import KEY, Services
 from bot.users import User
 
 COMMAND = "search"
-# Owned by the handoff feature, which registers the handler for this prefix.
-ASK, DRAFT = "ask", "draft"
+# ask:draft:<id> is handled by the handoff feature (handlers/ask.py).
+DRAFT = "draft"
 
 
 def results_screen(r: Renderer, lang: str, found: Found, draft_id: int) -> Screen:
     ask = InlineKeyboardButton(
         r.button(lang, "search.ask_other" if found.item_ids else "search.ask"),
-        callback_data=views.data(ASK, DRAFT, str(draft_id)),
+        callback_data=views.data(views.ASK, DRAFT, str(draft_id)),
     )
     items = [[InlineKeyboardButton(r.title(lang, i), callback_data=views.data(views.ITEM, i))] for i in found.item_ids]
     keyboard = InlineKeyboardMarkup([*items, [ask], views.back_to_menu(r, lang)])
