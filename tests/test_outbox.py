@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot import appointments, outbox, repetition
+from bot.app import RATE_LIMIT_RETRIES
 from bot.clock import FakeClock
 from bot.db import open_db, personal_tables
 from bot.timing import load_timing
@@ -77,6 +80,26 @@ async def test_too_many_requests_waits_and_sends_once(tmp_path: Path) -> None:
         assert len(notices) == 1
         assert [(r["status"], r["attempts"]) for r in rows(bot, 702) if r["kind"] == appointments.NOTICE] == [(outbox.SENT, 1)]
         assert (await bot.client.stats())["faults_injected"] == 1
+
+
+async def test_when_the_rate_limiter_gives_up_the_row_waits_retry_after_without_losing_an_attempt(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 706)
+        # More 429s in a row than the bot's limiter retries: the dispatcher itself meets RetryAfter.
+        await bot.client.inject_fault("sendMessage", 429, count=RATE_LIMIT_RETRIES + 1, retry_after=1)
+        add_appointment(bot, 706)
+        notice = lambda: [r for r in rows(bot, 706) if r["kind"] == appointments.NOTICE][0]  # noqa: E731
+        for _ in range(400):
+            if notice()["status"] == outbox.PENDING and notice()["last_error"]:
+                break
+            await asyncio.sleep(0.025)
+        assert (notice()["status"], notice()["attempts"]) == (outbox.PENDING, 0)
+        clock.advance(timedelta(seconds=2))
+        await settle(bot)
+        assert (notice()["status"], notice()["attempts"]) == (outbox.SENT, 1)
+        sent = [m for m in await bot.client.bot_messages(706) if "TOV" in (m["text"] or "")]
+        assert len(sent) == 1
 
 
 async def test_server_and_network_errors_are_retried_with_backoff_then_failed(tmp_path: Path) -> None:
