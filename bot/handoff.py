@@ -58,7 +58,9 @@ def pending_from_message(message: Message) -> Pending | None:
     if message.photo:
         return Pending(kind="photo", text=caption, file_id=message.photo[-1].file_id)
     if message.document:
-        return Pending(kind="document", text=caption, file_id=message.document.file_id, file_name=message.document.file_name)
+        return Pending(
+            kind="document", text=caption, file_id=message.document.file_id, file_name=message.document.file_name
+        )
     if message.voice:
         return Pending(kind="voice", text=caption, file_id=message.voice.file_id)
     return None
@@ -68,15 +70,28 @@ def submit_question(s: Services, user: User, pending: Pending) -> tuple[Question
     """Store the question and plan its relay and its overdue reminder."""
     now = s.clock.now()
     linked = staff.client(s.db, user.id)
-    question = questions.open_question(s.db, user.id, linked.klantmanager_id, now, answer_days(s.renderer), pending.topic)
+    question = questions.open_question(
+        s.db, user.id, linked.klantmanager_id, now, answer_days(s.renderer), pending.topic
+    )
     message = questions.add_message(
-        s.db, question, FROM_CLIENT, user.id, pending.kind, now,
-        text=pending.text, file_id=pending.file_id, file_name=pending.file_name,
+        s.db,
+        question,
+        FROM_CLIENT,
+        user.id,
+        pending.kind,
+        now,
+        text=pending.text,
+        file_id=pending.file_id,
+        file_name=pending.file_name,
     )
     plan_relay(s, message, user.id, now)
     outbox.enqueue(
-        s.db, user_id=user.id, chat_id=None, kind=OVERDUE,
-        params={"question_id": question.id}, due_at=parse_iso(question.answer_due_at),
+        s.db,
+        user_id=user.id,
+        chat_id=None,
+        kind=OVERDUE,
+        params={"question_id": question.id},
+        due_at=parse_iso(question.answer_due_at),
         key=f"overdue:{question.id}",
     )
     handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, now)
@@ -86,8 +101,15 @@ def submit_question(s: Services, user: User, pending: Pending) -> tuple[Question
 def submit_answer(s: Services, question: Question, klantmanager_id: int, pending: Pending) -> ThreadMessage:
     now = s.clock.now()
     message = questions.add_message(
-        s.db, question, TO_CLIENT, klantmanager_id, pending.kind, now,
-        text=pending.text, file_id=pending.file_id, file_name=pending.file_name,
+        s.db,
+        question,
+        TO_CLIENT,
+        klantmanager_id,
+        pending.kind,
+        now,
+        text=pending.text,
+        file_id=pending.file_id,
+        file_name=pending.file_name,
     )
     plan_relay(s, message, question.user_id, now)
     audit.record(s.db, now, klantmanager_id, "answer", question.user_id, question_id=question.id)
@@ -99,8 +121,13 @@ def plan_relay(s: Services, message: ThreadMessage, user_id: int, now: datetime)
     (a substitute may take over); an answer goes to the client's own chat."""
     chat_id = user_id if message.direction == TO_CLIENT else None
     outbox.enqueue(
-        s.db, user_id=user_id, chat_id=chat_id, kind=RELAY, params={"message_id": message.id},
-        due_at=now, key=f"relay:{message.id}",
+        s.db,
+        user_id=user_id,
+        chat_id=chat_id,
+        kind=RELAY,
+        params={"message_id": message.id},
+        due_at=now,
+        key=f"relay:{message.id}",
     )
 
 
@@ -134,7 +161,9 @@ def question_header(s: Services, question: Question, handler: staff.Staff) -> st
     return header
 
 
-async def _send(bot: Bot, chat_id: int, message: ThreadMessage, head: str, markup: InlineKeyboardMarkup | None) -> Message:
+async def _send(
+    bot: Bot, chat_id: int, message: ThreadMessage, head: str, markup: InlineKeyboardMarkup | None
+) -> Message:
     """Send a thread message under its heading; returns the message replies attach to.
 
     The person's own text is escaped and may be long: it is split like any
@@ -178,19 +207,29 @@ async def send_relay(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-def _klantmanager_unreachable(s: Services, row: OutboxRow, question: Question, handler: staff.Staff, now: datetime) -> Skipped:
+def _klantmanager_unreachable(
+    s: Services, row: OutboxRow, question: Question, handler: staff.Staff, now: datetime
+) -> Skipped:
     """The klantmanager blocked the bot: keep the question queued, and tell the admins once."""
     attempt = int(row.params.get("attempt", 0)) + 1
     outbox.enqueue(
-        s.db, user_id=row.user_id, chat_id=None, kind=RELAY,
+        s.db,
+        user_id=row.user_id,
+        chat_id=None,
+        kind=RELAY,
         params={"message_id": row.params["message_id"], "attempt": attempt},
-        due_at=now + BLOCKED_RETRY, key=f"relay:{row.params['message_id']}:{attempt}",
+        due_at=now + BLOCKED_RETRY,
+        key=f"relay:{row.params['message_id']}:{attempt}",
     )
     for admin in staff.admins(s.db):
         outbox.enqueue(
-            s.db, user_id=question.user_id, chat_id=admin.id, kind=KM_BLOCKED,
+            s.db,
+            user_id=question.user_id,
+            chat_id=admin.id,
+            kind=KM_BLOCKED,
             params={"question_id": question.id, "klantmanager_id": handler.id},
-            due_at=now, key=f"km_blocked:{question.id}:{handler.id}:{admin.id}",
+            due_at=now,
+            key=f"km_blocked:{question.id}:{handler.id}:{admin.id}",
         )
     return Skipped("klantmanager blocked the bot; queued again")
 
@@ -235,8 +274,13 @@ def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, r
     else:
         due = now + REASON_WAIT
     outbox.enqueue(
-        s.db, user_id=user_id, chat_id=None, kind=CANNOT_COME, params={"appointment_id": appointment_id},
-        due_at=due, key=key,
+        s.db,
+        user_id=user_id,
+        chat_id=None,
+        kind=CANNOT_COME,
+        params={"appointment_id": appointment_id},
+        due_at=due,
+        key=key,
     )
 
 
@@ -248,15 +292,21 @@ def cancel_cannot_come_notice(s: Services, appointment_id: int) -> None:
 async def send_cannot_come(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     """Outbox sender: the klantmanager hears that their client cannot come, and why."""
     appointment_id = int(row.params["appointment_id"])
-    answer = next((a for a in appointments.cannot_come_answers(s.db, row.user_id) if a.appointment_id == appointment_id), None)
+    answer = next(
+        (a for a in appointments.cannot_come_answers(s.db, row.user_id) if a.appointment_id == appointment_id), None
+    )
     linked = staff.client(s.db, row.user_id)
     if answer is None or linked is None:
         return Skipped("the person will come after all, erased their data, or has no klantmanager")
     handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, s.clock.now())
     r = s.renderer
     text = r.ui(
-        handler.lang, "km.cannot_come", client=linked.name, kind=r.button(handler.lang, f"appointment.kind.{answer.kind}"),
-        when=answer.starts_at, reason=answer.reason or "–",
+        handler.lang,
+        "km.cannot_come",
+        client=linked.name,
+        kind=r.button(handler.lang, f"appointment.kind.{answer.kind}"),
+        when=answer.starts_at,
+        reason=answer.reason or "–",
     )
     await send_html(bot, handler.id, text)
     return None

@@ -28,8 +28,13 @@ NOTICE, STEP_CARD = "notice", "step_card"
 def notify(db: sqlite_utils.Database, *, chat_id: int, about: int, key: str, now: datetime, **values: Any) -> None:
     """Plan a notice for ``chat_id``; ``about`` is the statushouder it concerns (or the reader)."""
     outbox.enqueue(
-        db, user_id=about, chat_id=chat_id, kind=NOTICE, params={"key": key, "values": values},
-        due_at=now, key=f"{NOTICE}:{secrets.token_hex(8)}",
+        db,
+        user_id=about,
+        chat_id=chat_id,
+        kind=NOTICE,
+        params={"key": key, "values": values},
+        due_at=now,
+        key=f"{NOTICE}:{secrets.token_hex(8)}",
     )
 
 
@@ -50,8 +55,14 @@ async def send_notice(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
 def send_step_card(db: sqlite_utils.Database, *, user_id: int, now: datetime) -> None:
     """Plan "where am I" for a person whose step someone else set (not in quiet hours)."""
     outbox.enqueue(
-        db, user_id=user_id, chat_id=user_id, kind=STEP_CARD, params={}, due_at=now,
-        key=f"{STEP_CARD}:{secrets.token_hex(8)}", quiet=True,
+        db,
+        user_id=user_id,
+        chat_id=user_id,
+        kind=STEP_CARD,
+        params={},
+        due_at=now,
+        key=f"{STEP_CARD}:{secrets.token_hex(8)}",
+        quiet=True,
     )
 
 

@@ -22,7 +22,13 @@ from jinja2 import TemplateSyntaxError
 
 from bot.checker import TITLE_LIMIT, field_line, key_lines
 from bot.content import Content, Item, text_hash
-from bot.editing import set_body, set_front_matter_field, set_ui_text, write_item, yaml_scalar
+from bot.editing import (
+    set_body,
+    set_front_matter_field,
+    set_ui_text,
+    write_item,
+    yaml_scalar,
+)
 from bot.markup import TELEGRAM_LIMIT, markdown_to_html
 from bot.textcheck import (
     Problem,

@@ -20,7 +20,11 @@ from telegram import InlineKeyboardMarkup
 from bot import views
 from bot.checker import allowed_fallbacks
 from bot.content import Content
-from bot.emulator.telegram_html import TelegramHTMLError, parse_telegram_html_entities, utf16_len
+from bot.emulator.telegram_html import (
+    TelegramHTMLError,
+    parse_telegram_html_entities,
+    utf16_len,
+)
 from bot.messaging import Screen
 from bot.render import Renderer
 from bot.textcheck import is_well_formed_url

@@ -21,7 +21,11 @@ from urllib.parse import urlsplit
 from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SecurityError
 
-from bot.emulator.telegram_html import TelegramHTMLError, parse_telegram_html_entities, utf16_len
+from bot.emulator.telegram_html import (
+    TelegramHTMLError,
+    parse_telegram_html_entities,
+    utf16_len,
+)
 from bot.markup import TELEGRAM_LIMIT
 from bot.render import make_environment
 

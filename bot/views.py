@@ -11,7 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.audio import voice_file
 from bot.messaging import Screen
-from bot.render import GENERIC_ERROR_KEY as GENERIC, Renderer
+from bot.render import GENERIC_ERROR_KEY as GENERIC
+from bot.render import Renderer
 from bot.users import User
 
 LANG = "lang"

@@ -12,7 +12,7 @@ from bot import appointments, outbox, repetition
 from bot.clock import FakeClock
 from bot.config import TIMEZONE
 from bot.timing import load_timing
-from tests.harness import buttons, bot_under_test
+from tests.harness import bot_under_test, buttons
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, at, local, plain, settle
 

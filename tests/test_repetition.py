@@ -11,7 +11,7 @@ from bot import appointments, outbox, repetition
 from bot.clock import FakeClock
 from bot.config import TIMEZONE
 from bot.timing import load_timing
-from tests.harness import BotUnderTest, buttons, bot_under_test
+from tests.harness import BotUnderTest, bot_under_test, buttons
 from tests.test_spine import item_file, onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, at, plain, settle
 

@@ -12,7 +12,7 @@ import yaml
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import personal_tables
 from bot.emulator import parse_telegram_html
-from tests.harness import BotUnderTest, Person, buttons, bot_under_test
+from tests.harness import BotUnderTest, Person, bot_under_test, buttons
 
 LANGUAGES = ["nl", "en", "ar", "fa", "ti"]
 OWN_NAMES = {"nl": "Nederlands", "en": "English", "ar": "العربية", "fa": "فارسی", "ti": "ትግርኛ"}

@@ -6,7 +6,11 @@ Point python-telegram-bot at it with ``base_url=running.api_url`` and
 
 from .client import ControlAPIError, EmulatorClient
 from .server import Emulator, RunningEmulator, running_emulator, serve
-from .telegram_html import TelegramHTMLError, parse_telegram_html, parse_telegram_html_entities
+from .telegram_html import (
+    TelegramHTMLError,
+    parse_telegram_html,
+    parse_telegram_html_entities,
+)
 
 __all__ = [
     "ControlAPIError",

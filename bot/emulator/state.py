@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .telegram_html import TelegramHTMLError, parse_telegram_html_entities, strip_formatted_text, utf16_len
+from .telegram_html import (
+    TelegramHTMLError,
+    parse_telegram_html_entities,
+    strip_formatted_text,
+    utf16_len,
+)
 
 DEFAULT_BOT_ID = 1000001
 MAX_TEXT_LENGTH = 4096

@@ -37,12 +37,17 @@ def _klantmanager_name(s: Services, user: User) -> str | None:
 
 def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(s.renderer.button(lang, key), callback_data=f"{ASK}:{action}")] for key, action in entries]
+        [
+            [InlineKeyboardButton(s.renderer.button(lang, key), callback_data=f"{ASK}:{action}")]
+            for key, action in entries
+        ]
     )
 
 
-async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, pending: Pending) -> None:
-    """"Send this to <name>?" — only this message's Yes sends, and only this question."""
+async def _confirm(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, pending: Pending
+) -> None:
+    """ "Send this to <name>?" — only this message's Yes sends, and only this question."""
     token = secrets.token_urlsafe(6)
     awaiting.expect(s.db, user.id, CONFIRM, pending=asdict(pending), token=token)
     name = _klantmanager_name(s, user)
@@ -111,11 +116,19 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
     owner = staff.get_staff(s.db, question.klantmanager_id)
     if handler.id != owner.id:
         screen = views.text_screen(
-            s.renderer, user.lang, "ask.sent_substitute", with_menu=True,
-            name=owner.name, until=owner.away_until, substitute=handler.name, due=question.answer_due_at,
+            s.renderer,
+            user.lang,
+            "ask.sent_substitute",
+            with_menu=True,
+            name=owner.name,
+            until=owner.away_until,
+            substitute=handler.name,
+            due=question.answer_due_at,
         )
     else:
-        screen = views.text_screen(s.renderer, user.lang, "ask.sent", with_menu=True, name=owner.name, due=question.answer_due_at)
+        screen = views.text_screen(
+            s.renderer, user.lang, "ask.sent", with_menu=True, name=owner.name, due=question.answer_due_at
+        )
     await show(update, context, screen, user)
 
 
@@ -139,9 +152,17 @@ async def my_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         await _not_linked(update, context, s, user)
         return
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(s.renderer.button(user.lang, "menu.ask"), callback_data=f"{ASK}:{NEW}")], views.back_to_menu(s.renderer, user.lang)]
+        [
+            [InlineKeyboardButton(s.renderer.button(user.lang, "menu.ask"), callback_data=f"{ASK}:{NEW}")],
+            views.back_to_menu(s.renderer, user.lang),
+        ]
     )
-    await show(update, context, Screen(text=lambda lg: s.renderer.ui(lg, "my_klantmanager.text", name=name), keyboard=keyboard), user)
+    await show(
+        update,
+        context,
+        Screen(text=lambda lg: s.renderer.ui(lg, "my_klantmanager.text", name=name), keyboard=keyboard),
+        user,
+    )
 
 
 def register(app: Application) -> None:

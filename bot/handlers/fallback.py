@@ -9,11 +9,17 @@ import logging
 
 from telegram import Update
 from telegram.constants import MessageLimit
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot import awaiting, views
-from bot.handlers.common import guess_language, onboarded, show, stale_button
 from bot.handlers import search
+from bot.handlers.common import guess_language, onboarded, show, stale_button
 from bot.services import Services, services
 from bot.users import User, get_user
 

@@ -18,14 +18,22 @@ from bot.appointments import AppointmentError
 from bot.awaiting import Awaiting
 from bot.clock import iso, parse_iso
 from bot.dutch_dates import DateError, parse
+from bot.handlers.klantmanager import (
+    APPOINTMENT,
+    CLIENT,
+    client_name,
+    current_klantmanager,
+    klantmanager_only,
+    not_yours,
+    say,
+)
 from bot.messaging import send_html
-from bot.handlers.klantmanager import CLIENT, client_name, current_klantmanager, klantmanager_only, not_yours, say
 from bot.services import Services, services
 from bot.staff import Staff
 from bot.timing import load_timing
 from bot.users import User
 
-APPT = "kap"
+APPT = APPOINTMENT
 FLOW = "km_appointment"
 WHEN, PLACE, BRING, CHECK = "when", "place", "bring", "check"
 
@@ -49,10 +57,15 @@ async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     for a in planned:
         kind = r.button(km.lang, f"appointment.kind.{a.kind}")
         lines.append(r.ui(km.lang, "km.appt_line", kind=kind, when=iso(a.starts_at), place=a.place or ""))
-        rows.append([
-            _button(r.button(km.lang, "km.appt_change_button", kind=kind, when=iso(a.starts_at)), f"{APPT}:change:{a.id}"),
-            _button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
-        ])
+        rows.append(
+            [
+                _button(
+                    r.button(km.lang, "km.appt_change_button", kind=kind, when=iso(a.starts_at)),
+                    f"{APPT}:change:{a.id}",
+                ),
+                _button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
+            ]
+        )
     if not planned:
         lines.append(r.ui(km.lang, "km.appt_none"))
     kinds = load_timing(r.journey).appointment_kinds
@@ -76,7 +89,9 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if not staff.may_act_for(s.db, km.id, user_id, now):
             await not_yours(update, context, km, user_id)
             return
-        awaiting.expect(s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=parts[3], appointment_id=None)
+        awaiting.expect(
+            s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=parts[3], appointment_id=None
+        )
         await say(update, context, km.lang, "km.appt_when")
     elif action in ("change", "cancel") and len(parts) == 3 and parts[2].isdigit():
         appointment = appointments.get(s.db, int(parts[2]))
@@ -87,7 +102,13 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
             await _cancel(update, context, s, km, appointment)
         else:
             awaiting.expect(
-                s.db, km.id, FLOW, about=appointment.user_id, stage=WHEN, user_id=appointment.user_id, kind=appointment.kind,
+                s.db,
+                km.id,
+                FLOW,
+                about=appointment.user_id,
+                stage=WHEN,
+                user_id=appointment.user_id,
+                kind=appointment.kind,
                 appointment_id=appointment.id,
             )
             await say(update, context, km.lang, "km.appt_when")
@@ -102,7 +123,9 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await not_yours(update, context, km, None)
 
 
-async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment) -> None:
+async def _cancel(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
+) -> None:
     now = s.clock.now()
     try:
         appointments.cancel(s.db, load_timing(s.renderer.journey), appointment.id, now=now)
@@ -131,11 +154,15 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         except DateError as exc:
             await say(update, context, km.lang, f"km.date.{exc.reason}")
             return
-        awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)})
+        awaiting.expect(
+            s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)}
+        )
         await say(update, context, km.lang, "km.appt_place")
     elif data["stage"] == PLACE:
         awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING, "place": text})
-        nothing = InlineKeyboardMarkup([[_button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
+        nothing = InlineKeyboardMarkup(
+            [[_button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]]
+        )
         await say(update, context, km.lang, "km.appt_bring", nothing)
     elif data["stage"] == BRING:
         await _check(update, context, s, km, {**data, "bring": text})
@@ -143,20 +170,35 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         await say(update, context, km.lang, "km.appt_check_buttons")
 
 
-async def _check(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]) -> None:
+async def _check(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
+) -> None:
     awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": CHECK})
-    buttons = InlineKeyboardMarkup([[
-        _button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
-        _button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
-    ]])
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                _button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
+                _button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
+            ]
+        ]
+    )
     await say(
-        update, context, km.lang, "km.appt_confirm", buttons,
-        client=client_name(s, int(data["user_id"])), kind=s.renderer.button(km.lang, f"appointment.kind.{data['kind']}"),
-        when=data["starts_at"], place=data["place"], bring=data.get("bring") or "–",
+        update,
+        context,
+        km.lang,
+        "km.appt_confirm",
+        buttons,
+        client=client_name(s, int(data["user_id"])),
+        kind=s.renderer.button(km.lang, f"appointment.kind.{data['kind']}"),
+        when=data["starts_at"],
+        place=data["place"],
+        bring=data.get("bring") or "–",
     )
 
 
-async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]) -> None:
+async def _save(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
+) -> None:
     now = s.clock.now()
     timing = load_timing(s.renderer.journey)
     fields = {"starts_at": parse_iso(data["starts_at"]), "place": data["place"], "bring": data.get("bring")}
@@ -165,7 +207,9 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
             appointment = appointments.change(s.db, timing, int(data["appointment_id"]), now=now, **fields)
             action = "appointment_changed"
         else:
-            appointment = appointments.add(s.db, timing, user_id=int(data["user_id"]), kind=data["kind"], now=now, **fields)
+            appointment = appointments.add(
+                s.db, timing, user_id=int(data["user_id"]), kind=data["kind"], now=now, **fields
+            )
             action = "appointment_added"
     except AppointmentError as exc:
         awaiting.clear(s.db, km.id)

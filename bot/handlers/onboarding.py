@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
 
 from bot import audit, invites, links, notices, repetition, staff, views
 from bot.db import erase_person
 from bot.handlers import klantmanager
-from bot.handlers.common import INVITE_ANSWERS, argument, ask_for_missing_onboarding, guess_language, onboarded, show, stale_button
+from bot.handlers.common import (
+    INVITE_ANSWERS,
+    argument,
+    ask_for_missing_onboarding,
+    guess_language,
+    onboarded,
+    show,
+    stale_button,
+)
 from bot.services import Services, services
 from bot.users import (
     User,

@@ -7,11 +7,23 @@ import json
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
 
 from bot import views
 from bot.db import erase_person, export_person, personal_tables
-from bot.handlers.common import argument, ask_for_missing_onboarding, onboarded, show, stale_button
+from bot.handlers.common import (
+    argument,
+    ask_for_missing_onboarding,
+    onboarded,
+    show,
+    stale_button,
+)
 from bot.messaging import Screen
 from bot.render import Renderer
 from bot.services import Services, services

@@ -7,7 +7,13 @@ repetition (``bot/reminder_senders.py``).
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
 
 from bot import appointments, reminder_senders, reminder_views, repetition
 from bot.handlers.common import argument, onboarded, show, stale_button

@@ -1,0 +1,127 @@
+"""Answering a client: Reply / Done / Call me back, and a klantmanager's messages.
+
+A klantmanager's message is an answer (after Reply, or as a Telegram reply to
+the relayed question), or the next answer of a flow they started (see
+``bot/awaiting.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import (
+    audit,
+    awaiting,
+    handoff,
+    notices,
+    questions,
+    staff,
+)
+from bot.handlers.klantmanager import (
+    QUESTION,
+    client_name,
+    current_klantmanager,
+    klantmanager_only,
+    not_yours,
+    say,
+)
+from bot.services import KEY, Services, services
+from bot.staff import Staff
+from bot.users import get_user
+
+ANSWER = "km_answer"
+
+
+@klantmanager_only
+async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """kq:reply|done|call:<question> under a relayed question."""
+    parts = update.callback_query.data.split(":")
+    action = parts[1] if len(parts) == 3 else ""
+    question = questions.get_question(s.db, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    now = s.clock.now()
+    if question is None or not staff.may_act_for(s.db, km.id, question.user_id, now):
+        await not_yours(update, context, km, question.user_id if question else None)
+        return
+    client = client_name(s, question.user_id)
+    if question.status != questions.OPEN:
+        await say(update, context, km.lang, "km.question_closed")
+    elif action == "reply":
+        awaiting.expect(s.db, km.id, ANSWER, about=question.user_id, question_id=question.id)
+        await say(update, context, km.lang, "km.reply_prompt", client=client)
+    elif action == "done":
+        questions.close(s.db, question.id, now)
+        audit.record(s.db, now, km.id, "question_done", question.user_id, question_id=question.id)
+        await say(update, context, km.lang, "km.done", client=client)
+    elif action == "call":
+        audit.record(s.db, now, km.id, "call_back", question.user_id, question_id=question.id)
+        notices.notify(
+            s.db, chat_id=question.user_id, about=question.user_id, key="ask.will_call", now=now, name=km.name
+        )
+        await say(update, context, km.lang, "km.call_noted", client=client)
+    else:
+        await not_yours(update, context, km, question.user_id)
+
+
+async def _answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, question: questions.Question
+) -> None:
+    now = s.clock.now()
+    if not staff.may_act_for(s.db, km.id, question.user_id, now):
+        await not_yours(update, context, km, question.user_id)
+        return
+    pending = handoff.pending_from_message(update.effective_message)
+    if pending is None:
+        await say(update, context, km.lang, "ask.unsupported")
+        return
+    handoff.submit_answer(s, question, km.id, pending)
+    await say(update, context, km.lang, "km.answer_sent", client=client_name(s, question.user_id))
+
+
+async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A klantmanager's message: an answer (after Reply, or as a Telegram reply), or broadcast text."""
+    s = services(context)
+    km = current_klantmanager(update, s)
+    state = awaiting.current(s.db, km.id)
+    replied = update.effective_message.reply_to_message
+    if replied is not None:
+        relayed = questions.find_relayed(s.db, km.id, replied.message_id)
+        if relayed is not None:
+            awaiting.clear(s.db, km.id)
+            await _answer(update, context, s, km, questions.get_question(s.db, relayed.question_id))
+            return
+    if state is not None and state.kind == ANSWER:
+        awaiting.clear(s.db, km.id)
+        await _answer(update, context, s, km, questions.get_question(s.db, int(state.data["question_id"])))
+    elif state is not None and (handler := awaiting.handler_for(state.kind)) is not None:
+        await handler(update, context, get_user(s.db, km.id), state)
+    else:
+        await say(update, context, km.lang, "km.unknown_message")
+
+
+class _IsKlantmanager(filters.MessageFilter):
+    """Messages from klantmanagers go to the klantmanager handlers, not to statushouder onboarding."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__(name="IsKlantmanager")
+        self._app = app
+
+    def filter(self, message: Any) -> bool:
+        if message.from_user is None:
+            return False
+        person = staff.get_staff(self._app.bot_data[KEY].db, message.from_user.id)
+        return person is not None and person.is_klantmanager and person.active
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CallbackQueryHandler(question_button, pattern=rf"^{QUESTION}:"))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & _IsKlantmanager(app), staff_message))

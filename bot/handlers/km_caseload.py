@@ -1,0 +1,264 @@
+"""A klantmanager's caseload: /clients, /open, a client's card, setting the step, /transfer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
+
+from bot import (
+    appointments,
+    audit,
+    handoff,
+    notices,
+    questions,
+    repetition,
+    staff,
+)
+from bot.handlers.klantmanager import (
+    CLIENT,
+    button,
+    caseload_owners,
+    client_name,
+    klantmanager_only,
+    not_yours,
+    say,
+    step_title,
+)
+from bot.messaging import send_html
+from bot.services import Services
+from bot.staff import Staff
+from bot.users import get_user, set_step
+
+
+def _visible_clients(s: Services, km: Staff, now: datetime) -> list[staff.Client]:
+    return [c for owner in caseload_owners(s, km, now) for c in staff.caseload(s.db, owner)]
+
+
+def _client_line_values(s: Services, km: Staff, linked: staff.Client) -> dict[str, Any]:
+    user = get_user(s.db, linked.user_id)
+    last = user_last_active(s, linked.user_id)
+    return {
+        "name": linked.name,
+        "step": step_title(s, km, user),
+        "language": s.renderer.button(user.lang, "language.name") if user and user.lang else "",
+        "last_active": s.renderer.button(km.lang, "km.last_active", when=last)
+        if last
+        else s.renderer.button(km.lang, "km.never"),
+        "open": questions.open_count(s.db, linked.user_id),
+        "unclear": len(not_understood(s, km, linked.user_id)),
+        "cannot": len(cannot_come(s, km, linked.user_id)),
+    }
+
+
+def user_last_active(s: Services, user_id: int) -> str | None:
+    row = s.db.execute("SELECT last_active_at FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else None
+
+
+def not_understood(s: Services, km: Staff, user_id: int) -> list[str]:
+    """Titles (plain text) of critical items this client did not confirm after every repeat."""
+    return [s.renderer.title(km.lang, item_id) for item_id in repetition.not_understood(s.db, user_id)]
+
+
+def cannot_come(s: Services, km: Staff, user_id: int) -> list[str]:
+    """ "I cannot come" answers as HTML lines: the appointment and the reason the client gave."""
+    r = s.renderer
+    return [
+        r.ui(
+            km.lang,
+            "km.cannot_line",
+            kind=r.button(km.lang, f"appointment.kind.{a.kind}"),
+            when=a.starts_at,
+            reason=a.reason or "–",
+        )
+        for a in appointments.cannot_come_answers(s.db, user_id)
+    ]
+
+
+@klantmanager_only
+async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """/clients: the caseload with what needs attention, one button per client."""
+    caseload = _visible_clients(s, km, s.clock.now())
+    if not caseload:
+        await say(update, context, km.lang, "km.clients_empty")
+        return
+    lines = [s.renderer.ui(km.lang, "km.clients_header", count=len(caseload))]
+    lines += [s.renderer.ui(km.lang, "km.clients_line", **_client_line_values(s, km, c)) for c in caseload]
+    buttons = [[button(c.name, f"{CLIENT}:card:{c.user_id}")] for c in caseload]
+    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+def _age(s: Services, km: Staff, question: questions.Question) -> str:
+    hours = int(question.age(s.clock.now()).total_seconds() // 3600)
+    return (
+        s.renderer.ui(km.lang, "km.age_hours", hours=hours)
+        if hours < 48
+        else s.renderer.ui(km.lang, "km.age_days", days=hours // 24)
+    )
+
+
+@klantmanager_only
+async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """/open: open questions, oldest first, with their age."""
+    pending = questions.open_questions(s.db, caseload_owners(s, km, s.clock.now()))
+    if not pending:
+        await say(update, context, km.lang, "km.open_empty")
+        return
+    lines = [s.renderer.ui(km.lang, "km.open_header", count=len(pending))]
+    buttons = []
+    for n, question in enumerate(pending, start=1):
+        first = questions.thread(s.db, question.id)[0]
+        preview = (first.text or first.kind)[:80]
+        client = client_name(s, question.user_id)
+        lines.append(
+            s.renderer.ui(km.lang, "km.open_line", n=n, client=client, age=_age(s, km, question), preview=preview)
+        )
+        buttons.append(
+            [
+                button(
+                    f"{n}. {s.renderer.button(km.lang, 'km.reply_button')} {client}",
+                    f"{handoff.KM_REPLY}:{question.id}",
+                )
+            ]
+        )
+    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+@klantmanager_only
+async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """kc:<action>:<client>[:<argument>] — a client card and its actions."""
+    parts = update.callback_query.data.split(":")
+    action = parts[1] if len(parts) > 2 else ""
+    user_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    argument = parts[3] if len(parts) == 4 else None
+    if user_id is None or not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+        await not_yours(update, context, km, user_id)
+        return
+    if action == "card" and argument is None:
+        await _client_card(update, context, s, km, user_id)
+    elif action == "step" and argument is None:
+        steps = s.renderer.journey.steps
+        buttons = [
+            [button(f"{st.number}. {s.renderer.title(km.lang, st.overview)}", f"{CLIENT}:set:{user_id}:{st.id}")]
+            for st in steps
+        ]
+        await say(
+            update, context, km.lang, "km.choose_step", InlineKeyboardMarkup(buttons), client=client_name(s, user_id)
+        )
+    elif action == "set" and argument is not None:
+        await _set_client_step(update, context, s, km, user_id, argument)
+    elif action == "tr" and argument is None:
+        colleagues = [k for k in staff.all_klantmanagers(s.db) if k.id != staff.client(s.db, user_id).klantmanager_id]
+        if not colleagues:
+            await say(update, context, km.lang, "km.transfer_no_colleagues")
+            return
+        buttons = [[button(k.name, f"{CLIENT}:to:{user_id}:{k.id}")] for k in colleagues]
+        await say(
+            update,
+            context,
+            km.lang,
+            "km.transfer_choose",
+            InlineKeyboardMarkup(buttons),
+            client=client_name(s, user_id),
+        )
+    elif action == "to" and argument is not None and argument.isdigit():
+        await _transfer(update, context, s, km, user_id, int(argument))
+    else:
+        await not_yours(update, context, km, user_id)
+
+
+async def _client_card(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int
+) -> None:
+    linked = staff.client(s.db, user_id)
+    values = _client_line_values(s, km, linked)
+    lines = [s.renderer.ui(km.lang, "km.client_card", **values)]
+    if unclear := not_understood(s, km, user_id):
+        lines += [
+            "",
+            s.renderer.ui(km.lang, "km.unclear_header"),
+            *[f"• {escape(title, quote=False)}" for title in unclear],
+        ]
+    if cannot := cannot_come(s, km, user_id):
+        lines += ["", s.renderer.ui(km.lang, "km.cannot_header"), *[f"• {line}" for line in cannot]]
+    buttons = [
+        [button(s.renderer.button(km.lang, "km.set_step_button"), f"{CLIENT}:step:{user_id}")],
+        [button(s.renderer.button(km.lang, "km.appointment_button"), f"{CLIENT}:appt:{user_id}")],
+        [button(s.renderer.button(km.lang, "km.transfer_button"), f"{CLIENT}:tr:{user_id}")],
+    ]
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+async def _set_client_step(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, step_id: str | None
+) -> None:
+    step = s.renderer.journey.step(step_id)
+    if step is None:
+        await not_yours(update, context, km, user_id)
+        return
+    now = s.clock.now()
+    set_step(s.db, user_id, step.id)
+    repetition.on_step_reached(s.db, s.renderer.journey, user_id, step.id, now)
+    audit.record(s.db, now, km.id, "set_step", user_id, step=step.id)
+    notices.send_step_card(s.db, user_id=user_id, now=now)
+    await say(
+        update,
+        context,
+        km.lang,
+        "km.step_set",
+        client=client_name(s, user_id),
+        step=s.renderer.title(km.lang, step.overview),
+    )
+
+
+async def _transfer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, to_id: int
+) -> None:
+    target = staff.get_staff(s.db, to_id)
+    if target is None or not target.is_klantmanager:
+        await not_yours(update, context, km, user_id)
+        return
+    now = s.clock.now()
+    previous = staff.client(s.db, user_id).klantmanager_id
+    staff.transfer(s.db, user_id, to_id)
+    audit.record(s.db, now, km.id, "transfer", user_id, from_klantmanager=previous, to_klantmanager=to_id)
+    who = client_name(s, user_id)
+    notices.notify(
+        s.db, chat_id=to_id, about=user_id, key="km.transfer_received", now=now, client=who, colleague=km.name
+    )
+    if previous != km.id:  # a substitute moved a colleague's client: the colleague hears it
+        notices.notify(
+            s.db, chat_id=previous, about=user_id, key="km.transfer_done", now=now, client=who, name=target.name
+        )
+    notices.notify(s.db, chat_id=user_id, about=user_id, key="transfer.client", now=now, name=target.name)
+    await say(update, context, km.lang, "km.transfer_done", client=who, name=target.name)
+
+
+@klantmanager_only
+async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """/transfer: choose a client, then a colleague."""
+    caseload = staff.caseload(s.db, km.id)
+    if not caseload:
+        await say(update, context, km.lang, "km.clients_empty")
+        return
+    buttons = [[button(c.name, f"{CLIENT}:tr:{c.user_id}")] for c in caseload]
+    await say(update, context, km.lang, "km.transfer_choose_client", InlineKeyboardMarkup(buttons))
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("clients", clients, filters=private))
+    app.add_handler(CommandHandler("open", open_questions, filters=private))
+    app.add_handler(CommandHandler("transfer", transfer_command, filters=private))
+    # kc:appt:… belongs to handlers/km_appointments.py
+    app.add_handler(CallbackQueryHandler(client_button, pattern=rf"^{CLIENT}:(?!appt:)"))
