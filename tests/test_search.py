@@ -10,9 +10,8 @@ from pathlib import Path
 import yaml
 
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.render import Renderer
-from tests.harness import BotUnderTest, Person, buttons
+from tests.harness import BotUnderTest, Person, bot_under_test, buttons
+from tests.test_reload import FAST, until
 
 OWN_NAMES = {"nl": "Nederlands", "en": "English", "ar": "العربية", "fa": "فارسی", "ti": "ትግርኛ"}
 
@@ -120,16 +119,16 @@ async def test_only_the_latest_drafts_are_kept_and_delete_erases_them(bot: BotUn
     assert drafts(bot, person.user_id) == []
 
 
-async def test_index_is_rebuilt_after_a_content_reload(bot: BotUnderTest, tmp_path: Path) -> None:
-    person = await onboarded(bot, 607, "nl")
-    assert (await person.say("zebrapad"))[-1]["html"] == ui("nl", "search.nothing")
-
+async def test_index_is_rebuilt_after_a_content_reload(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, content)
-    woning = content / "nl" / "items" / "woning.md"
-    text = woning.read_text(encoding="utf-8")
-    woning.write_text(text.replace("keywords: [", "keywords: [zebrapad, ", 1), encoding="utf-8")
-    bot.services.renderer = Renderer(load_content(content))  # what a content reload does
-
-    answer = await person.say("zebrapad")
+    async with bot_under_test(tmp_path / "wegwijs.db", content_dir=content, reload_seconds=FAST) as bot:
+        person = await onboarded(bot, 607, "nl")
+        assert (await person.say("zebrapad"))[-1]["html"] == ui("nl", "search.nothing")
+        before = bot.services.renderer
+        woning = content / "nl" / "items" / "woning.md"
+        text = woning.read_text(encoding="utf-8")
+        woning.write_text(text.replace("keywords: [", "keywords: [zebrapad, ", 1), encoding="utf-8")
+        await until(lambda: bot.services.renderer is not before)  # the bot's own file-change check
+        answer = await person.say("zebrapad")
     assert keyboard(answer[-1])[0] == (title("nl", "woning"), "item:woning")
