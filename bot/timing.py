@@ -148,8 +148,20 @@ def _clock(value: Any, where: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+_parsed: tuple[Journey, Timing] | None = None
+"""The rules of the journey last asked for: the dispatcher asks for every
+message it sends, and a journey only changes when content is reloaded."""
+
+
 def load_timing(journey: Journey) -> Timing:
     """The timing rules of this path; a bad value raises JourneyError("<section.key>: what is wrong")."""
+    global _parsed
+    if _parsed is None or _parsed[0] is not journey:
+        _parsed = (journey, _parse_timing(journey))
+    return _parsed[1]
+
+
+def _parse_timing(journey: Journey) -> Timing:
     appointments = _section(journey.settings, "appointments")
     quiet = {**DEFAULT_QUIET_HOURS, **_section(journey.settings, "quiet_hours")}
     repetition = _section(journey.settings, "repetition")
