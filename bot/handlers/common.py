@@ -31,9 +31,14 @@ def guess_language(s: Services, update: Update) -> str:
     return code if code in s.renderer.journey.languages else s.renderer.journey.source_language
 
 
+def reader_language(s: Services, update: Update, user: User | None) -> str:
+    """The person's chosen language, or a guess from their Telegram before they chose."""
+    return user.lang if user and user.lang else guess_language(s, update)
+
+
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, screen: Screen, user: User | None, lang: str | None = None) -> None:
     s = services(context)
-    language = lang or (user.lang if user and user.lang else guess_language(s, update))
+    language = lang or reader_language(s, update, user)
     await send_screen(context.bot, s.renderer, update.effective_chat.id, screen, language, user)
 
 
@@ -75,7 +80,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE, user:
     The callback query must already be answered.
     """
     s = services(context)
-    lang = user.lang if user and user.lang else guess_language(s, update)
+    lang = reader_language(s, update, user)
     if user is not None and user.onboarded:
         await show(update, context, views.text_screen(s.renderer, lang, "errors.stale_button", with_menu=True), user)
     else:

@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot import awaiting, views
 from bot.handlers import search
-from bot.handlers.common import guess_language, onboarded, show, stale_button
+from bot.handlers.common import onboarded, reader_language, show, stale_button
 from bot.services import Services, services
 from bot.users import User, get_user
 
@@ -64,7 +64,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     s = services(context)
     user = get_user(s.db, update.effective_user.id)
-    lang = user.lang if user and user.lang else guess_language(s, update)
+    lang = reader_language(s, update, user)
     try:
         await show(update, context, views.text_screen(s.renderer, lang, "errors.generic"), user, lang)
     except Exception:  # the chat itself may be the fault (blocked, gone); it is logged above

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import appointments, audit, awaiting, staff
@@ -21,6 +21,7 @@ from bot.dutch_dates import DateError, parse
 from bot.handlers.klantmanager import (
     APPOINTMENT,
     CLIENT,
+    button,
     client_name,
     current_klantmanager,
     klantmanager_only,
@@ -37,9 +38,6 @@ APPT = APPOINTMENT
 FLOW = "km_appointment"
 WHEN, PLACE, BRING, CHECK = "when", "place", "bring", "check"
 
-
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
 
 
 @klantmanager_only
@@ -59,17 +57,17 @@ async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         lines.append(r.ui(km.lang, "km.appt_line", kind=kind, when=iso(a.starts_at), place=a.place or ""))
         rows.append(
             [
-                _button(
+                button(
                     r.button(km.lang, "km.appt_change_button", kind=kind, when=iso(a.starts_at)),
                     f"{APPT}:change:{a.id}",
                 ),
-                _button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
+                button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
             ]
         )
     if not planned:
         lines.append(r.ui(km.lang, "km.appt_none"))
     kinds = load_timing(r.journey).appointment_kinds
-    rows += [[_button(f"➕ {r.button(km.lang, f'appointment.kind.{k}')}", f"{APPT}:new:{user_id}:{k}")] for k in kinds]
+    rows += [[button(f"➕ {r.button(km.lang, f'appointment.kind.{k}')}", f"{APPT}:new:{user_id}:{k}")] for k in kinds]
     await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -161,7 +159,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     elif data["stage"] == PLACE:
         awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING, "place": text})
         nothing = InlineKeyboardMarkup(
-            [[_button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]]
+            [[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]]
         )
         await say(update, context, km.lang, "km.appt_bring", nothing)
     elif data["stage"] == BRING:
@@ -177,8 +175,8 @@ async def _check(
     buttons = InlineKeyboardMarkup(
         [
             [
-                _button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
-                _button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
+                button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
+                button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
             ]
         ]
     )

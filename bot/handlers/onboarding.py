@@ -18,8 +18,8 @@ from bot.handlers.common import (
     INVITE_ANSWERS,
     argument,
     ask_for_missing_onboarding,
-    guess_language,
     onboarded,
+    reader_language,
     show,
     stale_button,
 )
@@ -45,7 +45,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user = get_user(s.db, update.effective_user.id)
     if code is not None and links.resolve(code, s.renderer.journey) is None:
-        lang = user.lang if user and user.lang else guess_language(s, update)
+        lang = reader_language(s, update, user)
         await show(update, context, views.text_screen(s.renderer, lang, "errors.bad_code"), user, lang)
         code = None
     if user is not None and user.onboarded:
