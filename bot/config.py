@@ -37,6 +37,12 @@ class Settings:
     """Scheduled messages to one chat are at least this far apart (Telegram: 1 per second)."""
     clock_start: datetime | None = None
     """Run as if the clock had shown this moment at start (tests of the whole program)."""
+    updates_at_once: int = 32
+    """Incoming updates handled at the same time (of different chats; one chat's go in order)."""
+    flood_burst: int = 10
+    """Updates a chat may send at once before the flood guard steps in (an album of photos is 10)."""
+    flood_per_second: float = 1.0
+    """Updates per second a chat may send after its burst, on average."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
