@@ -1,6 +1,6 @@
 """A database at the scale of a large municipality, for the scale benchmark.
 
-    .venv/bin/python bench/bigdb.py [--people 100000] [--outbox 1000000] [-o big.db]
+    .venv/bin/python -m bench.bigdb [--people 100000] [--outbox 1000000] [-o big.db]
 
 The schema comes from the program itself (``open_db``: every migration), the
 rows from plain SQL: ``executemany`` over generators, in one transaction.

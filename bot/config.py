@@ -16,6 +16,8 @@ DEFAULT_RELOAD_SECONDS = 5.0
 DEFAULT_DISPATCH_SECONDS = 5.0
 DEFAULT_SEND_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 30.0
+DEFAULT_FLOOD_BURST = 10
+DEFAULT_FLOOD_PER_SECOND = 1.0
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,9 @@ class Settings:
     """Run as if the clock had shown this moment at start (tests of the whole program)."""
     updates_at_once: int = 32
     """Incoming updates handled at the same time (of different chats; one chat's go in order)."""
-    flood_burst: int = 10
+    flood_burst: int = DEFAULT_FLOOD_BURST
     """Updates a chat may send at once before the flood guard steps in (an album of photos is 10)."""
-    flood_per_second: float = 1.0
+    flood_per_second: float = DEFAULT_FLOOD_PER_SECOND
     """Updates per second a chat may send after its burst, on average."""
 
     @classmethod
@@ -55,6 +57,8 @@ class Settings:
             "send_attempts": _env("WEGWIJS_SEND_ATTEMPTS", int, DEFAULT_SEND_ATTEMPTS),
             "retry_seconds": _env("WEGWIJS_RETRY_SECONDS", float, DEFAULT_RETRY_SECONDS),
             "clock_start": _env("WEGWIJS_CLOCK_START", _moment, None),
+            "flood_burst": _env("WEGWIJS_FLOOD_BURST", int, DEFAULT_FLOOD_BURST),
+            "flood_per_second": _env("WEGWIJS_FLOOD_PER_SECOND", float, DEFAULT_FLOOD_PER_SECOND),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -85,6 +85,7 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
     "user lookup": lambda db: get_user(db, PERSON),
     "staff lookup": lambda db: staff.get_staff(db, KLANTMANAGER),
     "may act for": lambda db: staff.may_act_for(db, KLANTMANAGER, PERSON, NOW),
+    "whom a klantmanager stands in for": lambda db: staff.substituted_by(db, KLANTMANAGER, NOW),
     "awaited answer": lambda db: awaiting.current(db, PERSON),
     "/clients": lambda db: caseload.lines(db, KLANTMANAGER),
     "client card": lambda db: (

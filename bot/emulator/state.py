@@ -389,9 +389,17 @@ class AnswerTiming:
     chat_id: int
     received: float
     answered: float | None = None
+    finished: float | None = None
+    """The bot's last message in the chat before the person's next update (an answer in parts)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"update_id": self.update_id, "chat_id": self.chat_id, "received": self.received, "answered": self.answered}
+        return {
+            "update_id": self.update_id,
+            "chat_id": self.chat_id,
+            "received": self.received,
+            "answered": self.answered,
+            "finished": self.finished,
+        }
 
 
 def image_size(data: bytes) -> tuple[int, int]:
@@ -532,6 +540,7 @@ class EmulatorState:
         self._file_seq = 0
         self.timings: list[AnswerTiming] = []
         self._unanswered: dict[int, deque[AnswerTiming]] = {}
+        self._last_answered: dict[int, AnswerTiming] = {}
 
     def close(self) -> None:
         """Release pending long polls (they return no updates) so the server can stop promptly."""
@@ -904,11 +913,17 @@ class EmulatorState:
         self._unanswered.setdefault(chat_id, deque()).append(timing)
 
     def _answered(self, chat_id: int) -> None:
+        now = time.monotonic()
         waiting = self._unanswered.get(chat_id)
         if waiting:
-            waiting.popleft().answered = time.monotonic()
+            timing = self._last_answered[chat_id] = waiting.popleft()
+            timing.answered = now
             if not waiting:
                 del self._unanswered[chat_id]
+        else:
+            timing = self._last_answered.get(chat_id)
+        if timing is not None:
+            timing.finished = now
 
     def _mark_edited(self, message: StoredMessage) -> StoredMessage:
         self._answered(message.chat_id)

@@ -119,7 +119,7 @@ def step_title(s: Services, km: Staff, step_id: str | None) -> str:
 
 def caseload_owners(s: Services, km: Staff, now: datetime) -> list[int]:
     """This klantmanager, and the colleagues they substitute for now."""
-    return [km.id] + [k.id for k in staff.all_klantmanagers(s.db) if k.away_at(now) and k.substitute_id == km.id]
+    return [km.id] + [k.id for k in staff.substituted_by(s.db, km.id, now)]
 
 
 async def not_yours(update: Update, context: ContextTypes.DEFAULT_TYPE, km: Staff, user_id: int | None) -> None:
