@@ -91,3 +91,21 @@ async def test_a_429_for_one_chat_does_not_pause_the_others(tmp_path: Path) -> N
         await bot.client.wait_for_bot_messages(other.user_id, after=other_sent["message"]["message_id"], timeout=5)
         assert loop.time() - started < 1.0, "the other chat waited for the first chat's retry_after"
         await bot.client.wait_for_bot_messages(slow.user_id, after=slow_sent["message"]["message_id"], timeout=6)
+
+
+async def test_the_emulator_takes_many_updates_at_once_and_times_the_answers(bot: BotUnderTest) -> None:
+    person = await onboarded(bot, 801, "en")
+    menu = (await person.say("/menu"))[-1]
+    ids = await bot.client.send_many(
+        [
+            {"user_id": person.user_id, "text": "housing"},
+            {"user_id": person.user_id, "message_id": menu["message_id"], "data": "m:where"},
+        ]
+    )
+    for update_id in ids:
+        await bot.processed(update_id)
+    timings = {t["update_id"]: t for t in await bot.client.timings()}
+    first, second = (timings[i] for i in ids)
+    assert first["chat_id"] == second["chat_id"] == person.user_id
+    assert first["received"] <= second["received"]
+    assert first["received"] < first["answered"] <= first["finished"] <= second["answered"] <= second["finished"]
