@@ -24,8 +24,9 @@ from pathlib import Path
 
 from bot.db import open_db
 
-NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
-"""The moment the data describes; pending rows are due after it, the rest before."""
+NOW = datetime.now(UTC).replace(microsecond=0)
+"""The moment the data describes (when it is made): pending rows are due after it, the rest before,
+so a bot started on the database finds nothing due."""
 CASELOAD = 100
 FIRST_PERSON = 10_000_000
 """People's Telegram ids start here; klantmanagers are 1..people/CASELOAD."""

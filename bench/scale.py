@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.bigdb import NOW, generate
 from bot import caseload, outbox, questions
@@ -84,25 +85,39 @@ async def ask(client: EmulatorClient, command: str, repeat: int) -> tuple[list[f
     return durations, parts
 
 
-async def run_bot(db_path: Path, repeat: int) -> None:
+async def start(emu: Any, db_path: Path) -> tuple[asyncio.subprocess.Process, float]:
+    """``wegwijs run`` on the database; returns the process and the seconds to its first getUpdates."""
+    # The klantmanager asks faster than a person types: the flood guard would step in.
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_FLOOD_BURST": "1000"}
+    calls_before = emu.state.stats.method_calls["getUpdates"]
+    started = time.perf_counter()
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--api-url", emu.api_url, "--file-url", emu.file_url, "--db", str(db_path),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while emu.state.stats.method_calls["getUpdates"] == calls_before:
+        if bot.returncode is not None:
+            sys.exit(f"the bot stopped with exit code {bot.returncode}")
+        await asyncio.sleep(0.005)
+    return bot, time.perf_counter() - started
+
+
+async def stop(bot: asyncio.subprocess.Process) -> None:
+    bot.terminate()
+    await asyncio.wait_for(bot.wait(), 10)
+
+
+async def run_bot(db_path: Path, empty_db: Path, repeat: int) -> None:
     async with running_emulator(limits=False) as emu, EmulatorClient(emu.control_url) as client:
         await client.register_user(KLANTMANAGER, "Klantmanager", language_code="nl")
-        # The klantmanager asks faster than a person types: the flood guard would step in.
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_FLOOD_BURST": "1000"}
-        started = time.perf_counter()
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--api-url", emu.api_url, "--file-url", emu.file_url, "--db", str(db_path),
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        bot, empty_start = await start(emu, empty_db)
+        await stop(bot)
+        bot, big_start = await start(emu, db_path)
         try:
-            while emu.state.stats.method_calls["getUpdates"] == 0:
-                if bot.returncode is not None:
-                    sys.exit(f"the bot stopped with exit code {bot.returncode}")
-                await asyncio.sleep(0.005)
-            start = time.perf_counter() - started
-            print(f"start (process to first getUpdates): {start:.2f} s   target <= 5 s")
+            print(f"start (process to first getUpdates): {big_start:.2f} s (on an empty database: {empty_start:.2f} s)"
+                  "   target <= 5 s")
             for command in ("/clients", "/open"):
                 durations, parts = await ask(client, command, repeat)
                 print(
@@ -112,8 +127,7 @@ async def run_bot(db_path: Path, repeat: int) -> None:
             now, peak = rss_mb(bot.pid)
             print(f"memory of the bot: {now:.0f} MB resident, peak {peak:.0f} MB   target < 200 MB")
         finally:
-            bot.terminate()
-            await asyncio.wait_for(bot.wait(), 10)
+            await stop(bot)
 
 
 def in_process(db_path: Path, repeat: int) -> None:
@@ -150,7 +164,7 @@ def main() -> None:
             print(f"made {db_path}: {args.people:,} people, {args.outbox:,} outbox rows"
                   f" in {time.perf_counter() - started:.1f} s")
         open_db(db_path).close()  # bring an older database's schema up to date before timing anything
-        asyncio.run(run_bot(db_path, args.repeat))
+        asyncio.run(run_bot(db_path, Path(folder) / "empty.db", args.repeat))
         in_process(db_path, args.repeat)
 
 
