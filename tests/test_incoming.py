@@ -9,7 +9,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
-from bot.updates import FloodGuard
+from bot.updates import FloodGuard, Verdict
 from tests.harness import BotUnderTest, bot_under_test
 from tests.test_search import onboarded
 
@@ -109,3 +109,14 @@ async def test_the_emulator_takes_many_updates_at_once_and_times_the_answers(bot
     assert first["chat_id"] == second["chat_id"] == person.user_id
     assert first["received"] <= second["received"]
     assert first["received"] < first["answered"] <= first["finished"] <= second["answered"] <= second["finished"]
+
+
+def test_the_flood_guard_warns_once_per_flood() -> None:
+    now = [0.0]
+    guard = FloodGuard(2, per_second=1.0, clock=lambda: now[0])
+    assert [guard.arrive(7) for _ in range(5)] == [Verdict.HANDLE, Verdict.HANDLE, Verdict.WARN, Verdict.DROP, Verdict.DROP]
+    assert guard.arrive(8) is Verdict.HANDLE, "another chat has its own bucket"
+    now[0] = 1.0  # one token back, but the flood is not over: no second warning
+    assert [guard.arrive(7) for _ in range(2)] == [Verdict.HANDLE, Verdict.DROP]
+    now[0] = 4.0  # quiet long enough to fill the bucket: a new flood is warned again
+    assert [guard.arrive(7) for _ in range(4)] == [Verdict.HANDLE, Verdict.HANDLE, Verdict.WARN, Verdict.DROP]
