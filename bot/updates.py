@@ -36,8 +36,11 @@ from bot.users import get_user
 
 GUARD_GROUP = -1
 """The flood guard's handler group: before every other handler."""
-WAITING_UPDATES = 4096
-"""How many updates may wait for their chat or for a slot (PTB's own bound)."""
+WAITING_UPDATES = 1_000_000
+"""PTB's own bound, taken before this processor sees an update. It bounds no memory (PTB makes a
+task for every fetched update at once, bound or not), but an update waiting behind its chat holds
+one: with a bound of a few thousand, 1,000 people sending 5 messages each at once would let the
+first people's fifth messages go before the last people's first. So it is set out of reach."""
 
 
 class Verdict(Enum):
@@ -121,9 +124,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Updates of different chats concurrently, of one chat in arrival order.
 
     ``handling`` bounds the updates handled at once. PTB's own semaphore is
-    taken *before* this processor sees an update, so it only bounds the
-    updates waiting (``WAITING_UPDATES``); the real bound is taken after the
-    chat's lock, so updates waiting behind a busy chat hold no slot.
+    taken *before* this processor sees an update (see ``WAITING_UPDATES``);
+    the real bound is taken after the chat's lock, so updates waiting behind
+    a busy chat hold no slot.
     ``asyncio.Lock`` wakes its waiters first come, first served, and PTB
     starts the update tasks in the order it fetched them: that keeps a chat's
     updates in order.
