@@ -2,8 +2,9 @@
 
 In an item's body a line holding only ``<!-- more -->`` separates the short
 part (what to do or not do, and by when) from the background. The bot sends
-the short part with a "Read more" button; the preview, the bilingual view
-and everything else that shows the whole text simply leave the marker out.
+the short part with a "Read more" button (``views.item_text``); the preview,
+the "Where am I?" card, search and everything else that shows the whole text
+simply leave the marker out.
 """
 
 from __future__ import annotations
