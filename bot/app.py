@@ -20,6 +20,7 @@ from bot.handlers import (
     fallback,
     klantmanager,
     km_absence,
+    km_admin,
     km_answers,
     km_appointments,
     km_broadcast,
@@ -36,7 +37,7 @@ from bot.services import KEY, Services
 # Order matters: the fallback module catches whatever the others leave.
 # Klantmanager messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+    klantmanager, km_admin, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.
