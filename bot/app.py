@@ -32,6 +32,7 @@ from bot.handlers import (
     search,
 )
 from bot.render import Renderer
+from bot.runlog import log_start
 from bot.services import KEY, Services
 
 # Order matters: the fallback module catches whatever the others leave.
@@ -69,6 +70,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
 
 
 async def on_start(app: Application) -> None:
+    log_start(app)
     await set_commands(app)
     reload.listen_for_sighup(app)
 
