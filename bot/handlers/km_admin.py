@@ -24,6 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import staff, staff_admin
 from bot.handlers.klantmanager import _refuse as refuse
 from bot.handlers.klantmanager import button, say
+from bot.messaging import send_html
 from bot.services import Services, services
 from bot.staff import Staff
 from bot.staff_admin import AdminError
@@ -46,7 +47,10 @@ def admin_only(handler: AdminHandler) -> Callable[[Update, ContextTypes.DEFAULT_
         if update.callback_query:
             await update.callback_query.answer()
         person = staff.get_staff(s.db, update.effective_user.id)
-        if person is None or not person.is_admin or not person.active:
+        if person is not None and person.active and not person.is_admin:
+            await say(update, context, person.lang, "admin.not_admin")
+            return
+        if person is None or not person.active:
             await refuse(update, context)
             return
         await handler(update, context, s, person)
@@ -87,8 +91,9 @@ async def list_klantmanagers(update: Update, context: ContextTypes.DEFAULT_TYPE,
         )
         for entry in team
     ]
+    lines += ["", s.renderer.ui(lang, "admin.list_hint")]
     buttons = [[button(entry.person.name, f"{ADMIN}:km:{entry.person.id}")] for entry in team]
-    await say(update, context, lang, "admin.list", InlineKeyboardMarkup(buttons), lines="\n".join(lines))
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
 async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, admin: Staff, km_id: int) -> None:
