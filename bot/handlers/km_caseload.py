@@ -102,7 +102,7 @@ async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
     hours = int(question.age(s.clock.now()).total_seconds() // 3600)
     return (
-        s.renderer.ui(km.lang, "km.age_hours", hours=hours)
+        plural(s.renderer, km.lang, "km.age_hours", hours)
         if hours < 48
         else plural(s.renderer, km.lang, "km.age_days", hours // 24)
     )
