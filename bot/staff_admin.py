@@ -11,14 +11,18 @@ audit trail and old questions name them) but is no klantmanager any more.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from bot import audit, notices, staff
-from bot.clock import iso
+from bot.clock import iso, parse_iso
 from bot.staff import Staff
+
+
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+"""Last activity is shown as a date; a staff member's burst of messages writes it once."""
 
 
 class AdminError(ValueError):
@@ -43,11 +47,16 @@ def add_activity_column(db: sqlite_utils.Database) -> None:
 
 
 def touch(db: sqlite_utils.Database, staff_id: int, now: datetime) -> bool:
-    """Record a staff member's activity; False when ``staff_id`` is no staff member (nothing written)."""
-    if staff.get_staff(db, staff_id) is None:
+    """Record a staff member's activity; False when ``staff_id`` is no staff member.
+
+    Called for every incoming update, so it costs one indexed read for a
+    statushouder and writes at most once per ``ACTIVITY_RESOLUTION`` for staff.
+    """
+    row = db.execute("SELECT last_active_at FROM staff WHERE id = ?", [staff_id]).fetchone()
+    if row is None:
         return False
-    with db.atomic():
-        db["staff"].update(staff_id, {"last_active_at": iso(now)})
+    if row[0] is None or now - parse_iso(row[0]) >= ACTIVITY_RESOLUTION:
+        db.execute("UPDATE staff SET last_active_at = ? WHERE id = ?", [iso(now), staff_id])
     return True
 
 
