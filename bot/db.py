@@ -78,14 +78,7 @@ def _v6_staff_activity(db: sqlite_utils.Database) -> None:
     staff_admin.add_activity_column(db)
 
 
-MIGRATIONS: list[Migration] = [
-    _v1_users,
-    _v2_awaiting,
-    _v3_handoff,
-    _v4_question_drafts,
-    _v5_reminders,
-    _v6_staff_activity,
-]
+MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_staff_activity]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
