@@ -19,6 +19,7 @@ import yaml
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
 from bot.readmore import split_body, whole_body
+from bot.yaml_errors import describe
 
 
 class ContentError(ValueError):
@@ -99,7 +100,8 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: front matter is not valid YAML: {exc}") from exc
+        line, problem = describe(exc)
+        raise ContentError(f"{path}:{line}: front matter is not valid YAML: {problem}") from exc
     if not isinstance(meta, dict):
         raise ContentError(f"{path}:1: front matter must be 'field: value' lines")
     return meta, body.lstrip("-").lstrip("\n")
@@ -131,7 +133,10 @@ def load_ui(path: Path) -> dict[str, str]:
         return {}
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        line, problem = describe(exc)
+        raise ContentError(f"{path}:{line}: not valid YAML: {problem}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ContentError(f"{path}: must be a list of 'key: text' lines")

@@ -71,7 +71,14 @@ def _v5_reminders(db: sqlite_utils.Database) -> None:
     repetition.create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders]
+def _v6_staff_activity(db: sqlite_utils.Database) -> None:
+    """When each staff member was last active, for the admin's overview (bot/staff_admin.py)."""
+    from bot import staff_admin
+
+    staff_admin.add_activity_column(db)
+
+
+MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_staff_activity]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
