@@ -71,7 +71,14 @@ def _v5_reminders(db: sqlite_utils.Database) -> None:
     repetition.create_tables(db)
 
 
-def _v6_indexes_for_scale(db: sqlite_utils.Database) -> None:
+def _v6_staff_activity(db: sqlite_utils.Database) -> None:
+    """When each staff member was last active, for the admin's overview (bot/staff_admin.py)."""
+    from bot import staff_admin
+
+    staff_admin.add_activity_column(db)
+
+
+def _v7_indexes_for_scale(db: sqlite_utils.Database) -> None:
     """Indexes for the hot paths at 100,000 people (issue 11; ``tests/test_query_plans.py``).
 
     /open reads each question's first message (``thread_messages.question_id``)
@@ -88,9 +95,7 @@ def _v6_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
-MIGRATIONS: list[Migration] = [
-    _v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_indexes_for_scale
-]
+MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_staff_activity, _v7_indexes_for_scale]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:

@@ -38,6 +38,7 @@ from bot.handlers.klantmanager import (
 from bot.messaging import send_html
 from bot.services import Services
 from bot.staff import Staff
+from bot.staff_text import language_name, plural
 from bot.users import set_step
 
 
@@ -49,7 +50,7 @@ def _client_line_values(s: Services, km: Staff, line: caseload.ClientLine) -> di
     return {
         "name": line.name,
         "step": step_title(s, km, line.step),
-        "language": s.renderer.button(line.lang, "language.name") if line.lang else "",
+        "language": language_name(s.renderer, km.lang, line.lang) if line.lang else "",
         "last_active": s.renderer.button(km.lang, "km.last_active", when=line.last_active_at)
         if line.last_active_at
         else s.renderer.button(km.lang, "km.never"),
@@ -95,9 +96,9 @@ async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
     hours = int(question.age(s.clock.now()).total_seconds() // 3600)
     return (
-        s.renderer.ui(km.lang, "km.age_hours", hours=hours)
+        plural(s.renderer, km.lang, "km.age_hours", hours)
         if hours < 48
-        else s.renderer.ui(km.lang, "km.age_days", days=hours // 24)
+        else plural(s.renderer, km.lang, "km.age_days", hours // 24)
     )
 
 
