@@ -131,7 +131,7 @@ async def one_run(kind: str, people: int, spread_rate: float | None, folder: Pat
                 await asyncio.sleep(0.01)
             # Not timed: each person opens the menu, so there are buttons to press.
             setup = await client.send_many([{"user_id": FIRST_PERSON + n, "text": "/menu"} for n in range(people)])
-            await wait_answered(client, set(setup), timeout=people / 20 + 30)
+            await wait_answered(client, set(setup), timeout=people / 10 + 30)
             menus = {}
             for n in range(people):
                 chat = FIRST_PERSON + n
@@ -156,7 +156,7 @@ async def one_run(kind: str, people: int, spread_rate: float | None, folder: Pat
                     update_ids += await client.send_many(in_turn[sent:due])
                     sent = due
                     await asyncio.sleep(max(0.0, started + sent / spread_rate - time.monotonic()))
-            timings = await wait_answered(client, set(update_ids), timeout=len(update_ids) / 20 + 60)
+            timings = await wait_answered(client, set(update_ids), timeout=len(update_ids) / 10 + 60)
         finally:
             bot.terminate()
             await asyncio.wait_for(bot.wait(), 15)
