@@ -34,8 +34,8 @@ from bot.messaging import send_html
 from bot.services import services
 from bot.users import get_user
 
-GUARD_GROUP = -1
-"""The flood guard's handler group: before every other handler."""
+GUARD_GROUP = -100
+"""The flood guard's handler group, of its own, before every other (one handler per group runs)."""
 WAITING_UPDATES = 1_000_000
 """PTB's own bound, taken before this processor sees an update. It bounds no memory (PTB makes a
 task for every fetched update at once, bound or not), but an update waiting behind its chat holds
@@ -148,12 +148,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         """Nothing to free: a chat's lock goes when its last update is done."""
 
-    def take_warning(self, update: Update) -> bool:
-        """Is this the update that should be answered with "slow down"? (Asks once.)"""
-        if update.update_id in self._warnings:
-            self._warnings.discard(update.update_id)
-            return True
-        return False
+    def warns(self, update: object) -> bool:
+        """Is this the update to answer with "slow down"? (Only that one reaches the guard's handler.)"""
+        return isinstance(update, Update) and update.update_id in self._warnings
+
+    def warned(self, update: Update) -> None:
+        self._warnings.discard(update.update_id)
 
     @property
     def chats_in_progress(self) -> int:
@@ -185,11 +185,22 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 del self._chats[chat_id]
 
 
+class _SlowDown(TypeHandler):
+    """Matches only the update the processor marked as the first of a flood."""
+
+    def __init__(self, processor: ChatOrderedProcessor) -> None:
+        super().__init__(Update, slow_down)
+        self._processor = processor
+
+    def check_update(self, update: object) -> bool:
+        return self._processor.warns(update)
+
+
 async def slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The first update of a flood: say "slow down" once and handle nothing else of it."""
-    processor = context.application.update_processor
-    if not isinstance(processor, ChatOrderedProcessor) or not processor.take_warning(update):
-        return
+    context.application.update_processor.warned(update)
+    if update.callback_query:
+        await update.callback_query.answer()
     s = services(context)
     member = staff.get_staff(s.db, update.effective_chat.id)
     if member is not None:
@@ -201,4 +212,7 @@ async def slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(TypeHandler(Update, slow_down), group=GUARD_GROUP)
+    """Answer floods; the application must have been built with a :class:`ChatOrderedProcessor`."""
+    if not isinstance(app.update_processor, ChatOrderedProcessor):
+        raise TypeError("the flood guard needs the ChatOrderedProcessor (ApplicationBuilder.concurrent_updates)")
+    app.add_handler(_SlowDown(app.update_processor), group=GUARD_GROUP)
