@@ -18,6 +18,7 @@ from bot.handlers import (
     ask,
     checks,
     fallback,
+    guard,
     klantmanager,
     km_absence,
     km_answers,
@@ -33,10 +34,11 @@ from bot.handlers import (
 from bot.render import Renderer
 from bot.services import KEY, Services
 
-# Order matters: the fallback module catches whatever the others leave.
-# Klantmanager messages are routed before anything meant for statushouders.
+# Order matters: the guard keeps groups, channels and edits away from all the
+# others; the fallback module catches whatever the others leave. Klantmanager
+# messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+    guard, klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.

@@ -17,9 +17,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import awaiting, views
+from bot import awaiting, staff, views
 from bot.handlers import search
 from bot.handlers.common import onboarded, reader_language, show, stale_button
+from bot.messaging import send_html
 from bot.services import Services, services
 from bot.users import User, get_user
 
@@ -53,8 +54,14 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Servi
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Button data that matches no pattern in ``bot/buttons.py``: forged, or from an old version."""
     await update.callback_query.answer()
-    await stale_button(update, context, get_user(services(context).db, update.effective_user.id))
+    s = services(context)
+    member = staff.get_staff(s.db, update.effective_user.id)
+    if member is not None:
+        await send_html(context.bot, update.effective_chat.id, s.renderer.ui(member.lang, "km.stale_button"))
+        return
+    await stale_button(update, context, get_user(s.db, update.effective_user.id))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
