@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot import awaiting, buttons, staff, views
 from bot.handlers.common import reader_language, show
+from bot.handlers.fallback import unknown_button
 from bot.messaging import send_html
 from bot.services import services
 from bot.users import get_user
@@ -75,6 +76,8 @@ def register(app: Application) -> None:
     # Registered before every other module: the first match in a group wins.
     app.add_handler(_When(_outside_private_chat, _say_nothing))
     app.add_handler(_When(lambda update: update.edited_message is not None, _edited))
+    # A button without data (Telegram sends none for a game) passes every pattern in PTB: stale.
+    app.add_handler(_When(lambda update: update.callback_query is not None and not update.callback_query.data, unknown_button))
     new_command = filters.UpdateType.MESSAGE & filters.COMMAND
     app.add_handler(MessageHandler(new_command, _end_pending_input), group=BEFORE_ALL)
     app.add_handler(CallbackQueryHandler(_end_pending_input, pattern=buttons.MENU), group=BEFORE_ALL)

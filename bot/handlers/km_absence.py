@@ -62,8 +62,11 @@ async def away_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
     substitute = staff.get_staff(s.db, int(fields["substitute"]))
     until = datetime.fromtimestamp(int(fields["until"]), TIMEZONE)
     now = s.clock.now()
-    if substitute is None or not substitute.is_klantmanager or substitute.id == km.id or until <= now:
+    if substitute is None or not substitute.is_klantmanager or substitute.id == km.id:
         await not_yours(update, context, km, None)
+        return
+    if until <= now:  # an old button: that day is over
+        await say(update, context, km.lang, "km.stale_button")
         return
     staff.set_away(s.db, km.id, until, substitute.id)
     audit.record(s.db, now, km.id, "away", None, until=iso(until), substitute=substitute.id)
