@@ -18,10 +18,10 @@ from bot import (
     notices,
     staff,
 )
+from bot import buttons as patterns
 from bot.clock import iso
 from bot.config import TIMEZONE
 from bot.dutch_dates import DateError, parse
-from bot import buttons as patterns
 from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     AWAY,

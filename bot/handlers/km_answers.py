@@ -21,7 +21,6 @@ from telegram.ext import (
 from bot import (
     audit,
     awaiting,
-    buttons,
     handoff,
     notices,
     questions,

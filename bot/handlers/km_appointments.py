@@ -22,7 +22,6 @@ from bot.dutch_dates import DateError, parse
 from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     APPOINTMENT,
-    CLIENT,
     button,
     client_name,
     current_klantmanager,
