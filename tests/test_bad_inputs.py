@@ -284,3 +284,12 @@ async def test_an_edited_message_never_opens_the_erase_prompt(world: World) -> N
     answer = await tesfay.act(w.bot.client.edit_message(tesfay.user_id, old, "/delete"))
     assert answer[0]["html"].startswith(w.renderer.ui("ti", "errors.edited"))
     assert w.db["users"].get(tesfay.user_id)["confirm_token"] is None
+
+
+async def test_in_a_group_not_even_a_failure_is_announced(world: World) -> None:
+    w = world
+    await w.bot.client.inject_fault("leaveChat", status=400)
+    calls = await send_calls(w.bot)
+    added = w.bot.client.my_chat_member(SANNE, old="left", new="member", chat_id=GROUP - 1, chat_type="group")
+    assert await w.sanne.act(added) == []
+    assert await send_calls(w.bot) == calls

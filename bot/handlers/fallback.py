@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import MessageLimit
+from telegram.constants import ChatType, MessageLimit
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -68,6 +68,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the fault and tell the person something went wrong, in their language."""
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:  # never a word in a group, not even this
         return
     s = services(context)
     user = get_user(s.db, update.effective_user.id)
