@@ -26,7 +26,14 @@ NOTICE, STEP_CARD = "notice", "step_card"
 
 
 def notify(
-    db: sqlite_utils.Database, *, chat_id: int, about: int, key: str, now: datetime, once: str | None = None, **values: Any
+    db: sqlite_utils.Database,
+    *,
+    chat_id: int,
+    about: int,
+    key: str,
+    now: datetime,
+    once: str | None = None,
+    **values: Any,
 ) -> None:
     """Plan a notice for ``chat_id``; ``about`` is the statushouder it concerns (or the reader).
 

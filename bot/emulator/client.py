@@ -137,7 +137,7 @@ class EmulatorClient:
         return await self._send(user_id, {"animation": _b64(data), **user_fields})
 
     async def send_attachment(self, user_id: int, kind: str, **fields: Any) -> dict[str, Any]:
-        """A message without a file: kind location, contact, dice or poll; fields as in the Bot API (defaults for the rest)."""
+        """A message without a file (location, contact, dice, poll); Bot API fields, defaults for the rest."""
         return await self._send(user_id, {kind: fields})
 
     async def edit_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:

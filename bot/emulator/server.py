@@ -527,7 +527,8 @@ async def _group_message(request: web.Request, state: EmulatorState) -> Any:
 
 async def _channel_post(request: web.Request, state: EmulatorState) -> Any:
     body = await _json_body(request)
-    return _update_result(state.channel_post(_int_field(body, "chat_id"), _text_field(body), title=body.get("title") or "Channel"))
+    update = state.channel_post(_int_field(body, "chat_id"), _text_field(body), title=body.get("title") or "Channel")
+    return _update_result(update)
 
 
 async def _my_chat_member(request: web.Request, state: EmulatorState) -> Any:

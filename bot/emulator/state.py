@@ -1143,9 +1143,8 @@ class EmulatorState:
             if present
         ]
         if len(kinds) != 1:
-            raise ControlError(
-                400, f"give exactly one of text, sticker, photo, document, voice, video_note, animation, {', '.join(ATTACHMENTS)}"
-            )
+            allowed = ["text", "sticker", "photo", "document", "voice", "video_note", "animation", *ATTACHMENTS]
+            raise ControlError(400, f"give exactly one of {', '.join(allowed)}")
         kind = kinds[0]
         if attachment is not None:
             if kind not in ATTACHMENTS or not isinstance(attachment[kind], dict):
@@ -1223,7 +1222,9 @@ class EmulatorState:
         message.edit_date = int(time.time())
         return self._enqueue("edited_message", self.message_json(message))
 
-    def group_message(self, user_id: int, chat_id: int, text: str, *, chat_type: str = "group", title: str = "Group") -> dict[str, Any]:
+    def group_message(
+        self, user_id: int, chat_id: int, text: str, *, chat_type: str = "group", title: str = "Group"
+    ) -> dict[str, Any]:
         """A text a user writes in a group or supergroup the bot is in (not stored: the bot has no such chat here)."""
         if chat_id >= 0 or chat_type not in ("group", "supergroup"):
             raise ControlError(400, "a group chat has a negative id and type group or supergroup")
@@ -1254,7 +1255,14 @@ class EmulatorState:
         return self._enqueue("channel_post", post)
 
     def my_chat_member(
-        self, user_id: int, *, chat_id: int | None = None, chat_type: str = "private", old: str = "member", new: str = "kicked", title: str = "Group"
+        self,
+        user_id: int,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        old: str = "member",
+        new: str = "kicked",
+        title: str = "Group",
     ) -> dict[str, Any]:
         """The bot's own membership changed: blocked in a private chat, added to or removed from a group."""
         user = self._control_user(user_id)
@@ -1286,7 +1294,13 @@ class EmulatorState:
     def inline_query(self, user_id: int, query: str) -> dict[str, Any]:
         """The user typed "@bot <query>" in some chat."""
         user = self._control_user(user_id)
-        payload = {"id": str(secrets.randbits(48)), "from": user.to_json(), "query": query, "offset": "", "chat_type": "sender"}
+        payload = {
+            "id": str(secrets.randbits(48)),
+            "from": user.to_json(),
+            "query": query,
+            "offset": "",
+            "chat_type": "sender",
+        }
         return self._enqueue("inline_query", payload)
 
     def _next_group_message_id(self, chat_id: int) -> int:

@@ -34,6 +34,14 @@ def _outside_private_chat(update: Update) -> bool:
     return chat.type != ChatType.PRIVATE
 
 
+def _edited_message(update: Update) -> bool:
+    return update.edited_message is not None
+
+
+def _button_without_data(update: Update) -> bool:
+    return update.callback_query is not None and not update.callback_query.data
+
+
 async def _say_nothing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query:
         await update.callback_query.answer()
@@ -75,9 +83,9 @@ class _When(TypeHandler):
 def register(app: Application) -> None:
     # Registered before every other module: the first match in a group wins.
     app.add_handler(_When(_outside_private_chat, _say_nothing))
-    app.add_handler(_When(lambda update: update.edited_message is not None, _edited))
+    app.add_handler(_When(_edited_message, _edited))
     # A button without data (Telegram sends none for a game) passes every pattern in PTB: stale.
-    app.add_handler(_When(lambda update: update.callback_query is not None and not update.callback_query.data, unknown_button))
+    app.add_handler(_When(_button_without_data, unknown_button))
     new_command = filters.UpdateType.MESSAGE & filters.COMMAND
     app.add_handler(MessageHandler(new_command, _end_pending_input), group=BEFORE_ALL)
     app.add_handler(CallbackQueryHandler(_end_pending_input, pattern=buttons.MENU), group=BEFORE_ALL)
