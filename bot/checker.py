@@ -25,6 +25,7 @@ from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import TELEGRAM_LIMIT
+from bot.shape_check import ACTION_WORDS_FILE, ActionWordsError, load_action_words, shape_problems
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -148,6 +149,7 @@ class _Checker:
         for by_id in items.values():
             for item in by_id.values():
                 self.check_item(content, item)
+        self.check_shapes(content)
         self.check_ui(content)
         self.check_audio(content)
         return self.findings
@@ -477,6 +479,28 @@ class _Checker:
                 f"wegwijs content stamp --lang {item.lang} {item.id}",
             )
         return not mismatch.unknown
+
+    # ------------------------------------------------------------- short, action first
+
+    def check_shapes(self, content: Content) -> None:
+        """Critical items: short part at most 600 characters, the action first (``bot.shape_check``).
+
+        A stale translation is left out: it is redone from the Dutch text, and
+        the stale warning already asks for that.
+        """
+        try:
+            action_words = load_action_words(self.root)
+        except ActionWordsError as exc:
+            self.add(ERROR, self.root / ACTION_WORDS_FILE, 1, f"cannot be read: {exc}", "write it as nl: [ga, teken]")
+            return
+        for by_id in content.items.values():
+            for item in by_id.values():
+                if not content.journey.is_critical(item.id) or content.is_stale(item):
+                    continue
+                text = item.path.read_text(encoding="utf-8")
+                body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
+                locale = content.journey.locale(item.lang)
+                self.add_problems(item.path, body_line, shape_problems(item, locale, action_words), WARNING)
 
     # ------------------------------------------------------------- short texts
 

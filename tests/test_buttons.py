@@ -23,6 +23,7 @@ def test_every_content_id_fits_its_pattern_and_telegrams_limit(renderer: Rendere
     made += [f"step:{step.id}" for step in journey.steps] + ["step:?"]
     made += [f"item:{item_id}" for item_id in journey.referenced_items()]
     made += [f"ask:item:{item_id}" for item_id in journey.referenced_items()]
+    made += [f"more:{item_id}" for item_id in journey.referenced_items()]
     made += [f"kb:item:{step.id}:{item.id}" for step in journey.steps for item in step.items]
     made += [f"kap:new:{2**52}:{kind}" for kind in load_timing(journey).appointment_kinds]
     patterns = all_patterns()
