@@ -1,8 +1,9 @@
 """The screens a statushouder sees: text (from content) and buttons.
 
-Button data is ``<action>:<argument>``; the handlers check every argument
-against the loaded path and content, so a forged or stale button does nothing
-but get a polite answer.
+Button data is ``<action>:<argument>``; its shape is declared in
+``bot/buttons.py``, and the handlers check every argument against the loaded
+path and content, so a forged or stale button does nothing but get a polite
+answer.
 """
 
 from __future__ import annotations

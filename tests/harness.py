@@ -8,7 +8,7 @@ has finished with an update instead of sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +120,13 @@ class Person:
         else:
             data, name, mime = kind["document"]
             result = await self.client.send_document(self.user_id, data, name, mime)
+        return await self._after(result["update_id"], since)
+
+    async def act(self, sending: Awaitable[dict]) -> list[dict]:
+        """Any other update (an edit, a group message, an inline query...): ``sending`` is an
+        ``EmulatorClient`` call that returns the ``update_id``; returns what the bot then said here."""
+        since = await self._last_id()
+        result = await sending
         return await self._after(result["update_id"], since)
 
     async def press_data(self, message_id: int, data: str) -> list[dict]:

@@ -200,9 +200,11 @@ async def test_nobody_acts_outside_their_own_caseload(team: Team) -> None:
     refused = await amal.say("/clients")
     assert refused[0]["html"] == text("fa", "errors.not_allowed")
     card = (await team.daan.say("/clients"))[-1]
-    for forged in ["kc:card:551", "kc:set:551:tov", f"kc:to:551:{DAAN}", "kq:done:1", "kc:card:x", "kb:send"]:
+    for forged in ["kc:card:551", "kc:set:551:tov", f"kc:to:551:{DAAN}", "kq:done:1", "kb:send"]:
         answer = await team.daan.press_data(card["message_id"], forged)
         assert answer[-1]["html"] == ui("nl")["km.not_yours"], forged
+    answer = await team.daan.press_data(card["message_id"], "kc:card:x")  # no such button at all
+    assert answer[-1]["html"] == ui("nl")["km.stale_button"]
     assert team.bot.services.db["users"].get(551)["step"] is None
     assert staff.client(team.bot.services.db, 551).klantmanager_id == SANNE
     assert team.bot.services.db["audit"].count_where("action = 'refused' AND actor_id = ?", [DAAN]) >= 5

@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import views
+from bot import buttons, views
 from bot.db import erase_person, export_person, personal_tables
 from bot.handlers.common import (
     argument,
@@ -102,4 +102,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("privacy", privacy, filters=private))
     app.add_handler(CommandHandler("mydata", mydata, filters=private))
     app.add_handler(CommandHandler("delete", delete, filters=private))
-    app.add_handler(CallbackQueryHandler(delete_button, pattern=rf"^{views.DELETE}:"))
+    app.add_handler(CallbackQueryHandler(delete_button, pattern=buttons.DELETE))
