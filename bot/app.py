@@ -27,6 +27,7 @@ from bot.handlers import (
     menu,
     onboarding,
     personal_data,
+    read_more,
     reminders,
     search,
 )
@@ -36,7 +37,7 @@ from bot.services import KEY, Services
 # Order matters: the fallback module catches whatever the others leave.
 # Klantmanager messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+    klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, read_more, personal_data, search, appointments, checks, reminders, ask, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.

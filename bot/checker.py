@@ -29,6 +29,7 @@ from bot.langcheck import glossary_problems, number_mismatch, script_problems
 from bot.review import review_problems, stale_review
 from bot.ui_sources import load_sources, sources_path, stale_keys, untracked_keys
 from bot.markup import TELEGRAM_LIMIT
+from bot.shape_check import ACTION_WORDS_FILE, ActionWordsError, load_action_words, shape_problems
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -153,6 +154,7 @@ class _Checker:
         for by_id in items.values():
             for item in by_id.values():
                 self.check_item(content, item)
+        self.check_shapes(content)
         self.check_ui(content)
         self.check_audio(content)
         self.check_language(content)
@@ -483,6 +485,28 @@ class _Checker:
                 f"wegwijs content stamp --lang {item.lang} {item.id}",
             )
         return not mismatch.unknown
+
+    # ------------------------------------------------------------- short, action first
+
+    def check_shapes(self, content: Content) -> None:
+        """Critical items: short part at most 600 characters, the action first (``bot.shape_check``).
+
+        A stale translation is left out: it is redone from the Dutch text, and
+        the stale warning already asks for that.
+        """
+        try:
+            action_words = load_action_words(self.root)
+        except ActionWordsError as exc:
+            self.add(ERROR, self.root / ACTION_WORDS_FILE, 1, f"cannot be read: {exc}", "write it as nl: [ga, teken]")
+            return
+        for by_id in content.items.values():
+            for item in by_id.values():
+                if not content.journey.is_critical(item.id) or content.is_stale(item):
+                    continue
+                text = item.path.read_text(encoding="utf-8")
+                body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
+                locale = content.journey.locale(item.lang)
+                self.add_problems(item.path, body_line, shape_problems(item, locale, action_words), WARNING)
 
     # ------------------------------------------------------------- short texts
 

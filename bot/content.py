@@ -19,6 +19,7 @@ import yaml
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
+from bot.readmore import split_body, whole_body
 
 
 class ContentError(ValueError):
@@ -42,7 +43,19 @@ class Item:
 
     @property
     def html_template(self) -> str:
-        return markdown_to_html(self.body)
+        """The whole body (the "Read more" marker left out) as a Telegram HTML template."""
+        return markdown_to_html(whole_body(self.body))
+
+    @property
+    def short_template(self) -> str:
+        """The part before the "Read more" marker (the whole body when there is none)."""
+        return markdown_to_html(split_body(self.body)[0])
+
+    @property
+    def more_template(self) -> str:
+        """The part after the "Read more" marker; empty when there is none."""
+        rest = split_body(self.body)[1]
+        return markdown_to_html(rest) if rest else ""
 
     @property
     def content_hash(self) -> str:

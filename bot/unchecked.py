@@ -4,12 +4,15 @@ A critical item has consequences (money, appointments, documents). While its
 translation in the reader's language is not reviewed against the current
 Dutch text (see ``bot.review``), the reader gets the translation, one short
 line saying it is not checked yet, and the Dutch text below it: something
-they can show to someone they trust.
+they can show to someone they trust. With a "Read more" split, that is the
+short part (what to do) in both languages.
 """
 
 from __future__ import annotations
 
-from bot.render import GENERIC_ERROR_KEY, Renderer
+from collections.abc import Callable
+
+from bot.render import Renderer
 from bot.review import is_checked
 
 NOTE_KEY = "translation.unchecked"
@@ -26,12 +29,14 @@ def needs_original(r: Renderer, lang: str, item_id: str) -> bool:
     return False
 
 
-def item_html(r: Renderer, lang: str, item_id: str) -> str:
-    """The item as Telegram HTML; an unchecked critical translation with the note and the Dutch text under it."""
-    item = r.item(lang, item_id)
-    if item is None:
-        return r.ui(lang, GENERIC_ERROR_KEY)
-    original = r.item(r.journey.source_language, item_id) if needs_original(r, lang, item_id) else None
-    if original is None:
-        return item.html
-    return f"{item.html}\n\n{r.ui(lang, NOTE_KEY)}\n\n{original.html}"
+def with_original(r: Renderer, item_id: str, text: Callable[[str], str]) -> Callable[[str], str]:
+    """An item's text per language; where that is an unchecked critical translation, with the note and the Dutch."""
+    source = r.journey.source_language
+
+    def shown(lang: str) -> str:
+        own = text(lang)
+        if not needs_original(r, lang, item_id):
+            return own
+        return f"{own}\n\n{r.ui(lang, NOTE_KEY)}\n\n{text(source)}"
+
+    return shown

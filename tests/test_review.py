@@ -67,7 +67,7 @@ def test_stamp_one_item_with_its_reviewer(root: Path, capsys: pytest.CaptureFixt
     assert meta["reviewed_at"] == date.today()
     assert meta["source_hash"] == content.source_item("woning").content_hash
     assert (root / "ar/items/stap-aankomst.md").read_text(encoding="utf-8") == before  # only the item asked for
-    assert not about(check_content(root), root / "ar/items/woning.md", "")  # no longer stale, nothing to say
+    assert not about(check_content(root), root / "ar/items/woning.md", "stale")
 
 
 def test_stamp_without_a_reviewer_records_the_source_but_is_no_review(root: Path) -> None:
