@@ -9,6 +9,7 @@ and the emulator's Telegram HTML parser must accept the result.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,18 +28,31 @@ _ISOLATE = re.compile(f"{LRI}[^{PDI}]*{PDI}")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
+_FILTERED = re.compile(r"\{\{\s*(\w+)\s*\|\s*(\w+)")
+
+
+def sample_values(source: str, names: Iterable[str]) -> dict[str, object]:
+    """Sample values for a text's placeholders, a date where a date filter is applied."""
+    filters: dict[str, set[str]] = {}
+    for name, used in _FILTERED.findall(source):
+        filters.setdefault(name, set()).add(used)
+    return {name: sample_value(name, filters.get(name, ())) for name in names}
+
+
 def every_text(renderer: Renderer, lang: str) -> list[tuple[str, str]]:
     """(name, Telegram HTML) of every item and short text in ``lang``, with sample values."""
     content = renderer.content
     texts = []
     for item_id, item in content.items[lang].items():
-        values = {name: sample_value(name) for name in item.variables}
+        values = sample_values(item.body, item.variables)
         rendered = renderer.item(lang, item_id, **values)
         assert rendered is not None and rendered.lang == lang, item_id
         texts += [(f"item {item_id}", rendered.html), (f"title {item_id}", renderer.title(lang, item_id))]
-    for key in content.ui[lang]:
-        values = {name: sample_value(name) for name in placeholders(content.ui["nl"].get(key, content.ui[lang][key]))}
-        texts.append((f"ui {key}", renderer.ui(lang, key, **values)))
+    for key, text in content.ui[lang].items():
+        values = sample_values(text, placeholders(content.ui["nl"].get(key, text)))
+        rendered = renderer.ui(lang, key, **values)
+        assert rendered != renderer.ui(lang, "errors.generic") or key == "errors.generic", key
+        texts.append((f"ui {key}", rendered))
     return texts
 
 
