@@ -55,13 +55,6 @@ class Term:
         """Whether a translation keeps the Dutch word (anywhere, in any case: Farsi glues suffixes on)."""
         return self.term.casefold() in re.sub(r"\s+", " ", translation).casefold()
 
-    def spellings(self, lang: str) -> tuple[str, ...]:
-        """Every way to write the term in a language: the Dutch word, its spoken spellings, everyday words."""
-        entry = self.entries.get(lang)
-        if entry is None:
-            return (self.term,)
-        return (self.term, *entry.say, *entry.words)
-
 
 def term_pattern(term: str) -> re.Pattern[str]:
     """The term at the start of a word, any case, spaces in multi-word terms flexible."""
