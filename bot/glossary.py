@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when installed: the same result, many times faster."""
 
 GLOSSARY_FILE = "glossary.yaml"
 FIELDS = ("explain", "say", "words")
@@ -47,19 +51,24 @@ class Term:
     def pattern(self) -> re.Pattern[str]:
         return term_pattern(self.term)
 
+    @property
+    def pattern_anywhere(self) -> re.Pattern[str]:
+        return term_pattern(self.term, at_word_start=False)
+
     def used_in(self, dutch_text: str) -> bool:
         """Whether a Dutch text uses this term (also inflected or as the start of a compound)."""
         return bool(self.pattern.search(dutch_text))
 
     def kept_in(self, translation: str) -> bool:
         """Whether a translation keeps the Dutch word (anywhere, in any case: Farsi glues suffixes on)."""
-        return self.term.casefold() in re.sub(r"\s+", " ", translation).casefold()
+        return bool(self.pattern_anywhere.search(translation))
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    """The term at the start of a word, any case, spaces in multi-word terms flexible."""
+@lru_cache(maxsize=256)
+def term_pattern(term: str, at_word_start: bool = True) -> re.Pattern[str]:
+    """The term (at the start of a word, or anywhere), any case, spaces in multi-word terms flexible."""
     words = r"\s+".join(re.escape(w) for w in term.split())
-    return re.compile(rf"(?<![\w-]){words}", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){words}" if at_word_start else words, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ def load_glossary(root: Path) -> Glossary:
         return Glossary(path, ())
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text) or {}
+        raw = yaml.load(text, Loader=SAFE_LOADER) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GlossaryError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("terms", []), list):

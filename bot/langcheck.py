@@ -148,8 +148,9 @@ def script_problems(text: str, lang: str) -> list[Problem]:
 def glossary_problems(glossary: Glossary, translation: str, source: str, lang: str) -> list[Problem]:
     """Dutch terms the Dutch text uses and the translation leaves out."""
     problems = []
+    translation = strip_marks(translation)
     for term in glossary.used_in(source):
-        if term.kept_in(strip_marks(translation)):
+        if term.kept_in(translation):
             continue
         entry = term.entry(lang)
         known_as = f" ({', '.join(entry.say[:2])})" if entry and entry.say else ""

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import yaml
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when installed: the same result, many times faster."""
+
 SOURCES_FILE = "ui.sources.yaml"
 HEADER = (
     "# Which Dutch text each short text in ui.yaml was translated from (a hash per key).\n"
@@ -37,7 +40,7 @@ def load_sources(root: Path, lang: str) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
