@@ -66,8 +66,14 @@ class Term:
 
 @lru_cache(maxsize=256)
 def term_pattern(term: str, at_word_start: bool = True) -> re.Pattern[str]:
-    """The term (at the start of a word, or anywhere), any case, spaces in multi-word terms flexible."""
+    """The term (at the start of a word, or anywhere), spaces in multi-word terms flexible.
+
+    Any case, except for an abbreviation such as COA or TOV: that is a word
+    of its own in capitals, so "coach" does not use COA.
+    """
     words = r"\s+".join(re.escape(w) for w in term.split())
+    if term.isupper():
+        return re.compile(rf"(?<![\w-]){words}(?![^\W\d_])" if at_word_start else words)
     return re.compile(rf"(?<![\w-]){words}" if at_word_start else words, re.IGNORECASE)
 
 

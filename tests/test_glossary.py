@@ -210,3 +210,10 @@ def test_the_shipped_content_keeps_its_terms() -> None:
     assert klantmanager is not None
     for lang in ("ar", "fa", "ti"):
         assert klantmanager.kept_in(content.item(lang, "klantmanager").body)
+
+
+def test_a_term_starts_a_word_and_an_abbreviation_is_a_word_of_its_own() -> None:
+    glossary = load_glossary(DEFAULT_CONTENT_DIR)
+    used = {t.term for t in glossary.used_in("De klantmanagers van de gemeente en een coach in de voorinburgering.")}
+    assert used == {"klantmanager", "gemeente", "voorinburgering"}  # not inburgering, not COA
+    assert {t.term for t in glossary.used_in("Uw COA-casemanager in het AZC")} == {"COA", "casemanager", "azc"}
