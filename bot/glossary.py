@@ -73,8 +73,8 @@ def term_pattern(term: str, at_word_start: bool = True) -> re.Pattern[str]:
     """
     words = r"\s+".join(re.escape(w) for w in term.split())
     if term.isupper():
-        return re.compile(rf"(?<![\w-]){words}(?![^\W\d_])" if at_word_start else words)
-    return re.compile(rf"(?<![\w-]){words}" if at_word_start else words, re.IGNORECASE)
+        return re.compile(rf"(?<!\w){words}(?![^\W\d_])" if at_word_start else words)
+    return re.compile(rf"(?<!\w){words}" if at_word_start else words, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
