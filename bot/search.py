@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.content import Content
+from bot.search_glossary import Glossary, load
 from bot.search_index import LanguageIndex
 
 
@@ -37,10 +38,12 @@ class SearchIndex:
         searchable = list(dict.fromkeys(journey.referenced_items()))
         # Built once, then only read, from whichever thread runs the bot.
         db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
+        sources = [item for i in searchable if (item := content.source_item(i)) is not None]
+        glossary = Glossary(load(content.root), sources)
         self.languages: dict[str, LanguageIndex] = {}
         for lang in journey.languages:
             items = [item for i in searchable if (item := content.item(lang, i)) is not None]
-            self.languages[lang] = LanguageIndex(db, lang, items)
+            self.languages[lang] = LanguageIndex(db, lang, items, glossary)
         self._journey = journey
 
     def search(self, lang: str, text: str) -> Found:

@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA
 
 from bot import textnorm
 from bot.content import Item
+from bot.search_glossary import Glossary
 
 # Column weights for BM25: a word in the title or the editors' keywords says
 # more than the same word somewhere in the body.
@@ -75,7 +76,9 @@ class Phrase:
 
 
 class LanguageIndex:
-    def __init__(self, db: sqlite_utils.Database, lang: str, items: Iterable[Item]) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, lang: str, items: Iterable[Item], glossary: Glossary | None = None
+    ) -> None:
         self.lang = lang
         self.rules = textnorm.rules(lang)
         self._docs: dict[str, int] = {}
@@ -89,8 +92,13 @@ class LanguageIndex:
                 "summary": item.summary,
                 "body": item.body,
             }
+            # The glossary's words for the terms the item uses, in the field
+            # where its Dutch text has the term (bot/search_glossary.py).
+            usage = glossary.usage(item.id, lang) if glossary else {}
+            for column, extra in usage.items():
+                fields[column] = "\n".join((fields[column], *extra))
             row: dict[str, object] = {"doc": doc, "id": item.id}
-            for keyword in item.keywords:
+            for keyword in (*item.keywords, *(w for f in HEAD for w in usage.get(f, ()))):
                 if len(keyword_terms := textnorm.words(keyword, lang)) == 1:
                     self._keywords.update(textnorm.variants(keyword_terms[0], lang))
             for column, text in fields.items():

@@ -1,0 +1,79 @@
+"""The glossary's spellings and everyday words in the search index (bot/search_glossary.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.content import load_content
+from bot.search import SearchIndex
+from bot.search_glossary import FILE, Glossary, load
+
+FIXTURE = Path(__file__).parent / "data" / "glossary_fixture.yaml"
+
+
+@pytest.fixture(scope="module")
+def content_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The shipped content without a glossary, and the same with the fixture glossary."""
+    base = tmp_path_factory.mktemp("glossary")
+    without, with_ = base / "without", base / "with"
+    for root in (without, with_):
+        shutil.copytree(DEFAULT_CONTENT_DIR, root)
+        (root / FILE).unlink(missing_ok=True)
+    shutil.copy(FIXTURE, with_ / FILE)
+    return without, with_
+
+
+@pytest.fixture(scope="module")
+def indexes(content_dirs: tuple[Path, Path]) -> tuple[SearchIndex, SearchIndex]:
+    return SearchIndex(load_content(content_dirs[0])), SearchIndex(load_content(content_dirs[1]))
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "item"),
+    [
+        ("ar", "كلنت منجر", "klantmanager"),  # the Dutch word in Arabic letters
+        ("ar", "وين الكلنتمنجر تبعي", "klantmanager"),  # written as one word, with the article
+        ("fa", "پیسه ندارم", "uitkering"),  # Dari for money
+        ("fa", "پيسه", "uitkering"),  # typed on an Arabic keyboard
+        ("fa", "اوتکرینگ", "uitkering"),
+        ("ti", "ክላንትማነጀር", "klantmanager"),
+        ("ti", "ሳንቲም የብለይን", "uitkering"),
+        ("nl", "kaemee", "klantmanager"),
+        ("en", "dole", "uitkering"),
+    ],
+)
+def test_glossary_words_find_the_item_that_is_about_the_term(
+    indexes: tuple[SearchIndex, SearchIndex], lang: str, typed: str, item: str
+) -> None:
+    without, with_ = indexes
+    assert item not in without.search(lang, typed).item_ids
+    # Found at all only through the glossary; "Werk en uw uitkering" may rank first for a word for uitkering.
+    assert item in with_.search(lang, typed).item_ids[:2]
+
+
+def test_glossary_words_stand_in_the_field_where_the_dutch_text_has_the_term(content_dirs: tuple[Path, Path]) -> None:
+    content = load_content(content_dirs[1])
+    sources = [content.source_item(i) for i in ("klantmanager", "werk-en-uitkering", "digid")]
+    glossary = Glossary(load(content.root), sources)
+    assert {"كلنت منجر", "كلنتمنجر", "klantmanager"} <= set(glossary.usage("klantmanager", "ar")["title"])
+    # Its Dutch summary is the first place with "klantmanager": "Vertel het eerst aan uw klantmanager."
+    mention = glossary.usage("werk-en-uitkering", "ar")
+    assert "كلنت منجر" in mention["summary"] and "كلنت منجر" not in mention.get("keywords", ())
+    assert "پیسه" in glossary.usage("werk-en-uitkering", "fa")["title"]  # "Werk en uw uitkering"
+    digid = glossary.usage("digid", "fa")  # says nothing about an uitkering
+    assert "پیسه" not in [w for words in digid.values() for w in words]
+
+
+def test_a_missing_or_broken_glossary_adds_nothing_and_search_still_works(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    (root / FILE).write_text("terms: [unclosed\n", encoding="utf-8")
+    assert load(root) == []
+    index = SearchIndex(load_content(root))
+    assert index.search("nl", "huurcontract").item_ids[0] == "woning"
+    (root / FILE).unlink()
+    assert load(root) == []
