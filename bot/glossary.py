@@ -1,0 +1,119 @@
+"""The glossary: Dutch institutional terms, with per language an explanation,
+the spellings people say, and the everyday words they use (``content/glossary.yaml``).
+
+The checker uses it to keep the Dutch word in translations and to keep
+explanations apart, the PO export to brief translators, search to find a
+text by the words people use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+GLOSSARY_FILE = "glossary.yaml"
+FIELDS = ("explain", "say", "words")
+
+
+class GlossaryError(ValueError):
+    """The glossary file cannot be read."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One term in one language."""
+
+    explain: str
+    say: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    """The Dutch word, as texts write it."""
+    entries: dict[str, Entry]
+    line: int
+    """Line of ``- term:`` in the file (for findings)."""
+
+    def entry(self, lang: str) -> Entry | None:
+        return self.entries.get(lang)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return term_pattern(self.term)
+
+    def used_in(self, dutch_text: str) -> bool:
+        """Whether a Dutch text uses this term (also inflected or as the start of a compound)."""
+        return bool(self.pattern.search(dutch_text))
+
+    def kept_in(self, translation: str) -> bool:
+        """Whether a translation keeps the Dutch word (anywhere, in any case: Farsi glues suffixes on)."""
+        return self.term.casefold() in re.sub(r"\s+", " ", translation).casefold()
+
+    def spellings(self, lang: str) -> tuple[str, ...]:
+        """Every way to write the term in a language: the Dutch word, its spoken spellings, everyday words."""
+        entry = self.entries.get(lang)
+        if entry is None:
+            return (self.term,)
+        return (self.term, *entry.say, *entry.words)
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """The term at the start of a word, any case, spaces in multi-word terms flexible."""
+    words = r"\s+".join(re.escape(w) for w in term.split())
+    return re.compile(rf"(?<![\w-]){words}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    path: Path
+    terms: tuple[Term, ...]
+
+    def used_in(self, dutch_text: str) -> list[Term]:
+        """The terms a Dutch text uses (voorinburgering does not count as inburgering: a term starts a word)."""
+        return [term for term in self.terms if term.used_in(dutch_text)]
+
+    def term(self, word: str) -> Term | None:
+        return next((t for t in self.terms if t.term.casefold() == word.casefold()), None)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def load_glossary(root: Path) -> Glossary:
+    """The glossary of a content tree; an empty one when the tree has none."""
+    path = root / GLOSSARY_FILE
+    if not path.exists():
+        return Glossary(path, ())
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise GlossaryError(f"{path}: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("terms", []), list):
+        raise GlossaryError(f"{path}: must have 'terms:' with a list of entries")
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if re.match(r"\s*-\s+term:", line)]
+    terms = []
+    for number, record in enumerate(raw.get("terms") or []):
+        if not isinstance(record, dict) or not str(record.get("term") or "").strip():
+            raise GlossaryError(f"{path}: entry {number + 1} has no 'term:'")
+        entries = {
+            str(lang): Entry(
+                explain=str(value.get("explain") or "").strip(),
+                say=_strings(value.get("say")),
+                words=_strings(value.get("words")),
+            )
+            for lang, value in record.items()
+            if lang != "term" and isinstance(value, dict)
+        }
+        line = lines[number] if number < len(lines) else 1
+        terms.append(Term(term=str(record["term"]).strip(), entries=entries, line=line))
+    return Glossary(path, tuple(terms))
