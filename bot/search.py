@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.content import Content
-from bot.search_glossary import Glossary, load
+from bot.search_glossary import GlossaryWords, load_terms
 from bot.search_index import LanguageIndex
 
 
@@ -39,7 +39,7 @@ class SearchIndex:
         # Built once, then only read, from whichever thread runs the bot.
         db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
         sources = [item for i in searchable if (item := content.source_item(i)) is not None]
-        glossary = Glossary(load(content.root), sources)
+        glossary = GlossaryWords(load_terms(content.root), sources)
         self.languages: dict[str, LanguageIndex] = {}
         for lang in journey.languages:
             items = [item for i in searchable if (item := content.item(lang, i)) is not None]

@@ -1,125 +1,74 @@
 """The glossary's words for search: what people call the Dutch terms an item uses.
 
-``content/glossary.yaml`` lists each Dutch institutional term with, per
-language, the term spelled in the reader's script (``say``: "كلانت مانجر")
-and the everyday words people use for it (``words``: "مصاري" for
-uitkering), dialect included::
+``content/glossary.yaml`` (loaded by ``bot.glossary``) gives each Dutch
+institutional term, per language, its spellings in the reader's script
+("كلانت مانجر") and the everyday words people use for it ("مصاري" for
+uitkering), dialect included.
 
-    terms:
-      - term: klantmanager
-        nl: {explain: "...", say: [klantmanager], words: [...]}
-        ar: {explain: "...", say: ["كلانت مانجر"], words: [...]}
+An item *uses* a term when its Dutch text has it (``Term.used_in``: also
+inflected, or as the start of a compound). Its search words then include the
+term, its spellings and its everyday words, in every language, in the same
+field as the Dutch term: the title when the Dutch title has it, else the
+keywords, the summary or the body. Search weighs the fields as it does for
+the editors' own words, so "كلانت مانجر" finds the item titled
+"Uw klantmanager" before the items that have "klantmanager" as a keyword,
+and an item that only mentions the klantmanager in its body still matches a
+longer question.
 
-An item *uses* a term when its Dutch title, keywords, summary or body has the
-term (a plural or other short ending allowed: "klantmanagers"). Its search
-words then include the term, its spellings and the everyday words, in every
-language, in the same field as the Dutch term: the title when the Dutch title
-has it, else the keywords, the summary or the body. Search weighs the fields
-as it does for the editors' own words, so "كلانت مانجر" finds the item
-titled "Uw klantmanager" first, before the items that have "klantmanager" as a
-keyword, and an item that only mentions the klantmanager in its body still
-matches a longer question.
-
-Only ``term``, ``say`` and ``words`` are read here; ``wegwijs content check``
-judges the rest of the file. A glossary that cannot be read adds nothing to
-search (logged), so a broken file never breaks search.
+A glossary that cannot be read adds nothing to search (logged; ``wegwijs
+content check`` reports it), so a broken file never breaks search.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from bot import textnorm
 from bot.content import Item
+from bot.glossary import GlossaryError, Term, load_glossary
 
 log = logging.getLogger(__name__)
 
-FILE = "glossary.yaml"
-SOURCE = "nl"
-"""The language whose text decides which terms an item uses."""
-MAX_ENDING = 2
-"""Letters a word of the Dutch text may have after the term: klantmanager-s, uitkering-en."""
 FIELDS = ("title", "keywords", "summary", "body")
 """The fields of an item, strongest first: a term counts where it first stands."""
 
-
-@dataclass(frozen=True)
-class Term:
-    term: str
-    """The Dutch word, as the texts keep it."""
-    words: dict[str, tuple[str, ...]]
-    """Per language: the spellings (``say``) and everyday ``words``."""
-
-    def search_words(self, lang: str) -> tuple[str, ...]:
-        """The term, its spellings and everyday words for one language.
-
-        A spelling of two words is also given joined ("كلانت مانجر",
-        "كلانتمانجر"): people write such loanwords with and without the space.
-        """
-        out = [self.term]
-        for phrase in self.words.get(lang, ()):
-            out.append(phrase)
-            parts = phrase.split()
-            if len(parts) > 1:
-                out.append("".join(parts))
-        return tuple(dict.fromkeys(out))
-
+PHRASE_FIELD = {"title": "summary", "keywords": "summary"}
+"""Where a phrase of several everyday words goes instead of the title or keywords."""
 
 Usage = dict[str, tuple[str, ...]]
 """The glossary words one item gets in one language, per field."""
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if isinstance(v, str | int | float) and str(v).strip())
-    return ()
-
-
-def parse(data: Any) -> list[Term]:
-    """Terms from the loaded YAML; entries without a term are skipped (the check reports them)."""
-    entries = data.get("terms") if isinstance(data, dict) else None
-    terms = []
-    for entry in entries if isinstance(entries, list) else ():
-        if not isinstance(entry, dict) or not isinstance(entry.get("term"), str) or not entry["term"].strip():
-            continue
-        words = {
-            str(lang): _strings(texts.get("say")) + _strings(texts.get("words"))
-            for lang, texts in entry.items()
-            if isinstance(texts, dict)
-        }
-        terms.append(Term(entry["term"].strip(), words))
-    return terms
-
-
-def load(root: Path) -> list[Term]:
-    """The glossary of a content folder; none when the file is missing or unreadable."""
-    path = root / FILE
-    if not path.exists():
-        return []
+def load_terms(root: Path) -> tuple[Term, ...]:
+    """The glossary's terms; none when the file is missing or cannot be read."""
     try:
-        return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        log.error("%s cannot be read, search uses no glossary words: %s", path, exc)
-        return []
+        return load_glossary(root).terms
+    except GlossaryError as exc:
+        log.error("search uses no glossary words: %s", exc)
+        return ()
 
 
-def _contains(words: list[str], term: list[str]) -> bool:
-    """The term's words in a row, the last with at most ``MAX_ENDING`` letters after it."""
-    *whole, last = term
-    n = len(term)
-    for i in range(len(words) - n + 1):
-        word = words[i + n - 1]
-        if words[i : i + n - 1] == whole and word.startswith(last) and len(word) - len(last) <= MAX_ENDING:
-            return True
-    return False
+def _spellings(term: Term, lang: str) -> tuple[str, ...]:
+    """The Dutch word and its spellings, each also without its spaces.
+
+    People write a loanword with and without the space ("كلانت مانجر",
+    "كلانتمانجر").
+    """
+    entry = term.entry(lang)
+    out = []
+    for spelling in (term.term, *(entry.say if entry else ())):
+        out.append(spelling)
+        if len(parts := spelling.split()) > 1:
+            out.append("".join(parts))
+    return tuple(out)
+
+
+def _everyday(term: Term, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The everyday words: single words, and phrases of several words."""
+    entry = term.entry(lang)
+    words = entry.words if entry else ()
+    return tuple(w for w in words if len(w.split()) == 1), tuple(w for w in words if len(w.split()) > 1)
 
 
 def _fields(item: Item) -> dict[str, str]:
@@ -127,21 +76,30 @@ def _fields(item: Item) -> dict[str, str]:
     return {name: texts[name] for name in FIELDS}
 
 
-class Glossary:
+class GlossaryWords:
     """Which terms each item uses, and in which field, decided once from the Dutch texts."""
 
     def __init__(self, terms: Iterable[Term], sources: Iterable[Item]) -> None:
         self._uses: dict[str, dict[str, list[Term]]] = {}
-        terms = [(t, term_words) for t in terms if (term_words := textnorm.words(t.term, SOURCE))]
+        terms = tuple(terms)
         for item in sources:
-            fields = [(name, textnorm.words(text, SOURCE)) for name, text in _fields(item).items()]
-            for term, term_words in terms:
-                field = next((name for name, words in fields if _contains(words, term_words)), None)
+            fields = _fields(item)
+            for term in terms:
+                field = next((name for name, text in fields.items() if term.used_in(text)), None)
                 if field is not None:
                     self._uses.setdefault(item.id, {}).setdefault(field, []).append(term)
 
     def usage(self, item_id: str, lang: str) -> Usage:
-        return {
-            field: tuple(dict.fromkeys(w for t in terms for w in t.search_words(lang)))
-            for field, terms in self._uses.get(item_id, {}).items()
-        }
+        """Per field, the words to add.
+
+        A phrase of several everyday words ("iemand van de gemeente", "الموظف
+        تبعي") goes no higher than the summary: as a keyword its little words
+        ("mijn", "تبعي") would put the item first for any question that has them.
+        """
+        out: dict[str, list[str]] = {}
+        for field, terms in self._uses.get(item_id, {}).items():
+            for term in terms:
+                words, phrases = _everyday(term, lang)
+                out.setdefault(field, []).extend((*_spellings(term, lang), *words))
+                out.setdefault(PHRASE_FIELD.get(field, field), []).extend(phrases)
+        return {field: tuple(dict.fromkeys(words)) for field, words in out.items() if words}

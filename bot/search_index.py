@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 
 from bot import textnorm
 from bot.content import Item
-from bot.search_glossary import Glossary
+from bot.search_glossary import GlossaryWords
 
 # Column weights for BM25: a word in the title or the editors' keywords says
 # more than the same word somewhere in the body.
@@ -68,6 +68,10 @@ class Phrase:
     docs: int
     head: int
     """Texts with the term in their title or keywords."""
+    own: int
+    """Texts whose editors' own words have the term. How common a term is is
+    judged on these: the glossary adds a term's everyday words to every text
+    that names it, which makes them common without making them say less."""
     keyword: bool
 
     @property
@@ -77,12 +81,13 @@ class Phrase:
 
 class LanguageIndex:
     def __init__(
-        self, db: sqlite_utils.Database, lang: str, items: Iterable[Item], glossary: Glossary | None = None
+        self, db: sqlite_utils.Database, lang: str, items: Iterable[Item], glossary: GlossaryWords | None = None
     ) -> None:
         self.lang = lang
         self.rules = textnorm.rules(lang)
         self._docs: dict[str, int] = {}
         self._head: dict[str, int] = {}
+        self._own: dict[str, int] = {}
         self._keywords: set[str] = set()  # one-word keywords: editors chose them, so they always count
         rows = []
         for doc, item in enumerate(items, start=1):
@@ -95,16 +100,17 @@ class LanguageIndex:
             # The glossary's words for the terms the item uses, in the field
             # where its Dutch text has the term (bot/search_glossary.py).
             usage = glossary.usage(item.id, lang) if glossary else {}
-            for column, extra in usage.items():
-                fields[column] = "\n".join((fields[column], *extra))
             row: dict[str, object] = {"doc": doc, "id": item.id}
             for keyword in (*item.keywords, *(w for f in HEAD for w in usage.get(f, ()))):
                 if len(keyword_terms := textnorm.words(keyword, lang)) == 1:
                     self._keywords.update(textnorm.variants(keyword_terms[0], lang))
             for column, text in fields.items():
-                found = textnorm.terms(text, lang)
-                row[column] = " ".join(found)
-                for term in found:
+                own = textnorm.terms(text, lang)
+                added = textnorm.terms("\n".join(usage.get(column, ())), lang)
+                row[column] = " ".join(own + added)
+                for term in own:
+                    self._own[term] = self._own.get(term, 0) | (1 << doc)
+                for term in own + added:
                     self._docs[term] = self._docs.get(term, 0) | (1 << doc)
                     if column in HEAD:
                         self._head[term] = self._head.get(term, 0) | (1 << doc)
@@ -129,7 +135,8 @@ class LanguageIndex:
         """What looking for ``term`` finds, given the index terms it covers."""
         docs = _union(self._docs[t] for t in terms)
         head = _union(self._head.get(t, 0) for t in terms)
-        return Phrase(term, prefix, docs, head, keyword=any(t in self._keywords for t in terms))
+        own = _union(self._own.get(t, 0) for t in terms)
+        return Phrase(term, prefix, docs, head, own, keyword=any(t in self._keywords for t in terms))
 
     def _known(self, term: str, prefix: bool) -> Phrase | None:
         if prefix and len(term) >= self.rules.min_prefix:
@@ -164,7 +171,7 @@ class LanguageIndex:
         return [self._phrase([term], term, prefix=False) for term, distance, _ in close if distance == best]
 
     def _counts(self, phrase: Phrase) -> bool:
-        return phrase.keyword or phrase.docs.bit_count() <= MAX_SHARE * self.size
+        return phrase.keyword or phrase.own.bit_count() <= MAX_SHARE * self.size
 
     def match(self, text: str) -> list[list[Phrase]]:
         """Per query word, what to look for: its known terms, or the corrections of a typo."""

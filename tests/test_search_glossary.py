@@ -10,7 +10,8 @@ import pytest
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content import load_content
 from bot.search import SearchIndex
-from bot.search_glossary import FILE, Glossary, load
+from bot.glossary import GLOSSARY_FILE as FILE
+from bot.search_glossary import GlossaryWords, load_terms
 
 FIXTURE = Path(__file__).parent / "data" / "glossary_fixture.yaml"
 
@@ -58,7 +59,7 @@ def test_glossary_words_find_the_item_that_is_about_the_term(
 def test_glossary_words_stand_in_the_field_where_the_dutch_text_has_the_term(content_dirs: tuple[Path, Path]) -> None:
     content = load_content(content_dirs[1])
     sources = [content.source_item(i) for i in ("klantmanager", "werk-en-uitkering", "digid")]
-    glossary = Glossary(load(content.root), sources)
+    glossary = GlossaryWords(load_terms(content.root), sources)
     assert {"كلنت منجر", "كلنتمنجر", "klantmanager"} <= set(glossary.usage("klantmanager", "ar")["title"])
     # Its Dutch summary is the first place with "klantmanager": "Vertel het eerst aan uw klantmanager."
     mention = glossary.usage("werk-en-uitkering", "ar")
@@ -72,8 +73,8 @@ def test_a_missing_or_broken_glossary_adds_nothing_and_search_still_works(tmp_pa
     root = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, root)
     (root / FILE).write_text("terms: [unclosed\n", encoding="utf-8")
-    assert load(root) == []
+    assert load_terms(root) == ()
     index = SearchIndex(load_content(root))
     assert index.search("nl", "huurcontract").item_ids[0] == "woning"
     (root / FILE).unlink()
-    assert load(root) == []
+    assert load_terms(root) == ()
