@@ -6,6 +6,7 @@ kept in Python, to decide per query word how to match it:
 
 - a word the index knows matches itself, or every term it starts (prefix);
 - an unknown word that is a known word plus an ending matches that word;
+- an unknown Dutch compound matches the title or keyword term it ends in;
 - an unknown word of a short query matches the closest title or keyword
   terms within one or two typing mistakes (``rapidfuzz``: a maintained C++
   library, fast enough to scan a vocabulary per word well inside the
@@ -43,6 +44,9 @@ MAX_WORDS = 30
 """Words of a query that are looked at; the rest of a very long text is ignored."""
 MAX_SUFFIX = 2
 """Letters an unknown word may have after a known one."""
+MIN_TAIL = 5
+MIN_TAIL_BEFORE = 3
+"""A compound's last part has five letters or more, with three or more before it."""
 FUZZY_MAX_WORDS = 8
 """Only short queries get typo tolerance; a long text has enough real words."""
 TOKENIZER = "unicode61 remove_diacritics 0"
@@ -152,13 +156,24 @@ class LanguageIndex:
         Possessives and plurals are endings in all these languages, and a
         stemmer does not know every one (Tigrinya has none at all).
         """
-        for cut in range(1, MAX_SUFFIX + 1):
-            base = word[:-cut]
+        for base in textnorm.without_ending(word, self.lang, MAX_SUFFIX):
             if len(base) < max(self.rules.min_prefix, 3):
                 break
             if base in self._docs:
                 return [self._phrase([base], base, prefix=False)]
         return []
+
+    def _compound_tail(self, word: str) -> list[Phrase]:
+        """A compound that ends in a title or keyword term: "huisdokter" is a kind of "dokter"."""
+        if not self.rules.compounds:
+            return []
+        tails = [
+            t
+            for t in self._head_vocabulary
+            if len(t) >= MIN_TAIL and len(word) - len(t) >= MIN_TAIL_BEFORE and word.endswith(t)
+        ]
+        longest = max(tails, key=len, default=None)
+        return [self._phrase([longest], longest, prefix=False)] if longest else []
 
     def _corrections(self, word: str) -> list[Phrase]:
         """Known terms one or two typing mistakes away from an unknown word."""
@@ -185,7 +200,7 @@ class LanguageIndex:
             candidates = [self._known(typed, prefix=True), *(self._known(t, prefix=False) for t in others)]
             phrases = [p for p in candidates if p]
             if not phrases:
-                phrases = self._without_suffix(typed)
+                phrases = self._without_suffix(typed) or self._compound_tail(typed)
             if not phrases and fuzzy and len(typed) >= self.rules.min_fuzzy:
                 phrases = self._corrections(typed)
             phrases = [p for p in phrases if self._counts(p)]

@@ -50,6 +50,18 @@ def test_typos_in_short_queries(index: SearchIndex, lang: str, typed: str, item:
     assert item in index.search(lang, typed).item_ids
 
 
+@pytest.mark.parametrize(
+    ("lang", "typed", "item"),
+    [
+        ("nl", "huisdokter", "zorgverzekering"),  # a compound ending in the keyword "dokter"
+        ("ar", "عالحكيم", "zorgverzekering"),  # Levantine: to the doctor
+        ("ti", "ደሞዘይ", "werk-en-uitkering"),  # my salary: the ending changed the letter before it
+    ],
+)
+def test_compounds_contractions_and_endings(index: SearchIndex, lang: str, typed: str, item: str) -> None:
+    assert item in index.search(lang, typed).item_ids
+
+
 def test_nothing_in_own_language_searches_english_then_dutch(index: SearchIndex) -> None:
     english = index.search("ar", "health insurance doctor")
     assert english.lang == "en" and english.item_ids[0] == "zorgverzekering"
