@@ -23,7 +23,9 @@ from jinja2 import TemplateSyntaxError
 
 from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
+from bot.glossary import Glossary, GlossaryError, file_problems, load_glossary
 from bot.journey import Journey, JourneyError, load_journey
+from bot.langcheck import glossary_problems, number_mismatch, script_problems
 from bot.markup import TELEGRAM_LIMIT
 from bot.textcheck import (
     Problem,
@@ -150,6 +152,7 @@ class _Checker:
                 self.check_item(content, item)
         self.check_ui(content)
         self.check_audio(content)
+        self.check_language(content)
         return self.findings
 
     # ------------------------------------------------------------- the path
@@ -624,3 +627,79 @@ class _Checker:
                         "this is not an Ogg/Opus recording; Telegram plays only those as voice messages",
                         "export it as Ogg with the Opus codec, e.g. ffmpeg -i in.m4a -c:a libopus -b:a 32k out.ogg",
                     )
+
+    # ------------------------------------------------- glossary, letters, numbers
+
+    def load_glossary(self) -> Glossary | None:
+        try:
+            return load_glossary(self.root)
+        except GlossaryError as exc:
+            fix = "compare it with the layout described at the top of glossary.yaml"
+            self.add(ERROR, self.root / "glossary.yaml", 1, f"the glossary cannot be read: {exc}", fix)
+            return None
+
+    def check_language(self, content: Content) -> None:
+        """The glossary file, then every translation against it, its own script and the Dutch numbers.
+
+        A stale translation gets warnings, not errors: the Dutch text changed
+        after it was made, so a fix in Dutch can ship at once.
+        """
+        glossary = self.load_glossary()
+        if glossary is not None:
+            for line, message, fix in file_problems(glossary, content.journey.languages):
+                self.add(ERROR, glossary.path, line, message, fix)
+            for lang in ("ar", "fa", "ti"):
+                for term in glossary.terms:
+                    entry = term.entry(lang)
+                    if entry is not None:
+                        text = "\n".join((entry.explain, *entry.say, *entry.words))
+                        for problem in script_problems(text, lang):
+                            self.add(ERROR, glossary.path, term.line, f"{term.term}, {lang}: {problem.message}", problem.fix)
+        source_lang = content.journey.source_language
+        for lang in content.journey.languages:
+            if lang == source_lang:
+                continue
+            for item in content.items.get(lang, {}).values():
+                source = content.source_item(item.id)
+                if source is not None:
+                    self.check_item_language(content, glossary, item, source)
+            self.check_ui_language(content, glossary, lang)
+
+    def check_item_language(self, content: Content, glossary: Glossary | None, item: Item, source: Item) -> None:
+        text = item.path.read_text(encoding="utf-8")
+        body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
+        severity = WARNING if content.is_stale(item) else ERROR
+        self.add_problems(item.path, 1, script_problems(text, item.lang))
+        translated = "\n".join((item.title, item.summary, item.body))
+        dutch = "\n".join((source.title, source.summary, source.body))
+        parts = [("body", body_line), ("title", field_line(text, "title")), ("summary", field_line(text, "summary"))]
+        for part, line in parts:
+            different, missing = number_mismatch(getattr(item, part), getattr(source, part))
+            self.add_problems(item.path, line, different, severity)
+            self.add_problems(item.path, line, missing, WARNING)
+        if glossary is not None:
+            self.add_problems(item.path, 1, glossary_problems(glossary, translated, dutch, item.lang), severity)
+
+    def check_ui_language(self, content: Content, glossary: Glossary | None, lang: str) -> None:
+        path = self.root / lang / "ui.yaml"
+        source = content.ui.get(content.journey.source_language, {})
+        for key, value in content.ui.get(lang, {}).items():
+            dutch = source.get(key)
+            if dutch is None:
+                continue
+            line = self.ui_lines.get(lang, {}).get(key, 1)
+            severity = WARNING if self.ui_stale(content, lang, key) else ERROR
+            different, missing = number_mismatch(value, dutch)
+            found = [
+                (ERROR, script_problems(value, lang)),
+                (severity, different),
+                (WARNING, missing),
+                (severity, glossary_problems(glossary, value, dutch, lang) if glossary is not None else []),
+            ]
+            for level, problems in found:
+                for problem in problems:
+                    self.add(level, path, line, f"'{key}': {problem.message}", problem.fix)
+
+    def ui_stale(self, content: Content, lang: str, key: str) -> bool:
+        """Whether a short text was translated from an older Dutch text (see ``bot.ui_sources``)."""
+        return False

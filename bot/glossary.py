@@ -117,3 +117,39 @@ def load_glossary(root: Path) -> Glossary:
         line = lines[number] if number < len(lines) else 1
         terms.append(Term(term=str(record["term"]).strip(), entries=entries, line=line))
     return Glossary(path, tuple(terms))
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(".።۔").casefold()
+
+
+def file_problems(glossary: Glossary, languages: list[str]) -> list[tuple[int, str, str]]:
+    """What is wrong in the glossary file itself: (line, message, how to fix)."""
+    found: list[tuple[int, str, str]] = []
+    seen: dict[str, Term] = {}
+    explained: dict[tuple[str, str], Term] = {}
+    for term in glossary.terms:
+        key = term.term.casefold()
+        if key in seen:
+            found.append((term.line, f"'{term.term}' is in the glossary twice", "keep one entry per term"))
+        seen[key] = term
+        for lang in languages:
+            entry = term.entry(lang)
+            if entry is None or not entry.explain:
+                fix = f'add {lang}: {{explain: "...", say: [...], words: [...]}}'
+                found.append((term.line, f"'{term.term}' has no explanation in {lang}", fix))
+                continue
+            if not entry.say:
+                fix = "write how people say the Dutch word, in the reader's script"
+                found.append((term.line, f"'{term.term}' has no spelling in {lang} ('say:')", fix))
+            other = explained.get((lang, _normal(entry.explain)))
+            if other is not None:
+                found.append(
+                    (
+                        term.line,
+                        f"'{term.term}' and '{other.term}' share an explanation in {lang}",
+                        "give each term its own explanation: they are different things or people",
+                    )
+                )
+            explained[(lang, _normal(entry.explain))] = term
+    return found

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.bidi import strip_marks
 from bot.config import DEFAULT_CONTENT_DIR
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons
 from tests.test_reload import FAST, until
@@ -31,7 +32,7 @@ def title(lang: str, item_id: str) -> str:
 
 def keyboard(message: dict) -> list[tuple[str, str]]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [(b["text"], b["callback_data"]) for row in rows for b in row]
+    return [(strip_marks(b["text"]), b["callback_data"]) for row in rows for b in row]
 
 
 async def onboarded(bot: BotUnderTest, user_id: int, lang: str) -> Person:
