@@ -6,6 +6,9 @@ built when the bot starts (``bot.handlers.search.register``). When content is
 reloaded (a new ``Renderer`` with a new ``Content`` replaces
 ``services.renderer``), the next search builds a fresh index for it (about
 35 ms, see ``bench/search.py``) and the old one goes when the old content does.
+Each item's index also holds the glossary's words for the Dutch terms it uses
+(``bot.search_glossary``); the glossary file is read when the index is built,
+and an edit of it reloads the content like any other content file.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ from bot.content import load_content
 from bot.search import SearchIndex
 from bot.glossary import GLOSSARY_FILE as FILE
 from bot.search_glossary import GlossaryWords, load_terms
+from tests.content_fixture import onboard
+from tests.harness import bot_under_test
+from tests.test_reload import FAST, until
 
 FIXTURE = Path(__file__).parent / "data" / "glossary_fixture.yaml"
 
@@ -78,3 +81,21 @@ def test_a_missing_or_broken_glossary_adds_nothing_and_search_still_works(tmp_pa
     assert index.search("nl", "huurcontract").item_ids[0] == "woning"
     (root / FILE).unlink()
     assert load_terms(root) == ()
+
+
+async def test_a_running_bot_searches_with_the_edited_glossary(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    async with bot_under_test(tmp_path / "wegwijs.db", content_dir=content, reload_seconds=FAST) as bot:
+        person = bot.person(720_001)
+        await onboard(person, bot.services.renderer, "fa")
+        assert (await person.say("اوتکرینگ"))[-1]["html"] == bot.services.renderer.ui("fa", "search.results")
+        assert (await person.say("زوزول"))[-1]["html"] == bot.services.renderer.ui("fa", "search.nothing")
+        before = bot.services.renderer
+        glossary = content / FILE
+        text = glossary.read_text(encoding="utf-8")
+        glossary.write_text(text.replace('words: ["کمک‌هزینه",', 'words: ["زوزول", "کمک‌هزینه",', 1), encoding="utf-8")
+        await until(lambda: bot.services.renderer is not before)  # the bot's own file-change check
+        answer = await person.say("زوزول")
+    found = [b["callback_data"] for row in answer[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert "item:uitkering" in found
