@@ -95,7 +95,7 @@ def load_glossary(root: Path) -> Glossary:
         return Glossary(path, ())
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text) or {}
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml: ~15x faster
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GlossaryError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("terms", []), list):

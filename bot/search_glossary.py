@@ -81,11 +81,14 @@ class GlossaryWords:
 
     def __init__(self, terms: Iterable[Term], sources: Iterable[Item]) -> None:
         self._uses: dict[str, dict[str, list[Term]]] = {}
-        terms = tuple(terms)
+        # The term's first word as plain text first: a quick no for most texts.
+        patterns = [(term, term.term.split()[0].casefold(), term.pattern) for term in terms]
         for item in sources:
-            fields = _fields(item)
-            for term in terms:
-                field = next((name for name, text in fields.items() if term.used_in(text)), None)
+            fields = {name: (text.casefold(), text) for name, text in _fields(item).items()}
+            for term, first, pattern in patterns:
+                field = next(
+                    (name for name, (folded, text) in fields.items() if first in folded and pattern.search(text)), None
+                )
                 if field is not None:
                     self._uses.setdefault(item.id, {}).setdefault(field, []).append(term)
 
