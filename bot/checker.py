@@ -26,6 +26,8 @@ from bot.content import Content, ContentError, Item, load_item
 from bot.glossary import Glossary, GlossaryError, file_problems, load_glossary
 from bot.journey import Journey, JourneyError, load_journey
 from bot.langcheck import glossary_problems, number_mismatch, script_problems
+from bot.review import review_problems
+from bot.ui_sources import load_sources, sources_path, stale_keys, untracked_keys
 from bot.markup import TELEGRAM_LIMIT
 from bot.textcheck import (
     Problem,
@@ -128,6 +130,7 @@ class _Checker:
         self.findings: list[Finding] = []
         self.unreadable: set[Path] = set()
         self.ui_lines: dict[str, dict[str, int]] = {}
+        self.ui_sources: dict[str, dict[str, str]] = {}
 
     def add(self, severity: Severity, file: Path, line: int, message: str, fix: str) -> None:
         self.findings.append(Finding(severity, file, line, message, fix))
@@ -657,13 +660,50 @@ class _Checker:
                             self.add(ERROR, glossary.path, term.line, f"{term.term}, {lang}: {problem.message}", problem.fix)
         source_lang = content.journey.source_language
         for lang in content.journey.languages:
+            for item in content.items.get(lang, {}).values():
+                self.check_review(content, item)
             if lang == source_lang:
                 continue
             for item in content.items.get(lang, {}).values():
                 source = content.source_item(item.id)
                 if source is not None:
                     self.check_item_language(content, glossary, item, source)
+            self.ui_sources[lang] = load_sources(self.root, lang)
+            self.check_ui_sources(content, lang)
             self.check_ui_language(content, glossary, lang)
+
+    def check_review(self, content: Content, item: Item) -> None:
+        text = item.path.read_text(encoding="utf-8")
+        for field, message, fix in review_problems(content, item):
+            self.add(ERROR, item.path, field_line(text, field), message, fix)
+
+    def check_ui_sources(self, content: Content, lang: str) -> None:
+        """Short texts translated from an older Dutch text, and short texts that record none."""
+        path = self.root / lang / "ui.yaml"
+        dutch, translated = content.ui.get(content.journey.source_language, {}), content.ui.get(lang, {})
+        hashes = self.ui_sources[lang]
+        for key in sorted(stale_keys(dutch, translated, hashes)):
+            self.add(
+                WARNING,
+                path,
+                self.ui_lines.get(lang, {}).get(key, 1),
+                f"'{key}' is stale: the Dutch text changed after this translation was made",
+                f"update the translation (export-po marks it fuzzy), then run: "
+                f"wegwijs content stamp --lang {lang} --key {key}",
+            )
+        untracked = untracked_keys(dutch, translated, hashes)
+        if untracked:
+            self.add(
+                WARNING,
+                sources_path(self.root, lang),
+                0,
+                f"{len(untracked)} short texts do not record which Dutch text they were translated from, "
+                f"so a change in Dutch cannot mark them stale: {', '.join(untracked[:10])}"
+                + (f" and {len(untracked) - 10} more" if len(untracked) > 10 else ""),
+                f"check them against the Dutch text, then run: wegwijs content stamp --lang {lang} "
+                + " ".join(f"--key {key}" for key in untracked[:3])
+                + (" ..." if len(untracked) > 3 else ""),
+            )
 
     def check_item_language(self, content: Content, glossary: Glossary | None, item: Item, source: Item) -> None:
         text = item.path.read_text(encoding="utf-8")
@@ -702,4 +742,5 @@ class _Checker:
 
     def ui_stale(self, content: Content, lang: str, key: str) -> bool:
         """Whether a short text was translated from an older Dutch text (see ``bot.ui_sources``)."""
-        return False
+        dutch = content.ui.get(content.journey.source_language, {})
+        return key in stale_keys(dutch, {key: ""}, self.ui_sources.get(lang, {}))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import unchecked
 from bot.audio import voice_file
 from bot.messaging import Screen
 from bot.render import GENERIC_ERROR_KEY as GENERIC
@@ -141,12 +142,12 @@ def topics_screen(r: Renderer, lang: str) -> Screen:
 
 
 def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
-    def text(lg: str) -> str:
-        item = r.item(lg, item_id)
-        return item.html if item else r.ui(lg, GENERIC)
-
+    """An item; a critical one in an unchecked translation comes with the Dutch original (``bot.unchecked``)."""
     return Screen(
-        text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]), voice=voice_file(r.content, lang, item_id)
+        text=lambda lg: unchecked.item_html(r, lg, item_id),
+        keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]),
+        voice=voice_file(r.content, lang, item_id),
+        bilingual=not unchecked.needs_original(r, lang, item_id),
     )
 
 

@@ -173,6 +173,11 @@ class Person:
         raise AssertionError(f"no button {label!r} in chat {self.user_id}")
 
 
+def seen(message: dict) -> str:
+    """A message's HTML without the direction marks of right-to-left texts, to compare with content files."""
+    return strip_marks(message.get("html") or "")
+
+
 def buttons(message: dict) -> list[str]:
     return [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
 
