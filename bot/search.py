@@ -7,8 +7,8 @@ reloaded (a new ``Renderer`` with a new ``Content`` replaces
 ``services.renderer``), the next search builds a fresh index for it (about
 35 ms, see ``bench/search.py``) and the old one goes when the old content does.
 Each item's index also holds the glossary's words for the Dutch terms it uses
-(``bot.search_glossary``); the glossary file is read when the index is built,
-and an edit of it reloads the content like any other content file.
+(``bot.search_glossary``, from ``Content.glossary``); an edit of
+``glossary.yaml`` reloads the content like any other content file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.content import Content
-from bot.search_glossary import GlossaryWords, load_terms
+from bot.search_glossary import GlossaryWords
 from bot.search_index import LanguageIndex
 
 
@@ -42,7 +42,7 @@ class SearchIndex:
         # Built once, then only read, from whichever thread runs the bot.
         db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
         sources = [item for i in searchable if (item := content.source_item(i)) is not None]
-        glossary = GlossaryWords(load_terms(content.root), sources)
+        glossary = GlossaryWords(content.glossary.terms if content.glossary else (), sources)
         self.languages: dict[str, LanguageIndex] = {}
         for lang in journey.languages:
             items = [item for i in searchable if (item := content.item(lang, i)) is not None]

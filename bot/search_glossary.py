@@ -15,20 +15,17 @@ the editors' own words, so "كلانت مانجر" finds the item titled
 and an item that only mentions the klantmanager in its body still matches a
 longer question.
 
-A glossary that cannot be read adds nothing to search (logged; ``wegwijs
-content check`` reports it), so a broken file never breaks search.
+The glossary comes with the loaded content (``Content.glossary``): content
+whose glossary cannot be read is refused as a whole, so search always has
+the glossary of the texts it indexes.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from pathlib import Path
 
 from bot.content import Item
-from bot.glossary import GlossaryError, Term, load_glossary
-
-log = logging.getLogger(__name__)
+from bot.glossary import Term
 
 FIELDS = ("title", "keywords", "summary", "body")
 """The fields of an item, strongest first: a term counts where it first stands."""
@@ -38,15 +35,6 @@ PHRASE_FIELD = {"title": "summary", "keywords": "summary"}
 
 Usage = dict[str, tuple[str, ...]]
 """The glossary words one item gets in one language, per field."""
-
-
-def load_terms(root: Path) -> tuple[Term, ...]:
-    """The glossary's terms; none when the file is missing or cannot be read."""
-    try:
-        return load_glossary(root).terms
-    except GlossaryError as exc:
-        log.error("search uses no glossary words: %s", exc)
-        return ()
 
 
 def _spellings(term: Term, lang: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from bot.config import DEFAULT_CONTENT_DIR
 from bot.content import load_content
 from bot.search import SearchIndex
 from bot.glossary import GLOSSARY_FILE as FILE
-from bot.search_glossary import GlossaryWords, load_terms
+from bot.search_glossary import GlossaryWords
 from tests.content_fixture import onboard
 from tests.harness import bot_under_test
 from tests.test_reload import FAST, until
@@ -62,7 +62,7 @@ def test_glossary_words_find_the_item_that_is_about_the_term(
 def test_glossary_words_stand_in_the_field_where_the_dutch_text_has_the_term(content_dirs: tuple[Path, Path]) -> None:
     content = load_content(content_dirs[1])
     sources = [content.source_item(i) for i in ("klantmanager", "werk-en-uitkering", "digid")]
-    glossary = GlossaryWords(load_terms(content.root), sources)
+    glossary = GlossaryWords(content.glossary.terms, sources)
     assert {"كلنت منجر", "كلنتمنجر", "klantmanager"} <= set(glossary.usage("klantmanager", "ar")["title"])
     # Its Dutch summary is the first place with "klantmanager": "Vertel het eerst aan uw klantmanager."
     mention = glossary.usage("werk-en-uitkering", "ar")
@@ -72,15 +72,9 @@ def test_glossary_words_stand_in_the_field_where_the_dutch_text_has_the_term(con
     assert "پیسه" not in [w for words in digid.values() for w in words]
 
 
-def test_a_missing_or_broken_glossary_adds_nothing_and_search_still_works(tmp_path: Path) -> None:
-    root = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    (root / FILE).write_text("terms: [unclosed\n", encoding="utf-8")
-    assert load_terms(root) == ()
-    index = SearchIndex(load_content(root))
-    assert index.search("nl", "huurcontract").item_ids[0] == "woning"
-    (root / FILE).unlink()
-    assert load_terms(root) == ()
+def test_without_a_glossary_search_uses_the_texts_alone(indexes: tuple[SearchIndex, SearchIndex]) -> None:
+    without, _ = indexes
+    assert without.search("nl", "huurcontract").item_ids[0] == "woning"
 
 
 async def test_a_running_bot_searches_with_the_edited_glossary(tmp_path: Path) -> None:
