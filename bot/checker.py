@@ -26,7 +26,7 @@ from bot.content import Content, ContentError, Item, load_item
 from bot.glossary import Glossary, GlossaryError, file_problems, load_glossary
 from bot.journey import Journey, JourneyError, load_journey
 from bot.langcheck import glossary_problems, number_mismatch, script_problems
-from bot.review import review_problems
+from bot.review import review_problems, stale_review
 from bot.ui_sources import load_sources, sources_path, stale_keys, untracked_keys
 from bot.markup import TELEGRAM_LIMIT
 from bot.textcheck import (
@@ -676,6 +676,9 @@ class _Checker:
         text = item.path.read_text(encoding="utf-8")
         for field, message, fix in review_problems(content, item):
             self.add(ERROR, item.path, field_line(text, field), message, fix)
+        stale = stale_review(content, item)
+        if stale is not None:
+            self.add(WARNING, item.path, field_line(text, "status"), *stale)
 
     def check_ui_sources(self, content: Content, lang: str) -> None:
         """Short texts translated from an older Dutch text, and short texts that record none."""

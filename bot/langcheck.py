@@ -25,6 +25,7 @@ WRONG_LETTERS = {
     "ar": {"ی": "ي", "ک": "ك"},
 }
 """Per language, letters of the neighbouring script and the letter to write instead."""
+LANGUAGE_NAMES = {"fa": "Farsi", "ar": "Arabic"}
 
 # Common Amharic words that Tigrinya does not use, with the Tigrinya word.
 # Kept short and certain: each one is a function word or everyday word whose
@@ -60,7 +61,8 @@ AMHARIC_WORDS = {
     "ገንዘብዎ": "ገንዘብኩም",  # your money
     "ማዘጋጃ": "ምምሕዳር ከተማ",  # municipality
 }
-_ETHIOPIC_WORD = re.compile(r"[\u1200-\u137F\u1380-\u139F\u2D80-\u2DDF]+")
+_ETHIOPIC_WORD = re.compile(r"[\u1200-\u135F\u1380-\u139F\u2D80-\u2DDF]+")
+"""Ethiopic letters; the Ethiopic punctuation (U+1360-1368: ። ፣ ፤) and numerals end a word."""
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Link addresses, placeholders and tags hold digits a reader does not read as numbers.
@@ -75,8 +77,8 @@ def wrong_letters(text: str, lang: str) -> list[Problem]:
         if wrong in text:
             problems.append(
                 Problem(
-                    f"the letter {wrong} (U+{ord(wrong):04X}) is not a {lang} letter",
-                    f"write {right} (U+{ord(right):04X}) instead; a {lang} keyboard layout types it",
+                    f"the letter {wrong} (U+{ord(wrong):04X}) is not a {LANGUAGE_NAMES[lang]} letter",
+                    f"write {right} (U+{ord(right):04X}) instead; a {LANGUAGE_NAMES[lang]} keyboard layout types it",
                     line_of(text, wrong),
                 )
             )

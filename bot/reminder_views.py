@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import unchecked, views
 from bot.appointments import CANCELLED, Appointment
 from bot.messaging import Screen
-from bot.render import Renderer
+from bot.render import GENERIC_ERROR_KEY, Renderer
 
 APPOINTMENT, CHECK, REMINDERS = "appt", "chk", "rem"
 COMING, NOT_COMING, NO_REASON = "yes", "no", "skip"
@@ -61,7 +61,8 @@ def reason_screen(r: Renderer, lang: str, appointment_id: int) -> Screen:
 
 
 def _item_html(r: Renderer, lang: str, item_id: str) -> str:
-    return unchecked.item_html(r, lang, item_id)
+    item = r.item(lang, item_id)
+    return item.html if item else r.ui(lang, GENERIC_ERROR_KEY)
 
 
 def ask_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButton:
@@ -79,7 +80,7 @@ def check_screen(r: Renderer, lang: str, item_id: str, repeat: bool) -> Screen:
         ]
     )
     return Screen(
-        text=lambda lg: f"{r.ui(lg, header)}\n\n{_item_html(r, lg, item_id)}\n\n{r.ui(lg, 'check.question')}",
+        text=lambda lg: f"{r.ui(lg, header)}\n\n{unchecked.item_html(r, lg, item_id)}\n\n{r.ui(lg, 'check.question')}",
         keyboard=keyboard,
         bilingual=not unchecked.needs_original(r, lang, item_id),
     )

@@ -17,6 +17,7 @@ import pytest
 from bot.bidi import LRI, PDI, RLM, first_strong, right_to_left, strip_marks
 from bot.render import Renderer
 from bot.textcheck import placeholders, sample_value, telegram_html_problems
+from bot.textnorm import words
 from tests.content_fixture import onboard
 from tests.harness import bot_under_test, seen
 
@@ -107,3 +108,11 @@ def test_times_are_on_the_24_hour_clock(renderer: Renderer, lang: str) -> None:
     assert "14:45" in both
     assert not re.search(r"\b2:45\b|PM|م$|ድ\.ቀ", both)
 
+
+
+def test_search_does_not_see_the_marks() -> None:
+    """A person may paste a marked text from the bot back into a search."""
+    marked = right_to_left("از klantmanager خود بپرسید: /mydata")
+    assert marked != strip_marks(marked)
+    assert words(marked, "fa") == words(strip_marks(marked), "fa")
+    assert "klantmanager" in words(marked, "fa")
