@@ -60,8 +60,7 @@ def _everyday(term: Term, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _fields(item: Item) -> dict[str, str]:
-    texts = {"title": item.title, "keywords": " ".join(item.keywords), "summary": item.summary, "body": item.body}
-    return {name: texts[name] for name in FIELDS}
+    return dict(zip(FIELDS, (item.title, " ".join(item.keywords), item.summary, item.body), strict=True))
 
 
 class GlossaryWords:
