@@ -1,4 +1,4 @@
-"""``wegwijs content check | status | export-po | import-po | preview``: tools for editors and translators.
+"""``wegwijs content check | status | export-po | import-po | preview | misses``: tools for editors and translators.
 
 Output is for the people who keep the texts, in the terminal; each command
 exits non-zero when something needs their attention.
@@ -121,6 +121,24 @@ def _preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _misses(args: argparse.Namespace) -> int:
+    from bot import search_misses
+    from bot.clock import SystemClock
+    from bot.db import open_db
+
+    db = open_db(Settings.from_env(db_path=args.db).db_path)
+    search_misses.prune(db, SystemClock().now().date())
+    misses = search_misses.by_frequency(db, lang=args.lang, limit=args.limit)
+    print(f"{'lang':4} {'count':>5} {'asked':>5} {'last seen':10}  question")
+    for miss in misses:
+        print(f"{miss.lang:4} {miss.count:5} {miss.asked:5} {miss.last_seen:10}  {miss.text}")
+    print(
+        f"{len(misses)} question(s) of the last {search_misses.KEEP_DAYS} days that search did not answer: "
+        "it found nothing, or the person then asked their klantmanager ('asked')"
+    )
+    return 0
+
+
 def _ask_reviewer(args: argparse.Namespace) -> str | None:
     """The reviewer's name: from --reviewer, else asked in a terminal; None: not reviewed."""
     if args.reviewer is not None:
@@ -179,3 +197,10 @@ def add_commands(content_sub: argparse._SubParsersAction) -> None:  # type: igno
     import_.add_argument("file", type=Path)
     preview = command("preview", "write one HTML page showing every text in every language, as in the chat", _preview)
     preview.add_argument("-o", "--output", type=Path, default=DEFAULT_PREVIEW, help="default: preview.html")
+    misses = content_sub.add_parser(
+        "misses", help="what people asked that search did not answer, most asked first (no names: text and language)"
+    )
+    misses.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    misses.add_argument("--lang", help="only this language")
+    misses.add_argument("--limit", type=int, help="at most this many questions")
+    misses.set_defaults(func=_misses)

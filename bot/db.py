@@ -78,7 +78,22 @@ def _v6_staff_activity(db: sqlite_utils.Database) -> None:
     staff_admin.add_activity_column(db)
 
 
-MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_staff_activity]
+def _v7_search_misses(db: sqlite_utils.Database) -> None:
+    """Questions search did not answer, without the person (bot/search_misses.py)."""
+    from bot import search_misses
+
+    search_misses.create_table(db)
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_users,
+    _v2_awaiting,
+    _v3_handoff,
+    _v4_question_drafts,
+    _v5_reminders,
+    _v6_staff_activity,
+    _v7_search_misses,
+]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:

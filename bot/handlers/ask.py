@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import awaiting, buttons, drafts, handoff, staff, views
 from bot.awaiting import Awaiting
+from bot.handlers import search
 from bot.handlers.common import onboarded, pressed, show, stale_button
 from bot.handoff import Pending
 from bot.messaging import Screen
@@ -90,6 +91,7 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
         if draft is None:
             await stale_button(update, context, user)
             return
+        search.asked_after_search(s, user.lang, draft)
         await _confirm(update, context, s, user, Pending(kind="text", text=draft))
     elif action == ITEM:
         item_id = fields["item"]
