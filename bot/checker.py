@@ -25,6 +25,7 @@ from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import TELEGRAM_LIMIT
+from bot.retention import load_rules as load_retention
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -217,11 +218,12 @@ class _Checker:
                 self.add(ERROR, file, lines[-1], f"'{item_id}' is listed twice in the path", "list every item once")
             seen.add(item_id)
         self.check_allow_fallback(content, text, known)
-        try:
-            load_timing(journey)
-        except JourneyError as exc:
-            section = str(exc).split(":")[0].split(".")[0]
-            self.add(ERROR, file, field_line(text, section), str(exc), "see the comments above it in journey.yaml")
+        for load_rules in (load_timing, load_retention):
+            try:
+                load_rules(journey)
+            except JourneyError as exc:
+                section = str(exc).split(":")[0].split(".")[0]
+                self.add(ERROR, file, field_line(text, section), str(exc), "see the comments above it in journey.yaml")
 
     def check_allow_fallback(self, content: Content, text: str, known: set[str]) -> None:
         raw = content.journey.settings.get("allow_fallback")

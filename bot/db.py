@@ -12,11 +12,14 @@ that holds something about a person has a ``user_id`` column. ``/mydata`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -71,7 +74,19 @@ def _v5_reminders(db: sqlite_utils.Database) -> None:
     repetition.create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders]
+def _v6_privacy(db: sqlite_utils.Database) -> None:
+    """Retention (bot/retention.py): every personal row can be found and has an age.
+
+    ``wrong_codes`` is keyed by the person (``user_id``: in a private chat the
+    chat id is the user id), so ``/mydata`` shows it and ``/delete`` erases it;
+    half-finished input gets ``seen_at``, stamped by the retention sweep.
+    """
+    db.execute("ALTER TABLE wrong_codes RENAME COLUMN chat_id TO user_id")
+    db["awaiting"].add_column("seen_at", str)
+    db["audit"].create_index(["at"])
+
+
+MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_privacy]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
@@ -86,6 +101,9 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
+    # Erased rows are overwritten with zeros, not just marked free: after
+    # /delete a person's words are gone from the file (see ``forget``).
+    db.execute("PRAGMA secure_delete = ON")
     migrate(db)
     return db
 
@@ -134,13 +152,38 @@ def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
 
 
 def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
-    """Remove every row about one person, in one transaction.
+    """Remove every row about one person, and every trace of it in the files."""
+    erase_people(db, [user_id])
+
+
+def erase_people(db: sqlite_utils.Database, user_ids: Iterable[int]) -> int:
+    """Remove every row about these people, in one transaction, then ``forget``.
 
     Foreign keys are checked at commit, when every table is done, so the
-    order of the tables does not matter.
+    order of the tables does not matter. Returns how many people were erased.
     """
+    erased = 0
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
-        for name in personal_tables(db):
-            db.execute(f"DELETE FROM [{name}] WHERE {_about(db, name)}", {"person": user_id})
-        db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        tables = personal_tables(db)
+        for user_id in user_ids:
+            for name in tables:
+                db.execute(f"DELETE FROM [{name}] WHERE {_about(db, name)}", {"person": user_id})
+            erased += db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
+    forget(db)
+    return erased
+
+
+def forget(db: sqlite_utils.Database) -> None:
+    """Leave no copy of erased rows in the write-ahead log.
+
+    With ``secure_delete`` the database file holds zeros where the rows were,
+    but the WAL still holds the pages as they were before. A TRUNCATE
+    checkpoint copies the new pages into the database and empties the WAL
+    file. Call it after a transaction, never inside one.
+    """
+    if str(db.conn.execute("PRAGMA database_list").fetchone()[2]) == "":
+        return  # in memory: no files
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        log.warning("the WAL could not be emptied after an erase (another connection is reading); next erase tries again")

@@ -184,13 +184,16 @@ async def bot_under_test(
     reload_seconds: float = DEFAULT_RELOAD_SECONDS,
     dispatch_seconds: float = 0.0,
     chat_gap_seconds: float = 0.0,
+    retention_seconds: float = 0.0,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
 
     ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
     them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
-    tests with the emulator's limits on.
+    tests with the emulator's limits on. ``retention_seconds``: 0 keeps
+    everything (tests that move the clock by months); a test of retention
+    passes a short interval.
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -203,6 +206,7 @@ async def bot_under_test(
             reload_seconds=reload_seconds,
             dispatch_seconds=dispatch_seconds,
             chat_gap_seconds=chat_gap_seconds,
+            retention_seconds=retention_seconds,
         )
         harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
         await harness.start()
