@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import cli_reminders, content_cli
+from bot import cli_reminders, content_cli, privacy_cli
 from bot.config import Settings
 
 
@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.set_defaults(func=_content_stamp)
     content_cli.add_commands(content_sub)
     cli_reminders.add_parsers(sub)
+    privacy_cli.add_parsers(sub)
     return parser
 
 

@@ -200,3 +200,76 @@ def _to_erase(db: sqlite_utils.Database, now: datetime) -> list[int]:
             [*FINISHED, iso(now)],
         )
     ]
+
+
+@dataclass(frozen=True)
+class Due:
+    """One kind of data in ``wegwijs privacy status``: how much is kept and when the next goes."""
+
+    what: str
+    kept: str
+    stored: int
+    due_now: int
+    next_at: datetime | None
+    """When the next row goes after those due now (None: nothing waiting)."""
+
+
+def _oldest(db: sqlite_utils.Database, sql: str, values: list) -> datetime | None:
+    value = db.execute(sql, values).fetchone()[0]
+    return parse_iso(value) if value else None
+
+
+def _due(
+    db: sqlite_utils.Database, what: str, kept: str, table: str, where: str, column: str, period: Period, now: datetime
+) -> Due:
+    """Rows of ``table`` (``where``) that go ``period`` after their ``column`` moment."""
+    cutoff = iso(period.before(now))
+    stored = db.execute(f"SELECT count(*) FROM [{table}] WHERE {where}").fetchone()[0]
+    due_now = db.execute(f"SELECT count(*) FROM [{table}] WHERE {where} AND {column} <= ?", [cutoff]).fetchone()[0]
+    oldest = _oldest(db, f"SELECT min({column}) FROM [{table}] WHERE {where} AND {column} > ?", [cutoff])
+    unseen = db.execute(f"SELECT count(*) FROM [{table}] WHERE {where} AND {column} IS NULL").fetchone()[0]
+    if unseen and oldest is None:
+        oldest = now  # not stamped yet: the next sweep starts their period
+    return Due(what, kept, stored, due_now, period.after(oldest) if oldest else None)
+
+
+def status(db: sqlite_utils.Database, rules: Rules, now: datetime) -> list[Due]:
+    """What the sweep would drop now, and when the next of each kind goes."""
+    onboarded = "privacy_accepted_at IS NOT NULL"
+    not_warned = f"{onboarded} AND NOT EXISTS (SELECT 1 FROM outbox WHERE key = {_WARNING_OF_USER})"
+    warn_cutoff = rules.inactive.before(rules.warn_before.after(now))
+    waiting = f"SELECT count(*) FROM users u WHERE {not_warned}"
+    first_quiet = _oldest(db, f"SELECT min(last_active_at) FROM users u WHERE {not_warned} AND last_active_at > ?", [iso(warn_cutoff)])
+    warnings = Due(
+        "people: to be told before erasing",
+        f"{rules.warn_before} before erasing",
+        db.execute(waiting).fetchone()[0],
+        db.execute(f"{waiting} AND last_active_at <= ?", [iso(warn_cutoff)]).fetchone()[0],
+        rules.warn_before.before(rules.inactive.after(first_quiet)) if first_quiet else None,
+    )
+    told = (
+        f"FROM users u JOIN outbox o ON o.key = {_WARNING_OF_USER} WHERE {onboarded.replace('privacy', 'u.privacy')}"
+    )
+    first_erase = db.execute(
+        f"SELECT min(json_extract(o.params, '$.erase_at')) {told} AND json_extract(o.params, '$.erase_at') > ?",
+        [iso(now)],
+    ).fetchone()[0]
+    erasing = Due(
+        "people: told, to be erased",
+        f"{rules.inactive} after last use",
+        db.execute(f"SELECT count(*) {told}").fetchone()[0],
+        len(_to_erase(db, now)),
+        parse_iso(first_erase) if first_erase else None,
+    )
+    return [
+        warnings,
+        erasing,
+        _due(db, "starts without consent", str(rules.unfinished), "users", "privacy_accepted_at IS NULL",
+             "last_active_at", rules.unfinished, now),
+        _due(db, "search texts", str(rules.search_texts), "question_drafts", "1", "created_at", rules.search_texts, now),
+        _due(db, "half-finished input", str(rules.unfinished), "awaiting", "1", "seen_at", rules.unfinished, now),
+        _due(db, "unused invitations", f"{rules.invitations} after expiry", "invites", "used_at IS NULL",
+             "expires_at", rules.invitations, now),
+        _due(db, "wrong codes", str(rules.wrong_codes), "wrong_codes", "1", "at", rules.wrong_codes, now),
+        _due(db, "audit trail", str(rules.audit), "audit", "1", "at", rules.audit, now),
+    ]
