@@ -83,7 +83,9 @@ def _v6_privacy(db: sqlite_utils.Database) -> None:
     """
     db.execute("ALTER TABLE wrong_codes RENAME COLUMN chat_id TO user_id")
     db["awaiting"].add_column("seen_at", str)
-    db["audit"].create_index(["at"])
+    # The sweep drops old audit rows; an erase finds a person's rows by these columns.
+    for table, column in (("audit", "at"), ("audit", "user_id"), ("invites", "user_id"), ("awaiting", "about_user_id")):
+        db[table].create_index([column], if_not_exists=True)
 
 
 MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_privacy]
