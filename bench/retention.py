@@ -50,12 +50,12 @@ def fill(db, users: int) -> None:  # type: ignore[no-untyped-def]
             ({"user_id": 10_000_000 + n, "text": "waar is mijn uitkering", "created_at": recent} for n in range(users)),
             batch_size=5000,
         )
-    for n in range(0, users, 1):
-        outbox.enqueue(
-            db, user_id=10_000_000 + n, chat_id=10_000_000 + n, kind="notice", params={"key": "x"},
-            due_at=NOW - timedelta(days=20), key=f"bench:{n}",
-        )
-    db.execute("UPDATE outbox SET status = 'sent'")
+        for n in range(users):
+            outbox.enqueue(
+                db, user_id=10_000_000 + n, chat_id=10_000_000 + n, kind="notice", params={"key": "x"},
+                due_at=NOW - timedelta(days=20), key=f"bench:{n}",
+            )
+        db.execute("UPDATE outbox SET status = 'sent'")
 
 
 def timed(label: str, run):  # type: ignore[no-untyped-def]

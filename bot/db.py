@@ -83,8 +83,15 @@ def _v6_privacy(db: sqlite_utils.Database) -> None:
     """
     db.execute("ALTER TABLE wrong_codes RENAME COLUMN chat_id TO user_id")
     db["awaiting"].add_column("seen_at", str)
-    # The sweep drops old audit rows; an erase finds a person's rows by these columns.
-    for table, column in (("audit", "at"), ("audit", "user_id"), ("invites", "user_id"), ("awaiting", "about_user_id")):
+    # What the sweep looks for (old audit rows, people inactive long), and the
+    # columns an erase finds a person's rows by.
+    for table, column in (
+        ("audit", "at"),
+        ("users", "last_active_at"),
+        ("audit", "user_id"),
+        ("invites", "user_id"),
+        ("awaiting", "about_user_id"),
+    ):
         db[table].create_index([column], if_not_exists=True)
 
 
@@ -165,12 +172,12 @@ def erase_people(db: sqlite_utils.Database, user_ids: Iterable[int]) -> int:
     order of the tables does not matter. Returns how many people were erased.
     """
     erased = 0
+    deletes = [f"DELETE FROM [{name}] WHERE {_about(db, name)}" for name in personal_tables(db)]
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
-        tables = personal_tables(db)
         for user_id in user_ids:
-            for name in tables:
-                db.execute(f"DELETE FROM [{name}] WHERE {_about(db, name)}", {"person": user_id})
+            for delete in deletes:
+                db.execute(delete, {"person": user_id})
             erased += db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
     forget(db)
     return erased

@@ -173,31 +173,35 @@ def _warn(db: sqlite_utils.Database, rules: Rules, now: datetime) -> int:
         f" AND u.last_active_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE key = {_WARNING_OF_USER})",
         [iso(due)],
     ).fetchall()
-    for user_id, last_active_at in people:
-        erase_at = max(rules.inactive.after(parse_iso(last_active_at)), rules.warn_before.after(now))
-        outbox.enqueue(
-            db,
-            user_id=user_id,
-            chat_id=user_id,
-            kind=WARNING,
-            params={"erase_at": iso(erase_at), "last_active_at": last_active_at},
-            due_at=now,
-            key=_warning_key(user_id, last_active_at),
-            quiet=True,
-        )
+    with db.atomic():
+        for user_id, last_active_at in people:
+            erase_at = max(rules.inactive.after(parse_iso(last_active_at)), rules.warn_before.after(now))
+            outbox.enqueue(
+                db,
+                user_id=user_id,
+                chat_id=user_id,
+                kind=WARNING,
+                params={"erase_at": iso(erase_at), "last_active_at": last_active_at},
+                due_at=now,
+                key=_warning_key(user_id, last_active_at),
+                quiet=True,
+            )
     return len(people)
 
 
 def _to_erase(db: sqlite_utils.Database, now: datetime) -> list[int]:
     """People whose warning for this stretch of inactivity is done and whose erase moment has come."""
     marks = ",".join("?" for _ in FINISHED)
+    # Warning rows only, by a range of the (unique, indexed) key (``+status``:
+    # not by the status index, which holds every sent message); then the
+    # person, if the warning is about their present stretch of inactivity.
     return [
         row[0]
         for row in db.execute(
-            "SELECT u.id FROM users u JOIN outbox o ON o.key = " + _WARNING_OF_USER + " WHERE"
-            f" u.privacy_accepted_at IS NOT NULL AND o.status IN ({marks})"
+            f"SELECT u.id FROM outbox o JOIN users u ON u.id = o.user_id AND o.key = {_WARNING_OF_USER}"
+            f" WHERE o.key >= ? AND o.key < ? AND +o.status IN ({marks}) AND u.privacy_accepted_at IS NOT NULL"
             " AND json_extract(o.params, '$.erase_at') <= ?",
-            [*FINISHED, iso(now)],
+            [f"{WARNING}:", f"{WARNING};", *FINISHED, iso(now)],
         )
     ]
 
