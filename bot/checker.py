@@ -21,11 +21,11 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from jinja2 import TemplateSyntaxError
 
+from bot import retention
 from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import TELEGRAM_LIMIT
-from bot.retention import load_rules as load_retention
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -218,7 +218,7 @@ class _Checker:
                 self.add(ERROR, file, lines[-1], f"'{item_id}' is listed twice in the path", "list every item once")
             seen.add(item_id)
         self.check_allow_fallback(content, text, known)
-        for load_rules in (load_timing, load_retention):
+        for load_rules in (load_timing, retention.load_rules):
             try:
                 load_rules(journey)
             except JourneyError as exc:
