@@ -106,13 +106,13 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
     # to group writes. Python's implicit transactions would otherwise keep a
     # write pending until some later commit.
     db.conn.isolation_level = None
+    # Erased rows are overwritten with zeros, not just marked free: after
+    # /delete a person's words are gone from the file (see ``forget``).
+    db.execute("PRAGMA secure_delete = ON")
     if str(path) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
-    # Erased rows are overwritten with zeros, not just marked free: after
-    # /delete a person's words are gone from the file (see ``forget``).
-    db.execute("PRAGMA secure_delete = ON")
     migrate(db)
     return db
 
