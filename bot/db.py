@@ -19,9 +19,8 @@ from typing import Any
 
 import sqlite_utils
 
-log = logging.getLogger(__name__)
-
 Migration = Callable[[sqlite_utils.Database], None]
+log = logging.getLogger(__name__)
 
 
 def _v1_users(db: sqlite_utils.Database) -> None:
