@@ -14,11 +14,13 @@ import yaml
 from dateutil.relativedelta import relativedelta
 
 from bot import retention, retention_job
+from bot.checker import ERROR, check_content
 from bot.cli import main as cli
 from bot.clock import FakeClock, parse_iso
 from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
 from bot.db import open_db, personal_tables
 from bot.periods import Period, PeriodError
+from tests.content_fixture import fixture_content
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons
 from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, label, link_code
 from tests.test_spine import LANGUAGES, OWN_NAMES, onboard, visible
@@ -276,3 +278,16 @@ def test_periods_count_on_the_calendar() -> None:
     for wrong in ("0d", "12m", "a year", ""):
         with pytest.raises(PeriodError):
             Period.parse(wrong)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [("inactive: 12m", "retention.inactive: '12m' is not a period"), ("warn_before: 2mo\n  inactive: 1mo", "shorter")],
+)
+def test_content_check_refuses_a_bad_retention_setting(tmp_path: Path, setting: str, message: str) -> None:
+    root = fixture_content(tmp_path)
+    with (root / "journey.yaml").open("a", encoding="utf-8") as journey:
+        journey.write(f"\nretention:\n  {setting}\n")
+    found = [f for f in check_content(root) if f.severity == ERROR]
+    assert len(found) == 1 and message in found[0].message
+    assert found[0].file.name == "journey.yaml" and found[0].line > 1
