@@ -105,6 +105,7 @@ def _warning_key(user_id: int, last_active_at: str) -> str:
 
 
 _WARNING_OF_USER = f"'{WARNING}:' || u.id || ':' || u.last_active_at"
+"""``_warning_key`` in SQL, for a row of ``users`` named ``u``."""
 
 
 @dataclass(frozen=True)
