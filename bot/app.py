@@ -20,6 +20,7 @@ from bot.handlers import (
     fallback,
     klantmanager,
     km_absence,
+    km_admin,
     km_answers,
     km_appointments,
     km_broadcast,
@@ -27,16 +28,18 @@ from bot.handlers import (
     menu,
     onboarding,
     personal_data,
+    read_more,
     reminders,
     search,
 )
 from bot.render import Renderer
+from bot.runlog import log_start
 from bot.services import KEY, Services
 
 # Order matters: the fallback module catches whatever the others leave.
 # Klantmanager messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+    klantmanager, km_admin, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, read_more, personal_data, search, appointments, checks, reminders, ask, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.
@@ -69,6 +72,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
 
 
 async def on_start(app: Application) -> None:
+    log_start(app)
     await set_commands(app)
     reload.listen_for_sighup(app)
 

@@ -24,8 +24,10 @@ from jinja2 import TemplateSyntaxError
 from bot import retention
 from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
+from bot.yaml_errors import describe
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import TELEGRAM_LIMIT
+from bot.shape_check import ACTION_WORDS_FILE, ActionWordsError, load_action_words, shape_problems
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -110,6 +112,14 @@ def field_line(text: str, field: str) -> int:
     return _line_in(text, rf"^{re.escape(field)}:")
 
 
+def _line_and_message(error: str, path: Path) -> tuple[int, str]:
+    """``<path>:<line>: <message>`` (as ``ContentError`` and ``JourneyError`` say it) split up."""
+    match = re.match(rf"^{re.escape(str(path))}(?::(\d+))?:\s*", error)
+    if match is None:
+        return 1, error
+    return int(match.group(1) or 1), error[match.end() :]
+
+
 def key_lines(text: str) -> dict[str, list[int]]:
     """Per top-level key of a YAML file, the lines it is written on."""
     lines: dict[str, list[int]] = {}
@@ -149,6 +159,7 @@ class _Checker:
         for by_id in items.values():
             for item in by_id.values():
                 self.check_item(content, item)
+        self.check_shapes(content)
         self.check_ui(content)
         self.check_audio(content)
         return self.findings
@@ -159,11 +170,11 @@ class _Checker:
         try:
             return load_journey(self.journey_file)
         except (JourneyError, KeyError, TypeError, AttributeError) as exc:
-            message = str(exc).removeprefix(f"{self.journey_file}: ")
+            line, message = _line_and_message(str(exc), self.journey_file)
             self.add(
                 ERROR,
                 self.journey_file,
-                1,
+                line,
                 f"the path file cannot be read: {message}",
                 "compare it with the layout described at the top of journey.yaml and in content/README.md",
             )
@@ -206,7 +217,7 @@ class _Checker:
         for item_id in journey.referenced_items():
             listings = list(re.finditer(rf"(id:\s*|[\[,]\s*){re.escape(item_id)}\b", text))
             lines = [text.count("\n", 0, m.start()) + 1 for m in listings] or [1]
-            if item_id not in known:
+            if item_id not in known and not self.source_unreadable(content, item_id):
                 self.add(
                     ERROR,
                     file,
@@ -293,13 +304,15 @@ class _Checker:
             try:
                 item = load_item(path, lang)
             except ContentError as exc:
-                message = re.sub(rf"^{re.escape(str(path))}(:\d+)?:\s*", "", str(exc))
+                line, message = _line_and_message(str(exc), path)
                 self.add(
                     ERROR,
                     path,
-                    1,
+                    line,
                     message,
-                    "start the file with the front matter between two '---' lines, as in content/README.md",
+                    "write one 'field: value' per line; put a value with ': ' or starting with a quote in quotes"
+                    if "not valid YAML" in message
+                    else "start the file with the front matter between two '---' lines, as in content/README.md",
                 )
                 self.unreadable.add(path)
                 continue
@@ -324,12 +337,18 @@ class _Checker:
             found[item.id] = item
         return found
 
+    def source_unreadable(self, content: Content, item_id: str) -> bool:
+        """The Dutch file of this item exists but could not be read (its error is reported already)."""
+        return self.root / content.journey.source_language / "items" / f"{item_id}.md" in self.unreadable
+
     def check_item(self, content: Content, item: Item) -> None:
         text = item.path.read_text(encoding="utf-8")
         self.check_front_matter(content, item, text)
         body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
         source = content.source_item(item.id)
         if item.lang != content.journey.source_language:
+            if source is None and self.source_unreadable(content, item.id):
+                return  # the Dutch file's own error says it all
             if source is None:
                 self.add(
                     ERROR,
@@ -480,6 +499,28 @@ class _Checker:
             )
         return not mismatch.unknown
 
+    # ------------------------------------------------------------- short, action first
+
+    def check_shapes(self, content: Content) -> None:
+        """Critical items: short part at most 600 characters, the action first (``bot.shape_check``).
+
+        A stale translation is left out: it is redone from the Dutch text, and
+        the stale warning already asks for that.
+        """
+        try:
+            action_words = load_action_words(self.root)
+        except ActionWordsError as exc:
+            self.add(ERROR, self.root / ACTION_WORDS_FILE, 1, f"cannot be read: {exc}", "write it as nl: [ga, teken]")
+            return
+        for by_id in content.items.values():
+            for item in by_id.values():
+                if not content.journey.is_critical(item.id) or content.is_stale(item):
+                    continue
+                text = item.path.read_text(encoding="utf-8")
+                body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
+                locale = content.journey.locale(item.lang)
+                self.add_problems(item.path, body_line, shape_problems(item, locale, action_words), WARNING)
+
     # ------------------------------------------------------------- short texts
 
     def load_ui(self, journey: Journey, lang: str) -> dict[str, str]:
@@ -500,14 +541,15 @@ class _Checker:
         try:
             raw: Any = yaml.load(text, Loader=YAML_LOADER) or {}
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+            line, problem = describe(exc)
             self.add(
                 ERROR,
                 path,
-                mark.line + 1 if mark else 1,
-                f"not valid YAML: {exc}",
+                line,
+                f"not valid YAML: {problem}",
                 "write one 'key: text' per line; put a text with ': ' or starting with a quote in quotes",
             )
+            self.unreadable.add(path)  # its texts are unknown: no follow-on findings about them
             return {}
         if not isinstance(raw, dict):
             self.add(ERROR, path, 1, "must be a list of 'key: text' lines", "write one 'key: text' per line")
@@ -537,13 +579,14 @@ class _Checker:
         journey = content.journey
         source_lang = journey.source_language
         source = content.ui.get(source_lang, {})
+        source_known = self.root / source_lang / "ui.yaml" not in self.unreadable
         for lang, texts in content.ui.items():
             path = self.root / lang / "ui.yaml"
-            if not path.exists():
+            if not path.exists() or path in self.unreadable:
                 continue
             for key, value in texts.items():
                 line = self.ui_lines[lang].get(key, 1)
-                if lang != source_lang:
+                if lang != source_lang and source_known:
                     if key not in source:
                         self.add(
                             WARNING,
@@ -568,7 +611,7 @@ class _Checker:
                 self.add_problems(path, line, problems)
                 if rendered is not None:
                     self.add_problems(path, line, [*telegram_html_problems(rendered), *too_long(rendered)])
-            if lang != source_lang:
+            if lang != source_lang and source_known:
                 self.check_ui_coverage(content, lang, path)
 
     def check_ui_coverage(self, content: Content, lang: str, path: Path) -> None:

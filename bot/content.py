@@ -18,6 +18,8 @@ import yaml
 
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
+from bot.readmore import split_body, whole_body
+from bot.yaml_errors import describe
 
 
 class ContentError(ValueError):
@@ -41,7 +43,19 @@ class Item:
 
     @property
     def html_template(self) -> str:
-        return markdown_to_html(self.body)
+        """The whole body (the "Read more" marker left out) as a Telegram HTML template."""
+        return markdown_to_html(whole_body(self.body))
+
+    @property
+    def short_template(self) -> str:
+        """The part before the "Read more" marker (the whole body when there is none)."""
+        return markdown_to_html(split_body(self.body)[0])
+
+    @property
+    def more_template(self) -> str:
+        """The part after the "Read more" marker; empty when there is none."""
+        rest = split_body(self.body)[1]
+        return markdown_to_html(rest) if rest else ""
 
     @property
     def content_hash(self) -> str:
@@ -86,7 +100,8 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: front matter is not valid YAML: {exc}") from exc
+        line, problem = describe(exc)
+        raise ContentError(f"{path}:{line}: front matter is not valid YAML: {problem}") from exc
     if not isinstance(meta, dict):
         raise ContentError(f"{path}:1: front matter must be 'field: value' lines")
     return meta, body.lstrip("-").lstrip("\n")
@@ -118,7 +133,10 @@ def load_ui(path: Path) -> dict[str, str]:
         return {}
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        line, problem = describe(exc)
+        raise ContentError(f"{path}:{line}: not valid YAML: {problem}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ContentError(f"{path}: must be a list of 'key: text' lines")

@@ -79,7 +79,8 @@ def _export_po(args: argparse.Namespace) -> int:
     messages = [m for m in catalog if m.id]
     empty = sum(not m.string for m in messages)
     fuzzy = sum(FUZZY in m.flags for m in messages)
-    print(f"{output}: {len(messages)} texts, {empty} untranslated, {fuzzy} fuzzy (the Dutch text changed)")
+    # The full path: without -o the catalog lands in the current folder, which may be the repository.
+    print(f"wrote {output.resolve()}: {len(messages)} texts, {empty} untranslated, {fuzzy} fuzzy (the Dutch text changed)")
     return 0
 
 

@@ -73,7 +73,14 @@ def _v5_reminders(db: sqlite_utils.Database) -> None:
     repetition.create_tables(db)
 
 
-def _v6_privacy(db: sqlite_utils.Database) -> None:
+def _v6_staff_activity(db: sqlite_utils.Database) -> None:
+    """When each staff member was last active, for the admin's overview (bot/staff_admin.py)."""
+    from bot import staff_admin
+
+    staff_admin.add_activity_column(db)
+
+
+def _v7_privacy(db: sqlite_utils.Database) -> None:
     """Retention (bot/retention.py): every personal row can be found and has an age.
 
     ``wrong_codes`` is keyed by the person (``user_id``: in a private chat the
@@ -94,7 +101,7 @@ def _v6_privacy(db: sqlite_utils.Database) -> None:
         db[table].create_index([column], if_not_exists=True)
 
 
-MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_privacy]
+MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders, _v6_staff_activity, _v7_privacy]
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:

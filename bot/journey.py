@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.yaml_errors import describe
+
 
 class JourneyError(ValueError):
     """The path file is malformed."""
@@ -91,7 +93,10 @@ class Journey:
 def load_journey(path: Path) -> Journey:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        line, problem = describe(exc)
+        raise JourneyError(f"{path}:{line}: not valid YAML: {problem}") from exc
+    except OSError as exc:
         raise JourneyError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not raw.get("steps"):
         raise JourneyError(f"{path}: needs a list of steps")

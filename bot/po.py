@@ -30,6 +30,7 @@ from bot.editing import (
     yaml_scalar,
 )
 from bot.markup import TELEGRAM_LIMIT, markdown_to_html
+from bot.readmore import MORE_MARKER, marker_count, whole_body
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -121,6 +122,8 @@ def _add_item(catalog: Catalog, content: Content, source: Item, translation: Ite
         if part == "body":
             line = file_text.count("\n", 0, len(file_text) - len(source.body)) + 1
             notes = [PART_NOTES[part], _placeholder_note(source.variables)]
+            if marker_count(msgid):
+                notes.append(f"Keep the line {MORE_MARKER} where it is: the part above it is sent first, with a 'Read more' button.")
         else:
             line = field_line(file_text, part)
             notes = [PART_NOTES[part]]
@@ -254,7 +257,8 @@ def _problems(content: Content, lang: str, entry: _Entry, name: str) -> list[str
     mismatch = placeholder_mismatch(entry.text, entry.source).problems
     found += mismatch
     if not mismatch and part in ("body", "ui"):
-        template = markdown_to_html(entry.text) if part == "body" else entry.text
+        # A body is checked as the whole text the bot can send: the "Read more" line is no markup.
+        template = markdown_to_html(whole_body(entry.text)) if part == "body" else entry.text
         rendered, render_problems = render_sample(template, locale, placeholders(entry.text))
         found += render_problems
         if part == "body":

@@ -94,6 +94,17 @@ class RenderedItem:
     summary: str
 
 
+@dataclass(frozen=True)
+class ItemParts:
+    """An item for sending: the short part first, the rest behind a "Read more" button."""
+
+    whole: RenderedItem
+    short: str
+    """Title in bold and the part before the marker (the whole body when there is none), as Telegram HTML."""
+    more: str
+    """The part after the marker as Telegram HTML; empty when the item has none."""
+
+
 class Renderer:
     """Renders UI strings and items from one loaded ``Content``."""
 
@@ -154,6 +165,24 @@ class Renderer:
             )
         log.error("item %r missing in every language", item_id)
         return None
+
+    def item_parts(self, lang: str, item_id: str, **values: Any) -> ItemParts | None:
+        """An item split at its "Read more" marker, in the first language that has it.
+
+        ``short`` is the whole text when the item has no marker; ``more`` is then empty.
+        """
+        whole = self.item(lang, item_id, **values)
+        if whole is None:
+            return None
+        item = self.content.item(whole.lang, item_id)
+        if item is None or not item.more_template:
+            return ItemParts(whole=whole, short=whole.html, more="")
+        short = self._render("item.short", whole.lang, item_id, item.short_template, values)
+        more = self._render("item.more", whole.lang, item_id, item.more_template, values)
+        if short is None or more is None:
+            return ItemParts(whole=whole, short=whole.html, more="")
+        title = html.escape(whole.title, quote=False)
+        return ItemParts(whole=whole, short=f"<b>{title}</b>\n\n{short}", more=more)
 
     def title(self, lang: str, item_id: str) -> str:
         for candidate in self.journey.fallback_chain(lang):

@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA
 
 from bot import textnorm
 from bot.content import Item
+from bot.readmore import whole_body
 
 # Column weights for BM25: a word in the title or the editors' keywords says
 # more than the same word somewhere in the body.
@@ -87,7 +88,7 @@ class LanguageIndex:
                 "title": item.title,
                 "keywords": " ".join(item.keywords),
                 "summary": item.summary,
-                "body": item.body,
+                "body": whole_body(item.body),  # without the "Read more" line
             }
             row: dict[str, object] = {"doc": doc, "id": item.id}
             for keyword in item.keywords:

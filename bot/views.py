@@ -7,6 +7,9 @@ but get a polite answer.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.audio import voice_file
@@ -21,6 +24,7 @@ PRIVACY = "priv"
 STEP = "step"
 MENU = "m"
 ITEM = "item"
+MORE = "more"
 DELETE = "del"
 UNKNOWN_STEP = "?"
 
@@ -144,14 +148,49 @@ def topics_screen(r: Renderer, lang: str) -> Screen:
     )
 
 
-def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
-    def text(lg: str) -> str:
-        item = r.item(lg, item_id)
-        return item.html if item else r.ui(lg, GENERIC)
+def item_text(r: Renderer, lang: str, item_id: str) -> tuple[Callable[[str], str], bool]:
+    """An item's text in any language, and whether it comes with a "Read more" button.
 
+    When the reader's own text has a part behind the marker, every language
+    shows its short part (the Dutch below too, in the bilingual view);
+    otherwise every language shows the whole text.
+    """
+    own = r.item_parts(lang, item_id)
+    split = bool(own and own.more)
+
+    def text(lg: str) -> str:
+        parts = r.item_parts(lg, item_id)
+        if parts is None:
+            return r.ui(lg, GENERIC)
+        return parts.short if split else parts.whole.html
+
+    return text, split
+
+
+def read_more_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButton:
+    return _button(r.button(lang, "item.read_more"), MORE, item_id)
+
+
+def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    text, split = item_text(r, lang, item_id)
+    rows = [[read_more_button(r, lang, item_id)]] if split else []
     return Screen(
-        text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]), voice=voice_file(r.content, lang, item_id)
+        text=text,
+        keyboard=InlineKeyboardMarkup([*rows, back_to_menu(r, lang)]),
+        voice=voice_file(r.content, lang, item_id),
     )
+
+
+def more_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    """The part of an item behind "Read more", under its title; empty in a language without that part."""
+
+    def text(lg: str) -> str:
+        parts = r.item_parts(lg, item_id)
+        if parts is None or not parts.more:
+            return ""
+        return f"<b>{html.escape(parts.whole.title, quote=False)}</b>\n\n{parts.more}"
+
+    return Screen(text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]))
 
 
 def menu_screen(r: Renderer, user: User) -> Screen:

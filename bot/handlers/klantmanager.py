@@ -199,8 +199,8 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
     )
 
 
-STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast")
-STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT)
+STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers")
+STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, "ad")  # "ad": handlers/km_admin.py
 
 
 def _outside_staff_flows(db: Any, update: Update) -> bool:

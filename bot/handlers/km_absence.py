@@ -42,7 +42,7 @@ async def away(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, 
     try:
         when = parse(text, s.clock.now())
     except DateError as exc:
-        await say(update, context, km.lang, f"km.date.{exc.reason}")
+        await say(update, context, km.lang, f"km.date.{exc.reason}", **exc.values)
         return
     until = datetime.combine(when.day, time(23, 59), tzinfo=TIMEZONE)
     colleagues = [k for k in staff.all_klantmanagers(s.db) if k.id != km.id]

@@ -150,7 +150,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         try:
             when = parse(text, s.clock.now()).moment()
         except DateError as exc:
-            await say(update, context, km.lang, f"km.date.{exc.reason}")
+            await say(update, context, km.lang, f"km.date.{exc.reason}", **exc.values)
             return
         awaiting.expect(
             s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)}

@@ -32,6 +32,7 @@ from bot.messaging import Screen, send_html, send_screen
 from bot.outbox import OutboxRow, Skipped
 from bot.services import Services, services
 from bot.staff import Staff
+from bot.staff_text import plural_key
 from bot.users import User, get_user
 
 BROADCAST_TEXT, BROADCAST_CONFIRM = "km_broadcast_text", "km_broadcast_confirm"
@@ -109,7 +110,8 @@ async def _broadcast_preview(
         await say(update, context, km.lang, "km.broadcast_none")
         return
     awaiting.expect(s.db, km.id, BROADCAST_CONFIRM, step=step_id, item_id=item_id, text=text)
-    await say(update, context, km.lang, "km.broadcast_preview", count=len(recipients), step=step_title)
+    preview_key = plural_key(s.renderer, km.lang, "km.broadcast_preview", len(recipients))
+    await say(update, context, km.lang, preview_key, count=len(recipients), step=step_title)
     preview = broadcast_text(s, km.lang, km, item_id, text)
     buttons = InlineKeyboardMarkup(
         [
@@ -169,7 +171,8 @@ async def _broadcast_send(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         item=state.data.get("item_id"),
         count=len(recipients),
     )
-    await say(update, context, km.lang, "km.broadcast_done", count=len(recipients))
+    done_key = plural_key(s.renderer, km.lang, "km.broadcast_done", len(recipients))
+    await say(update, context, km.lang, done_key, count=len(recipients))
 
 
 async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:

@@ -37,6 +37,7 @@ from bot.handlers.klantmanager import (
 from bot.messaging import send_html
 from bot.services import Services
 from bot.staff import Staff
+from bot.staff_text import language_name, plural
 from bot.users import get_user, set_step
 
 
@@ -50,7 +51,7 @@ def _client_line_values(s: Services, km: Staff, linked: staff.Client) -> dict[st
     return {
         "name": linked.name,
         "step": step_title(s, km, user),
-        "language": s.renderer.button(user.lang, "language.name") if user and user.lang else "",
+        "language": language_name(s.renderer, km.lang, user.lang) if user and user.lang else "",
         "last_active": s.renderer.button(km.lang, "km.last_active", when=last)
         if last
         else s.renderer.button(km.lang, "km.never"),
@@ -101,9 +102,9 @@ async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
     hours = int(question.age(s.clock.now()).total_seconds() // 3600)
     return (
-        s.renderer.ui(km.lang, "km.age_hours", hours=hours)
+        plural(s.renderer, km.lang, "km.age_hours", hours)
         if hours < 48
-        else s.renderer.ui(km.lang, "km.age_days", days=hours // 24)
+        else plural(s.renderer, km.lang, "km.age_days", hours // 24)
     )
 
 
