@@ -505,7 +505,8 @@ class _Checker:
         """Critical items: short part at most 600 characters, the action first (``bot.shape_check``).
 
         A stale translation is left out: it is redone from the Dutch text, and
-        the stale warning already asks for that.
+        the stale warning already asks for that. So is a translation whose
+        Dutch text cannot be read: whether it is stale is then unknown.
         """
         try:
             action_words = load_action_words(self.root)
@@ -516,6 +517,8 @@ class _Checker:
             for item in by_id.values():
                 if not content.journey.is_critical(item.id) or content.is_stale(item):
                     continue
+                if item.lang != content.journey.source_language and self.source_unreadable(content, item.id):
+                    continue  # staleness is unknown while the Dutch text cannot be read
                 text = item.path.read_text(encoding="utf-8")
                 body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
                 locale = content.journey.locale(item.lang)
