@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot import dispatcher, reload
+from bot import dispatcher, reload, retention_job
 from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
@@ -68,6 +68,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     for module in HANDLER_MODULES:
         module.register(app)
     dispatcher.start(app)
+    retention_job.start(app)
     reload.install(app, settings, after_reload=set_commands)
     return app
 

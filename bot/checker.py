@@ -21,6 +21,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from jinja2 import TemplateSyntaxError
 
+from bot import retention
 from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
 from bot.glossary import Glossary, GlossaryError, file_problems, load_glossary
@@ -234,11 +235,12 @@ class _Checker:
                 self.add(ERROR, file, lines[-1], f"'{item_id}' is listed twice in the path", "list every item once")
             seen.add(item_id)
         self.check_allow_fallback(content, text, known)
-        try:
-            load_timing(journey)
-        except JourneyError as exc:
-            section = str(exc).split(":")[0].split(".")[0]
-            self.add(ERROR, file, field_line(text, section), str(exc), "see the comments above it in journey.yaml")
+        for load_rules in (load_timing, retention.load_rules):
+            try:
+                load_rules(journey)
+            except JourneyError as exc:
+                section = str(exc).split(":")[0].split(".")[0]
+                self.add(ERROR, file, field_line(text, section), str(exc), "see the comments above it in journey.yaml")
 
     def check_allow_fallback(self, content: Content, text: str, known: set[str]) -> None:
         raw = content.journey.settings.get("allow_fallback")

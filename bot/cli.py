@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot import admin_cli, cli_reminders, content_cli
+from bot import admin_cli, cli_reminders, content_cli, privacy_cli
 from bot.config import Settings
 
 PIPE_CLOSED = 141
@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.set_defaults(func=_content_stamp)
     content_cli.add_commands(content_sub)
     cli_reminders.add_parsers(sub)
+    privacy_cli.add_parsers(sub)
     return parser
 
 

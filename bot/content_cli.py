@@ -123,17 +123,15 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _misses(args: argparse.Namespace) -> int:
     from bot import search_misses
-    from bot.clock import SystemClock
     from bot.db import open_db
 
     db = open_db(Settings.from_env(db_path=args.db).db_path)
-    search_misses.prune(db, SystemClock().now().date())
     misses = search_misses.by_frequency(db, lang=args.lang, limit=args.limit)
     print(f"{'lang':4} {'count':>5} {'asked':>5} {'last seen':10}  question")
     for miss in misses:
         print(f"{miss.lang:4} {miss.count:5} {miss.asked:5} {miss.last_seen:10}  {miss.text}")
     print(
-        f"{len(misses)} question(s) of the last {search_misses.KEEP_DAYS} days that search did not answer: "
+        f"{len(misses)} question(s) kept (retention.search_misses in journey.yaml) that search did not answer: "
         "it found nothing, or the person then asked their klantmanager ('asked')"
     )
     return 0

@@ -25,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.bidi import right_to_left, right_to_left_plain
 from bot.config import TIMEZONE
 from bot.content import Content
+from bot.periods import Period
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,16 @@ def _money(ctx: Context, value: Any) -> str:
     return format_currency(value, "EUR", locale=ctx["_locale"])
 
 
+@pass_context
+def _duration(ctx: Context, value: Any) -> str:
+    """A period (``Period`` or text such as ``30d``) in words: "30 dagen", "1 jaar"."""
+    period = value if isinstance(value, Period) else Period.parse(value)
+    return period.spelled(ctx["_locale"])
+
+
 def make_environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
-    env.filters.update(date=_date, time=_time, datetime=_datetime, number=_number, money=_money)
+    env.filters.update(date=_date, time=_time, datetime=_datetime, number=_number, money=_money, duration=_duration)
     return env
 
 

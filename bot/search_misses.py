@@ -1,30 +1,31 @@
 """Questions search did not answer: the editors' to-do list of what people really ask.
 
 A search that found nothing, and a search after which the person pressed "ask
-my klantmanager", is kept as its text and language only: no person, no chat,
-and the day instead of the moment, so a row cannot be matched to someone's
-other rows by its time. The table has no ``user_id`` column, so ``/mydata``
-and ``/delete`` (which find personal data by that column, see ``bot.db``)
-rightly pass it by. What a person typed may still name them; long digit runs
-(a phone number, BSN, V-number) are masked before the text is stored.
+my klantmanager", is kept as its text, its language and the day (not the
+moment). The editors' list (``wegwijs content misses``) shows only texts and
+counts, never who asked. The row does name the person (``user_id``): what
+someone typed may name them, so ``/mydata`` shows it and ``/delete`` erases it
+like everything else about them (issue 12: no trace of a person after
+``/delete``). Long digit runs (a phone number, BSN, V-number) are masked
+before the text is stored.
 
-Rows are dropped after ``KEEP_DAYS``: by a daily job of the bot
-(``bot.handlers.search``) and whenever a row is added, so nothing older stays
-while the bot runs. ``wegwijs content misses`` lists them by frequency.
+Rows are dropped after ``retention.search_misses`` in ``journey.yaml`` (90
+days): by a daily job of the bot (``bot.handlers.search``) and whenever a row
+is added, so nothing older stays while the bot runs.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime
 
 import sqlite_utils
 
 from bot import textnorm
+from bot.periods import Period
 
 TABLE = "search_misses"
-KEEP_DAYS = 90
 MAX_CHARS = 300
 """Longer texts are cut: a miss is for reading in a list, not a letter."""
 NOTHING = "nothing"
@@ -36,8 +37,11 @@ NUMBER_MASK = "#"
 
 
 def create_table(db: sqlite_utils.Database) -> None:
-    db[TABLE].create({"id": int, "lang": str, "text": str, "key": str, "reason": str, "day": str}, pk="id")
+    db[TABLE].create(
+        {"id": int, "user_id": int, "lang": str, "text": str, "key": str, "reason": str, "day": str}, pk="id"
+    )
     db[TABLE].create_index(["day"])
+    db[TABLE].create_index(["user_id"])
     db[TABLE].create_index(["lang", "key"])
 
 
@@ -51,19 +55,20 @@ def group_key(text: str, lang: str) -> str:
     return " ".join(textnorm.words(text, lang))
 
 
-def prune(db: sqlite_utils.Database, today: date) -> int:
-    """Drop rows older than ``KEEP_DAYS``; returns how many went."""
-    oldest = (today - timedelta(days=KEEP_DAYS)).isoformat()
+def prune(db: sqlite_utils.Database, keep: Period, now: datetime) -> int:
+    """Drop rows older than ``keep``; returns how many went."""
+    oldest = keep.before(now).date().isoformat()
     return db.execute(f"DELETE FROM [{TABLE}] WHERE day < ?", [oldest]).rowcount
 
 
-def record(db: sqlite_utils.Database, lang: str, text: str, reason: str, today: date) -> None:
+def record(
+    db: sqlite_utils.Database, user_id: int, lang: str, text: str, reason: str, keep: Period, now: datetime
+) -> None:
     text = cleaned(text)
+    row = {"user_id": user_id, "lang": lang, "text": text, "key": group_key(text, lang), "reason": reason}
     with db.atomic():
-        db[TABLE].insert(
-            {"lang": lang, "text": text, "key": group_key(text, lang), "reason": reason, "day": today.isoformat()}
-        )
-        prune(db, today)
+        db[TABLE].insert({**row, "day": now.date().isoformat()})
+        prune(db, keep, now)
 
 
 @dataclass(frozen=True)

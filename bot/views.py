@@ -18,6 +18,7 @@ from bot.audio import voice_file
 from bot.messaging import Screen
 from bot.render import GENERIC_ERROR_KEY as GENERIC
 from bot.render import Renderer
+from bot.retention import load_rules
 from bot.users import User
 
 LANG = "lang"
@@ -65,8 +66,11 @@ def language_screen(r: Renderer) -> Screen:
 
 
 def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
+    """The privacy notice; how long things are kept comes from the retention settings."""
+    periods = load_rules(r.journey).template_values()
+
     def text(lg: str) -> str:
-        item = r.item(lg, "privacy")
+        item = r.item(lg, "privacy", **periods)
         return item.html if item else r.ui(lg, GENERIC)
 
     if accepted:

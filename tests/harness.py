@@ -195,11 +195,15 @@ async def bot_under_test(
     content_dir: Path = DEFAULT_CONTENT_DIR,
     clock: Clock | None = None,
     reload_seconds: float = DEFAULT_RELOAD_SECONDS,
+    retention_seconds: float = 0.0,
     dispatch_seconds: float = 0.0,
     chat_gap_seconds: float = 0.0,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
+
+    ``retention_seconds``: 0 keeps everything (tests that move the clock by
+    months); a test of retention has the job and runs it when it wants.
 
     ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
     them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
@@ -214,6 +218,7 @@ async def bot_under_test(
             api_url=emu.api_url,
             file_url=emu.file_url,
             reload_seconds=reload_seconds,
+            retention_seconds=retention_seconds,
             dispatch_seconds=dispatch_seconds,
             chat_gap_seconds=chat_gap_seconds,
         )

@@ -91,7 +91,7 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
         if draft is None:
             await stale_button(update, context, user)
             return
-        search.asked_after_search(s, user.lang, draft)
+        search.asked_after_search(s, user, draft)
         await _confirm(update, context, s, user, Pending(kind="text", text=draft))
     elif action == ITEM:
         item_id = fields["item"]

@@ -4,7 +4,7 @@ Up to three items as buttons, best first, each opening the item in the
 person's language, and a button that hands the person's own text to their
 klantmanager (the handoff feature answers ``ask:draft:<id>``). A search that
 found nothing, or after which the person asked their klantmanager, is kept
-without the person for the editors (``bot.search_misses``).
+for the editors, who see it without the name (``bot.search_misses``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, CommandHandler, ContextTypes, filters
 
-from bot import drafts, search_misses, textnorm, views
+from bot import drafts, retention, search_misses, textnorm, views
 from bot.handlers.common import onboarded, show
 from bot.messaging import Screen
+from bot.periods import Period
 from bot.render import Renderer
 from bot.search import Found, index_for
 from bot.services import KEY, Services, services
@@ -47,23 +48,28 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services
     found = index_for(s.renderer.content).search(user.lang, text)
     draft_id = drafts.save(s.db, user.id, text, s.clock.now())
     if not found.item_ids:
-        search_misses.record(s.db, user.lang, text, search_misses.NOTHING, s.clock.now().date())
+        search_misses.record(s.db, user.id, user.lang, text, search_misses.NOTHING, _keep(s), s.clock.now())
     await show(update, context, results_screen(s.renderer, user.lang, found, draft_id), user)
 
 
-def asked_after_search(s: Services, lang: str, text: str) -> None:
+def _keep(s: Services) -> Period:
+    """How long a question search did not answer is kept (``retention.search_misses``)."""
+    return retention.load_rules(s.renderer.journey).search_misses
+
+
+def asked_after_search(s: Services, user: User, text: str) -> None:
     """The person pressed "ask my klantmanager" under the results for this text.
 
     Kept when search had shown items that did not help; a search that found
     nothing was kept when it was made.
     """
-    if index_for(s.renderer.content).search(lang, text).item_ids:
-        search_misses.record(s.db, lang, text, search_misses.ASKED, s.clock.now().date())
+    if index_for(s.renderer.content).search(user.lang, text).item_ids:
+        search_misses.record(s.db, user.id, user.lang, text, search_misses.ASKED, _keep(s), s.clock.now())
 
 
 async def expire_misses(context: CallbackContext) -> None:  # type: ignore[type-arg]
     s = services(context)
-    search_misses.prune(s.db, s.clock.now().date())
+    search_misses.prune(s.db, _keep(s), s.clock.now())
 
 
 @onboarded
