@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,6 +117,44 @@ def _preview(args: argparse.Namespace) -> int:
         return 1
     write_preview(content, args.output)
     print(f"{args.output}: open it in a browser")
+    return 0
+
+
+def _ask_reviewer(args: argparse.Namespace) -> str | None:
+    """The reviewer's name: from --reviewer, else asked in a terminal; None: not reviewed."""
+    if args.reviewer is not None:
+        return args.reviewer.strip() or None
+    if not sys.stdin.isatty():
+        return None
+    answer = input("Who reviewed these translations against the Dutch text? (name; empty: not reviewed) ")
+    return answer.strip() or None
+
+
+def stamp_command(args: argparse.Namespace) -> int:
+    """``wegwijs content stamp``: record the Dutch text translations were made from, and who reviewed them."""
+    from bot.config import TIMEZONE
+    from bot.editing import stamp, stamp_ui
+
+    content = _load(_root(args))
+    if content is None:
+        return 1
+    if args.lang not in content.journey.languages:
+        print(f"{args.lang} is not a language of this content: {', '.join(content.journey.languages)}", file=sys.stderr)
+        return 2
+    item_ids = [*args.item, *args.ids]
+    unknown = [i for i in item_ids if i not in content.items.get(args.lang, {})]
+    if unknown:
+        print(f"no such item in {args.lang}: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    only_ui = bool(args.key) and not item_ids
+    reviewer = None if only_ui else _ask_reviewer(args)
+    if not only_ui:
+        today = datetime.now(TIMEZONE).date()
+        for item in stamp(content, args.lang, item_ids or None, reviewer=reviewer, reviewed_on=today):
+            print(f"{item.path}: " + (f"reviewed by {reviewer}" if reviewer else "source_hash updated"))
+    if args.lang != content.journey.source_language and (args.key or not item_ids):
+        for key in stamp_ui(content, args.lang, args.key or None):
+            print(f"{args.lang}/ui.yaml: {key}: source recorded")
     return 0
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import unchecked
 from bot.audio import voice_file
 from bot.messaging import Screen
 from bot.render import GENERIC_ERROR_KEY as GENERIC
@@ -168,12 +169,14 @@ def read_more_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButt
 
 
 def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    """An item; a critical one in an unchecked translation comes with the Dutch original (``bot.unchecked``)."""
     text, split = item_text(r, lang, item_id)
     rows = [[read_more_button(r, lang, item_id)]] if split else []
     return Screen(
-        text=text,
+        text=unchecked.with_original(r, item_id, text),
         keyboard=InlineKeyboardMarkup([*rows, back_to_menu(r, lang)]),
         voice=voice_file(r.content, lang, item_id),
+        bilingual=not unchecked.needs_original(r, lang, item_id),
     )
 
 

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application, running
+from bot.bidi import strip_marks
 from bot.clock import Clock
 from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
@@ -163,13 +164,18 @@ class Person:
         return await self._after(result["update_id"], result["message"]["message_id"])
 
     async def press(self, label: str) -> list[dict]:
-        """Press the button with this label on the newest bot message that has it."""
+        """Press the button with this label on the newest bot message that has it (direction marks aside)."""
         for message in reversed(await self.client.messages(self.user_id)):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
-                    if button["text"] == label:
+                    if strip_marks(button["text"]) == strip_marks(label):
                         return await self.press_data(message["message_id"], button["callback_data"])
         raise AssertionError(f"no button {label!r} in chat {self.user_id}")
+
+
+def seen(message: dict) -> str:
+    """A message's HTML without the direction marks of right-to-left texts, to compare with content files."""
+    return strip_marks(message.get("html") or "")
 
 
 def buttons(message: dict) -> list[str]:
