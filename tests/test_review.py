@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po, write_po
 from bot.bidi import strip_marks
 from bot.checker import ERROR, WARNING, Finding, check_content
 from bot.cli import main
-from bot.config import DEFAULT_CONTENT_DIR
+from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
 from bot.content import load_content
 from bot.render import Renderer
 from bot.ui_sources import load_sources, ui_hash
@@ -64,7 +64,7 @@ def test_stamp_one_item_with_its_reviewer(root: Path, capsys: pytest.CaptureFixt
     meta = front_matter(root / "ar/items/woning.md")
     content = load_content(root)
     assert meta["status"] == "reviewed" and meta["reviewer"] == "Amal Haddad"
-    assert meta["reviewed_at"] == date.today()
+    assert meta["reviewed_at"] == datetime.now(TIMEZONE).date()  # the editors' calendar day, not the machine's
     assert meta["source_hash"] == content.source_item("woning").content_hash
     assert (root / "ar/items/stap-aankomst.md").read_text(encoding="utf-8") == before  # only the item asked for
     assert not about(check_content(root), root / "ar/items/woning.md", "stale")
