@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot import admin_cli, cli_reminders, content_cli
+from bot import admin_cli, cli_reminders, content_cli, privacy_cli
 from bot.config import Settings
 
 PIPE_CLOSED = 141
@@ -63,13 +63,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _content_stamp(args: argparse.Namespace) -> int:
-    from bot.content import load_content
-    from bot.editing import stamp
+    from bot.content_cli import stamp_command
 
-    settings = Settings.from_env(content_dir=args.content)
-    for item in stamp(load_content(settings.content_dir), args.lang, args.ids or None):
-        print(f"{item.path}: source_hash updated")
-    return 0
+    return stamp_command(args)
 
 
 def _admin_add(args: argparse.Namespace) -> int:
@@ -125,14 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="tools for content editors and translators")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     stamp = content_sub.add_parser(
-        "stamp", help="mark translations as made from the current Dutch text (after you updated them)"
+        "stamp",
+        help="mark translations as made from the current Dutch text (after you updated them); "
+        "with --reviewer, as reviewed",
     )
     stamp.add_argument("--lang", required=True)
     stamp.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
-    stamp.add_argument("ids", nargs="*", help="item ids (default: all items of that language)")
+    stamp.add_argument("--item", action="append", default=[], help="an item id (repeat for more)")
+    stamp.add_argument("--key", action="append", default=[], help="a short text's key in ui.yaml (repeat for more)")
+    stamp.add_argument(
+        "--reviewer",
+        help="the name of the person who checked the items against the Dutch text: marks them reviewed "
+        "(asked for when run in a terminal; leave empty for not reviewed)",
+    )
+    stamp.add_argument("ids", nargs="*", help="item ids, as --item (default: every item and short text)")
     stamp.set_defaults(func=_content_stamp)
     content_cli.add_commands(content_sub)
     cli_reminders.add_parsers(sub)
+    privacy_cli.add_parsers(sub)
     return parser
 
 

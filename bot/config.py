@@ -14,6 +14,7 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_RELOAD_SECONDS = 5.0
 DEFAULT_DISPATCH_SECONDS = 5.0
+DEFAULT_RETENTION_SECONDS = 3600.0
 DEFAULT_SEND_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 30.0
 DEFAULT_FLOOD_BURST = 10
@@ -45,6 +46,8 @@ class Settings:
     """Updates a chat may send at once before the flood guard steps in (an album of photos is 10)."""
     flood_per_second: float = DEFAULT_FLOOD_PER_SECOND
     """Updates per second a chat may send after its burst, on average."""
+    retention_seconds: float = DEFAULT_RETENTION_SECONDS
+    """How often the retention sweep drops what is due (bot/retention.py; 0: this process does not)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -59,6 +62,7 @@ class Settings:
             "clock_start": _env("WEGWIJS_CLOCK_START", _moment, None),
             "flood_burst": _env("WEGWIJS_FLOOD_BURST", int, DEFAULT_FLOOD_BURST),
             "flood_per_second": _env("WEGWIJS_FLOOD_PER_SECOND", float, DEFAULT_FLOOD_PER_SECOND),
+            "retention_seconds": _env("WEGWIJS_RETENTION_SECONDS", float, DEFAULT_RETENTION_SECONDS),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

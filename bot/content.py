@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.journey import Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
 from bot.readmore import split_body, whole_body
@@ -75,6 +76,8 @@ class Content:
     journey: Journey
     items: dict[str, dict[str, Item]]
     ui: dict[str, dict[str, str]]
+    glossary: Glossary | None = None
+    """``glossary.yaml``: the Dutch terms, explained per language (None: not loaded)."""
 
     def item(self, lang: str, item_id: str) -> Item | None:
         return self.items.get(lang, {}).get(item_id)
@@ -157,4 +160,8 @@ def load_content(root: Path) -> Content:
             item = load_item(path, lang)
             items[lang][item.id] = item
         ui[lang] = load_ui(folder / "ui.yaml")
-    return Content(root=root, journey=journey, items=items, ui=ui)
+    try:
+        glossary = load_glossary(root)
+    except GlossaryError as exc:
+        raise ContentError(str(exc)) from exc
+    return Content(root=root, journey=journey, items=items, ui=ui, glossary=glossary)

@@ -36,8 +36,8 @@ AfterReload = Callable[[Application], Awaitable[None]]
 
 
 def content_files(root: Path) -> list[Path]:
-    """The files the bot reads: the path file, short and long texts, recordings."""
-    patterns = ("journey.yaml", "*/ui.yaml", "*/items/*.md", "*/audio/*")
+    """The files the bot reads: the path file, the glossary, short and long texts, recordings."""
+    patterns = ("journey.yaml", "glossary.yaml", "*/ui.yaml", "*/items/*.md", "*/audio/*")
     return sorted(path for pattern in patterns for path in root.glob(pattern))
 
 

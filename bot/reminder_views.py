@@ -12,7 +12,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import views
+from bot import unchecked, views
 from bot.appointments import CANCELLED, Appointment
 from bot.messaging import Screen
 from bot.render import Renderer
@@ -69,6 +69,7 @@ def check_screen(r: Renderer, lang: str, item_id: str, repeat: bool) -> Screen:
     """A critical item (its short part, with "Read more") and "Did you understand?" under it."""
     header = "check.repeat" if repeat else "check.first"
     item_text, split = views.item_text(r, lang, item_id)
+    shown = unchecked.with_original(r, item_id, item_text)
     more = [[views.read_more_button(r, lang, item_id)]] if split else []
     keyboard = InlineKeyboardMarkup(
         [
@@ -79,8 +80,9 @@ def check_screen(r: Renderer, lang: str, item_id: str, repeat: bool) -> Screen:
         ]
     )
     return Screen(
-        text=lambda lg: f"{r.ui(lg, header)}\n\n{item_text(lg)}\n\n{r.ui(lg, 'check.question')}",
+        text=lambda lg: f"{r.ui(lg, header)}\n\n{shown(lg)}\n\n{r.ui(lg, 'check.question')}",
         keyboard=keyboard,
+        bilingual=not unchecked.needs_original(r, lang, item_id),
     )
 
 

@@ -1,8 +1,9 @@
 """The screens a statushouder sees: text (from content) and buttons.
 
-Button data is ``<action>:<argument>``; the handlers check every argument
-against the loaded path and content, so a forged or stale button does nothing
-but get a polite answer.
+Button data is ``<action>:<argument>``; its shape is declared in
+``bot/buttons.py``, and the handlers check every argument against the loaded
+path and content, so a forged or stale button does nothing but get a polite
+answer.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import unchecked
 from bot.audio import voice_file
 from bot.messaging import Screen
 from bot.render import GENERIC_ERROR_KEY as GENERIC
 from bot.render import Renderer
+from bot.retention import load_rules
 from bot.users import User
 
 LANG = "lang"
@@ -63,8 +66,11 @@ def language_screen(r: Renderer) -> Screen:
 
 
 def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
+    """The privacy notice; how long things are kept comes from the retention settings."""
+    periods = load_rules(r.journey).template_values()
+
     def text(lg: str) -> str:
-        item = r.item(lg, "privacy")
+        item = r.item(lg, "privacy", **periods)
         return item.html if item else r.ui(lg, GENERIC)
 
     if accepted:
@@ -168,12 +174,14 @@ def read_more_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButt
 
 
 def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    """An item; a critical one in an unchecked translation comes with the Dutch original (``bot.unchecked``)."""
     text, split = item_text(r, lang, item_id)
     rows = [[read_more_button(r, lang, item_id)]] if split else []
     return Screen(
-        text=text,
+        text=unchecked.with_original(r, item_id, text),
         keyboard=InlineKeyboardMarkup([*rows, back_to_menu(r, lang)]),
         voice=voice_file(r.content, lang, item_id),
+        bilingual=not unchecked.needs_original(r, lang, item_id),
     )
 
 

@@ -88,7 +88,7 @@ CASES: dict[str, tuple[Break, list[tuple[str, int | None, str]]]] = {
     ),
     "placeholder added in a translated item": (
         lambda r: edit(r / "en/items/digid.md", "Apply for it", "Dear {{ name }}, apply for it"),
-        [("en/items/digid.md", 12, "uses {{ name }}, which the Dutch text does not have")],
+        [("en/items/digid.md", 14, "uses {{ name }}, which the Dutch text does not have")],
     ),
     "item variables differ from Dutch": (
         lambda r: edit(r / "fa/items/digid.md", "variables: []", "variables: [naam]"),
@@ -101,7 +101,7 @@ CASES: dict[str, tuple[Break, list[tuple[str, int | None, str]]]] = {
     ),
     "unbalanced tag": (
         lambda r: edit(r / "en/items/woning.md", "Ask before you sign.", "<i>Ask before you sign."),
-        [("en/items/woning.md", 14, "Can't find end tag")],
+        [("en/items/woning.md", 16, "Can't find end tag")],
     ),
     "unescaped ampersand": (
         lambda r: edit(r / "ti/ui.yaml", "menu.main: ☰ ዝርዝር", "menu.main: ☰ ዝርዝር & ሓገዝ"),
@@ -248,7 +248,7 @@ def test_cli_lists_errors_with_file_line_and_fix_and_fails(root: Path, capsys: p
     edit(root / "en/items/woning.md", "Ask before you sign.", "<i>Ask before you sign.")
     assert main(["content", "check", "--content", str(root)]) == 1
     out = capsys.readouterr().out
-    assert re.search(r"en/items/woning\.md:14: error: Telegram would refuse this text: .*\n    how to fix: ", out)
+    assert re.search(r"en/items/woning\.md:16: error: Telegram would refuse this text: .*\n    how to fix: ", out)
     assert "1 error(s)" in out
 
 

@@ -211,7 +211,8 @@ async def test_staff_read_languages_in_dutch_and_counts_in_the_right_plural(team
     assert done[-1]["html"] == "1 bericht wordt verstuurd."
 
     team.clock.advance(timedelta(days=3))
-    waiting = (await team.sanne.say("/open"))[0]["html"]
+    # The overdue reminder of the question may arrive in the same moment: read the /open list itself.
+    waiting = next(m["html"] for m in await team.sanne.say("/open") if m["html"].startswith("<b>Open vragen"))
     assert "3 dagen" in waiting
 
 
@@ -255,7 +256,7 @@ async def test_admin_lists_moves_some_then_all_clients_and_removes_a_klantmanage
     assert removed[-1]["html"] == label("nl", "admin.removed", name="Sanne")
     assert [k.id for k in staff.all_klantmanagers(db)] == [DAAN]
     after = await team.sanne.say("/clients")
-    assert after[-1]["html"] == ui("nl")["km.not_staff"]
+    assert after[-1]["html"] == ui("nl")["km.removed"]
     assert db["audit"].count_where("actor_id = ? AND action IN ('transfer', 'klantmanager_removed')", [ADMIN]) == 3
 
 
@@ -292,7 +293,7 @@ async def test_only_admins_use_the_admin_buttons_and_forged_ones_do_nothing(team
     refused = await stranger.say("/klantmanagers")
     assert refused[-1]["html"] != ui("nl")["admin.not_admin"]  # no staff text for a statushouder
     for forged, expected in (
-        ("ad:all:123456789012345:1", ui("nl")["admin.bad_button"]),
+        ("ad:all:12345678901234567:1", ui("nl")["admin.bad_button"]),
         ("ad:rm:x", ui("nl")["admin.bad_button"]),
         (f"ad:all:{SANNE}:{SANNE}", ui("nl")["admin.error.same_klantmanager"]),
         (f"ad:all:{SANNE}:{ADMIN}", f"Er is geen klantmanager met nummer {ADMIN}."),

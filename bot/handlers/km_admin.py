@@ -15,14 +15,14 @@ they send), for the overview.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, TypeHandler, filters
 
-from bot import staff, staff_admin
+from bot import buttons, staff, staff_admin
 from bot.handlers.klantmanager import _refuse as refuse
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import button, say
 from bot.messaging import send_html
 from bot.services import Services, services
@@ -32,10 +32,9 @@ from bot.staff_text import plural, plural_key
 
 ADMIN = "ad"
 COMMAND = "klantmanagers"
-_ID = "([0-9]{1,12})"
-BUTTON = re.compile(rf"{ADMIN}:(?:(km|mv|rm|rmok):{_ID}|(to|all|one):{_ID}:{_ID}|(no))")
-ACTIVITY_GROUP = -1
-"""Before every other handler group, so activity is recorded whatever handles the update."""
+ACTIVITY_GROUP = -2
+"""Before every other handler group (the guard's is -1, and the first match in a
+group wins), so activity is recorded whatever handles the update."""
 
 AdminHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Staff], Awaitable[None]]
 
@@ -185,11 +184,10 @@ async def _confirm_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
 
 @admin_only
 async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, admin: Staff) -> None:
-    match = BUTTON.fullmatch(update.callback_query.data or "")
-    if match is None:
-        await say(update, context, admin.lang, "admin.bad_button")
-        return
-    one, one_id, two, first, second, cancel = match.groups()
+    fields = pressed(context)
+    one, one_id, two, first, second, cancel = (
+        fields["action"], fields["km"], fields["move"], fields["first"], fields["target"], fields["cancel"]
+    )
     try:
         if cancel:
             await say(update, context, admin.lang, "admin.cancelled")
@@ -215,6 +213,12 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
         await _error(update, context, s, admin, exc)
 
 
+@admin_only
+async def admin_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, admin: Staff) -> None:
+    """An ``ad:`` button that matches no pattern in ``bot/buttons.py``: forged or from an old message."""
+    await say(update, context, admin.lang, "admin.bad_button")
+
+
 async def record_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every update from a staff member: they were active now."""
     if update.effective_user is not None:
@@ -225,5 +229,6 @@ async def record_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, record_activity), group=ACTIVITY_GROUP)
     app.add_handler(CommandHandler(COMMAND, list_klantmanagers, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(admin_button, pattern=rf"^{ADMIN}:"))
+    app.add_handler(CallbackQueryHandler(admin_button, pattern=buttons.ADMIN))
+    app.add_handler(CallbackQueryHandler(admin_stale_button, pattern=rf"^{ADMIN}:"))
 

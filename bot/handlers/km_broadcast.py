@@ -19,7 +19,9 @@ from bot import (
     outbox,
     staff,
 )
+from bot import buttons as patterns
 from bot.awaiting import Awaiting
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     BROADCAST,
     button,
@@ -56,11 +58,11 @@ def _recipients(s: Services, km: Staff, step_id: str) -> list[User]:
 
 @klantmanager_only
 async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
+    fields = pressed(context)
+    action, step_id = fields["action"], fields.get("step")
     journey = s.renderer.journey
-    if action == "step" and len(parts) == 3 and journey.step(parts[2]):
-        step = journey.step(parts[2])
+    if action == "step" and journey.step(step_id):
+        step = journey.step(step_id)
         buttons = [
             [button(s.renderer.title(km.lang, i), f"{BROADCAST}:item:{step.id}:{i}")]
             for i in (r.id for r in step.items)
@@ -76,10 +78,10 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s
             InlineKeyboardMarkup(buttons),
             step=s.renderer.title(km.lang, step.overview),
         )
-    elif action == "item" and len(parts) == 4 and journey.step(parts[2]) and parts[3] in journey.referenced_items():
-        await _broadcast_preview(update, context, s, km, step_id=parts[2], item_id=parts[3])
-    elif action == "text" and len(parts) == 3 and journey.step(parts[2]):
-        awaiting.expect(s.db, km.id, BROADCAST_TEXT, step=parts[2])
+    elif action == "item" and journey.step(step_id) and fields["item"] in journey.referenced_items():
+        await _broadcast_preview(update, context, s, km, step_id=step_id, item_id=fields["item"])
+    elif action == "text" and journey.step(step_id):
+        awaiting.expect(s.db, km.id, BROADCAST_TEXT, step=step_id)
         await say(update, context, km.lang, "km.broadcast_prompt")
     elif action == "send":
         await _broadcast_send(update, context, s, km)
@@ -191,4 +193,5 @@ def register(app: Application) -> None:
     outbox.register_kind(BROADCAST_KIND, send_broadcast)
     awaiting.register(BROADCAST_TEXT, _broadcast_text)
     app.add_handler(CommandHandler("broadcast", broadcast, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST}:"))
+    for pattern in (patterns.BROADCAST, patterns.BROADCAST_ITEM, patterns.BROADCAST_FLOW):
+        app.add_handler(CallbackQueryHandler(broadcast_button, pattern=pattern))
