@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot import staff
@@ -156,6 +157,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._warnings.discard(update.update_id)
 
     @property
+    def warns_any(self) -> bool:
+        """Is a "slow down" still to be said?"""
+        return bool(self._warnings)
+
+    @property
     def chats_in_progress(self) -> int:
         """Chats with an update being handled or waiting (their locks are kept only that long)."""
         return len(self._chats)
@@ -199,6 +205,8 @@ class _SlowDown(TypeHandler):
 async def slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The first update of a flood: say "slow down" once and handle nothing else of it."""
     context.application.update_processor.warned(update)
+    if update.effective_chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop  # Wegwijs says nothing in groups and channels
     if update.callback_query:
         await update.callback_query.answer()
     s = services(context)

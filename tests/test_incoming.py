@@ -120,3 +120,17 @@ def test_the_flood_guard_warns_once_per_flood() -> None:
     assert [guard.arrive(7) for _ in range(2)] == [Verdict.HANDLE, Verdict.DROP]
     now[0] = 4.0  # quiet long enough to fill the bucket: a new flood is warned again
     assert [guard.arrive(7) for _ in range(4)] == [Verdict.HANDLE, Verdict.HANDLE, Verdict.WARN, Verdict.DROP]
+
+
+async def test_a_flooding_group_hears_nothing(bot: BotUnderTest) -> None:
+    await bot.client.register_user(901, "In a group")
+    bot.app.update_processor.guard = FloodGuard(1, per_second=1.0)
+    for n in range(3):  # handled (silently), warned (silently), dropped
+        await bot.client.send_group_message(901, -1009, f"spam {n}", chat_type="supergroup")
+    processor = bot.app.update_processor
+    for _ in range(500):  # nothing reaches the harness's observer here: wait until all three are through
+        if (await bot.client.stats())["updates_delivered"] >= 3 and not processor.chats_in_progress:
+            break
+        await asyncio.sleep(0.01)
+    assert not processor.chats_in_progress and not processor.warns_any
+    assert "sendMessage" not in (await bot.client.stats())["method_calls"]
