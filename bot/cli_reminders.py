@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,17 @@ FIELDS = ("place", "map_url", "bring", "note")
 @dataclass(frozen=True)
 class Context:
     db: sqlite_utils.Database
-    renderer: Renderer
-    timing: Timing
     now: datetime
+    content_dir: Path
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        """The content, read only by commands that need it (``outbox status`` does not: it stays quick)."""
+        return Renderer(load_content(self.content_dir))
+
+    @cached_property
+    def timing(self) -> Timing:
+        return load_timing(self.renderer.journey)
 
 
 def _plain(text: str) -> str:
@@ -57,17 +66,15 @@ def _command(run: Callable[[argparse.Namespace, Context], int]) -> Callable[[arg
         except ValueError as exc:
             print(f"wegwijs: {exc}", file=sys.stderr)
             return 2
-        renderer = Renderer(load_content(settings.content_dir))
         context = Context(
             db=open_db(settings.db_path),
-            renderer=renderer,
-            timing=load_timing(renderer.journey),
             now=clock_starting_at(settings.clock_start).now(),
+            content_dir=settings.content_dir,
         )
         try:
             return run(args, context)
         except AppointmentError as exc:
-            print(_plain(renderer.ui(LANG, exc.key, **exc.values)), file=sys.stderr)
+            print(_plain(context.renderer.ui(LANG, exc.key, **exc.values)), file=sys.stderr)
             return 2
         finally:
             context.db.close()
