@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot import dispatcher, reload
 from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
-from bot.db import open_db
+from bot.db import LOOP_BUSY_TIMEOUT_MS, open_db
+from bot.dispatcher import DeliveryRateLimiter
 from bot.handlers import (
     appointments,
     ask,
@@ -51,14 +52,17 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)).post_init(on_start)
+    limiter = DeliveryRateLimiter(overall_max_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)
+    builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start)
+    timeout = settings.send_timeout_seconds
+    builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
     if settings.api_url:
         builder = builder.base_url(settings.api_url)
     if settings.file_url:
         builder = builder.base_file_url(settings.file_url)
     app = builder.build()
     app.bot_data[KEY] = Services(
-        settings=settings, db=open_db(settings.db_path), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
+        settings=settings, db=open_db(settings.db_path, LOOP_BUSY_TIMEOUT_MS), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
     )
     for module in HANDLER_MODULES:
         module.register(app)

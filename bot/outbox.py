@@ -12,9 +12,10 @@ row. Statuses::
     pending -> sending -> sent | failed | cancelled
                       \\-> pending (retry later)
 
-The dispatcher claims one row at a time. After a crash, rows still marked
-``sending`` go back to ``pending``: only the message that was in flight can
-then be sent twice, and nothing is lost.
+The dispatcher claims each row before it sends it, and keeps a bounded
+number of sends in flight (``Settings.sends_in_flight``). After a crash, rows
+still marked ``sending`` go back to ``pending``: only the messages that were
+in flight can then be sent twice, and nothing is lost.
 
 Rows marked ``quiet`` wait while it is quiet hours (see ``bot/timing.py``).
 """
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
 TABLE = "outbox"
+BLOCKED = "the person blocked the bot"
+"""Why rows were cancelled when Telegram answered 403 (see ``bot/comeback.py``)."""
 
 
 @dataclass(frozen=True)
@@ -232,8 +235,8 @@ def _finish(db: sqlite_utils.Database, row_id: int, status: str, now: datetime, 
         )
 
 
-def complete(db: sqlite_utils.Database, row_id: int, now: datetime) -> None:
-    _finish(db, row_id, SENT, now)
+def complete(db: sqlite_utils.Database, row_id: int, now: datetime, note: str | None = None) -> None:
+    _finish(db, row_id, SENT, now, note)
 
 
 def skip(db: sqlite_utils.Database, row_id: int, now: datetime, reason: str) -> None:
