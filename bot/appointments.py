@@ -128,8 +128,10 @@ def local_moment(naive: datetime) -> datetime:
 
 
 def get(db: sqlite_utils.Database, appointment_id: int) -> Appointment | None:
-    rows = list(db["appointments"].rows_where("id = ?", [appointment_id]))
-    return _appointment(rows[0]) if rows else None
+    # Plain SQL: a sender reads the appointment for every reminder it sends.
+    found = db.execute("SELECT * FROM appointments WHERE id = ?", [appointment_id])
+    values = found.fetchone()
+    return _appointment(dict(zip([d[0] for d in found.description], values))) if values else None
 
 
 def _existing(db: sqlite_utils.Database, appointment_id: int) -> Appointment:
@@ -212,10 +214,14 @@ def add(
         "created_at": iso(now),
         "updated_at": iso(now),
     }
-    with db.atomic():
-        appointment_id = db["appointments"].insert(record).last_pk
-    appointment = get(db, appointment_id)
-    plan(db, timing, appointment, ADDED, now)
+    columns = ", ".join(record)
+    with db.atomic():  # one commit for the appointment and all its messages
+        inserted = db.execute(
+            f"INSERT INTO appointments ({columns}) VALUES ({', '.join('?' * len(record))}) RETURNING *",
+            list(record.values()),
+        )
+        appointment = _appointment(dict(zip([d[0] for d in inserted.description], inserted.fetchone())))
+        plan(db, timing, appointment, ADDED, now)
     return appointment
 
 
@@ -230,8 +236,8 @@ def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
         clean.update(answer=None, answered_at=None)  # a new time needs a new answer
     with db.atomic():
         db["appointments"].update(appointment_id, {**clean, "version": old.version + 1, "updated_at": iso(now)})
-    appointment = get(db, appointment_id)
-    plan(db, timing, appointment, CHANGED, now)
+        appointment = get(db, appointment_id)
+        plan(db, timing, appointment, CHANGED, now)
     return appointment
 
 
@@ -240,15 +246,16 @@ def cancel(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
     old = _existing(db, appointment_id)
     with db.atomic():
         db["appointments"].update(appointment_id, {"status": CANCELLED, "version": old.version + 1, "updated_at": iso(now)})
-    appointment = get(db, appointment_id)
-    plan(db, timing, appointment, CANCELLED, now)
+        appointment = get(db, appointment_id)
+        plan(db, timing, appointment, CANCELLED, now)
     return appointment
 
 
 def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, event: str, now: datetime) -> None:
     """Replace the appointment's pending messages: a notice of ``event``, then its reminders."""
     prefix = f"appointment:{appointment.id}:"
-    outbox.cancel(db, user_id=appointment.user_id, key_prefix=prefix, reason=f"appointment {event}")
+    if event != ADDED:  # a new appointment has nothing planned yet
+        outbox.cancel(db, user_id=appointment.user_id, key_prefix=prefix, reason=f"appointment {event}")
     version = f"{prefix}v{appointment.version}"
     start = appointment.starts_at
 

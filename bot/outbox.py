@@ -140,13 +140,18 @@ def enqueue(
     key: str,
     quiet: bool = False,
 ) -> int:
-    """Plan a message; returns its row id. A second call with the same key changes nothing."""
-    with db.atomic():
-        db.execute(
-            f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING",
-            [user_id, chat_id, kind, json.dumps(params, sort_keys=True), iso(due_at), int(quiet), PENDING, key],
-        )
+    """Plan a message; returns its row id. A second call with the same key changes nothing.
+
+    One statement, so no transaction of its own: planning for many people
+    wraps its calls in one ``db.atomic()`` and commits once.
+    """
+    inserted = db.execute(
+        f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING RETURNING id",
+        [user_id, chat_id, kind, json.dumps(params, sort_keys=True), iso(due_at), int(quiet), PENDING, key],
+    ).fetchone()
+    if inserted is not None:
+        return inserted[0]
     return db.execute(f"SELECT id FROM {TABLE} WHERE key = ?", [key]).fetchone()[0]
 
 
@@ -186,10 +191,7 @@ def pending(db: sqlite_utils.Database, **filters: Any) -> list[OutboxRow]:
 def cancel(db: sqlite_utils.Database, *, reason: str, **filters: Any) -> int:
     """Cancel pending rows (filters as for ``pending``); returns how many."""
     where, values = _where(**filters)
-    with db.atomic():
-        cursor = db.execute(
-            f"UPDATE {TABLE} SET status = ?, last_error = ? WHERE {where}", [CANCELLED, reason, *values]
-        )
+    cursor = db.execute(f"UPDATE {TABLE} SET status = ?, last_error = ? WHERE {where}", [CANCELLED, reason, *values])
     return cursor.rowcount
 
 
