@@ -275,14 +275,41 @@ def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, ev
     enqueue(NOTICE, f"{version}:{event}", now, event=event)
     if event == CANCELLED:
         return
+    for due, lead in _reminder_moments(timing, appointment, now).items():
+        enqueue(REMINDER, f"{version}:{lead}", due, lead=lead)
+
+
+def _reminder_moments(timing: Timing, appointment: Appointment, now: datetime) -> dict[datetime, str]:
+    """The reminders still to come: due moment (out of quiet hours) -> lead time."""
+    start = appointment.starts_at
     planned: dict[datetime, str] = {}
     for lead in sorted(timing.leads(appointment.kind), key=lambda d: d.delta, reverse=True):
         due = lead.before(start)
         if due > now:
             # Two reminders moved to the same moment (the end of quiet hours): the later one stays.
             planned[timing.quiet.place(due, deadline=start)[0]] = lead.text
-    for due, lead in planned.items():
-        enqueue(REMINDER, f"{version}:{lead}", due, lead=lead)
+    return planned
+
+
+def replan_on_return(db: sqlite_utils.Database, timing: Timing, user_id: int, now: datetime) -> int:
+    """A person who had blocked the bot writes again: their appointments' messages come back.
+
+    While blocked, their rows were cancelled (``outbox.BLOCKED``, or
+    ``outbox.INACTIVE`` when one fell due). For each appointment still ahead,
+    the reminders still to come are planned again, and a notice they never got
+    goes out now. Returns how many messages were planned again.
+    """
+    revived = 0
+    with db.atomic():
+        for appointment in list_appointments(db, user_id=user_id, after=now, planned_only=True):
+            version = f"appointment:{appointment.id}:v{appointment.version}:"
+            for due, lead in _reminder_moments(timing, appointment, now).items():
+                due, quiet = timing.quiet.place(due, deadline=appointment.starts_at)
+                revived += outbox.revive(db, f"{version}{lead}", due, quiet=quiet)
+            for row_key in outbox.cancelled_for_absence(db, user_id=user_id, kind=NOTICE, key_prefix=version):
+                due, quiet = timing.quiet.place(now, deadline=appointment.starts_at)
+                revived += outbox.revive(db, row_key, due, quiet=quiet)
+    return revived
 
 
 def answer(db: sqlite_utils.Database, appointment: Appointment, response: str, now: datetime) -> int | None:

@@ -14,8 +14,9 @@ Telegram's answers:
 - 429 (too many requests): the rate limiter waits ``retry_after`` and tries
   again; if it gives up, the row waits that long and is no failed attempt.
 - 403 (the person blocked the bot): the person is marked inactive and every
-  pending row to their chat is cancelled (see ``bot/comeback.py`` for when
-  they write again).
+  pending row to their chat is cancelled; when they write again, their
+  appointment reminders still ahead are planned again
+  (``appointments.replan_on_return``).
 - 400 (a request Telegram will never accept): failed at once.
 - no answer in time after the request went out: *in doubt*. Telegram may have
   delivered it, and it has no way to ask, so the row is not sent again: it is
@@ -191,7 +192,7 @@ class Dispatcher:
             if row.chat_id is not None:
                 recipient = get_user(s.db, row.chat_id)
                 if recipient is not None and not recipient.active:
-                    await self._save(lambda: outbox.skip(s.db, row.id, s.clock.now(), "inactive"), "skipping a row")
+                    await self._save(lambda: outbox.skip(s.db, row.id, s.clock.now(), outbox.INACTIVE), "skipping a row")
                     return
             result = await sender(self.app.bot, s, row)
         except RetryAfter as exc:
@@ -246,7 +247,7 @@ class Dispatcher:
         with s.db.atomic():
             if get_user(s.db, row.chat_id) is not None:
                 deactivate(s.db, row.chat_id)
-            outbox.skip(s.db, row.id, now, f"Forbidden: {error}")
+            outbox.skip(s.db, row.id, now, f"{outbox.BLOCKED}: {error}")
             cancelled = outbox.cancel(s.db, chat_id=row.chat_id, reason=outbox.BLOCKED)
         log.info("chat %s blocked the bot; %d scheduled messages cancelled", row.chat_id, cancelled)
 

@@ -41,7 +41,11 @@ PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "faile
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
 TABLE = "outbox"
 BLOCKED = "the person blocked the bot"
-"""Why rows were cancelled when Telegram answered 403 (see ``bot/comeback.py``)."""
+"""Why rows were cancelled when Telegram answered 403 (the row that met it: this, then the error)."""
+INACTIVE = "inactive"
+"""Why a row that fell due while its person had blocked the bot was not sent."""
+_ABSENCE = "(last_error = ? OR substr(last_error, 1, ?) = ?)"
+_ABSENCE_VALUES = [INACTIVE, len(BLOCKED), BLOCKED]
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,30 @@ def cancel(db: sqlite_utils.Database, *, reason: str, **filters: Any) -> int:
     """Cancel pending rows (filters as for ``pending``); returns how many."""
     where, values = _where(**filters)
     cursor = db.execute(f"UPDATE {TABLE} SET status = ?, last_error = ? WHERE {where}", [CANCELLED, reason, *values])
+    return cursor.rowcount
+
+
+def cancelled_for_absence(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str) -> list[str]:
+    """Keys of rows not sent because the person had blocked the bot."""
+    found = db.execute(
+        f"SELECT key FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND substr(key, 1, ?) = ?"
+        f" AND {_ABSENCE}",
+        [user_id, kind, CANCELLED, len(key_prefix), key_prefix, *_ABSENCE_VALUES],
+    )
+    return [key for (key,) in found]
+
+
+def revive(db: sqlite_utils.Database, key: str, due_at: datetime, *, quiet: bool) -> int:
+    """Plan a row cancelled because its person had blocked the bot again (1), or nothing (0).
+
+    Rows cancelled for any other reason (the appointment changed, it was
+    answered...) stay cancelled.
+    """
+    cursor = db.execute(
+        f"UPDATE {TABLE} SET status = ?, due_at = ?, quiet = ?, attempts = 0, last_error = NULL"
+        f" WHERE key = ? AND status = ? AND {_ABSENCE}",
+        [PENDING, iso(due_at), int(quiet), key, CANCELLED, *_ABSENCE_VALUES],
+    )
     return cursor.rowcount
 
 
