@@ -12,7 +12,8 @@ from bot import dispatcher, reload
 from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
-from bot.db import LOOP_BUSY_TIMEOUT_MS, open_db
+from bot.db import open_db
+from bot.db_locks import LOOP_BUSY_TIMEOUT_MS
 from bot.dispatcher import DeliveryRateLimiter
 from bot.handlers import (
     appointments,

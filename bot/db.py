@@ -12,26 +12,15 @@ that holds something about a person has a ``user_id`` column. ``/mydata`` and
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
-T = TypeVar("T")
-log = logging.getLogger(__name__)
+from bot.db_locks import TOOL_BUSY_TIMEOUT_MS
 
-TOOL_BUSY_TIMEOUT_MS = 5000
-"""Command-line tools wait this long for a lock another process holds."""
-LOOP_BUSY_TIMEOUT_MS = 200
-"""The running bot waits at most this long: every database call runs on the
-event loop, so a longer wait would freeze every chat. The bot's own write
-transactions take milliseconds; a lock held longer is trouble (a backup, a
-stuck tool), and the caller says "please try again" or retries later."""
+Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _v1_users(db: sqlite_utils.Database) -> None:
@@ -110,31 +99,6 @@ def open_db(path: Path | str, busy_timeout_ms: int = TOOL_BUSY_TIMEOUT_MS) -> sq
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     migrate(db)
     return db
-
-
-def is_busy(error: BaseException) -> bool:
-    """Whether an error means another connection holds the lock (worth trying again)."""
-    return isinstance(error, sqlite3.OperationalError) and any(
-        word in str(error) for word in ("database is locked", "database is busy", "database table is locked")
-    )
-
-
-async def until_saved(call: Callable[[], T], what: str, *, first_wait: float = 0.05, longest_wait: float = 1.0) -> T:
-    """Run a database call until no lock stands in its way, waiting off the event loop between tries.
-
-    For writes that must not be lost while the bot runs, such as marking a sent
-    message ``sent`` (else it would go out twice after a restart).
-    """
-    wait = first_wait
-    while True:
-        try:
-            return call()
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
-            log.warning("database locked while %s; trying again in %.2f s", what, wait)
-        await asyncio.sleep(wait)
-        wait = min(wait * 2, longest_wait)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -45,7 +45,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot import outbox
-from bot.db import is_busy, until_saved
+from bot.db_locks import is_busy, until_saved, write_once
 from bot.outbox import OutboxRow, Skipped
 from bot.services import KEY, Services
 from bot.timing import load_timing
@@ -138,16 +138,20 @@ class Dispatcher:
         A clean stop lets the sends in flight finish and be recorded.
         """
         limit = max(1, self.services.settings.sends_in_flight)
+        locked = False
         try:
             while self.app.running:
                 row = None
                 if len(self._in_flight) < limit:
                     try:
-                        row = self._claim()
+                        row = write_once(self.services.db, self._claim)
+                        locked = False
                     except sqlite3.OperationalError as exc:
                         if not is_busy(exc):
                             raise
-                        log.warning("database locked; the outbox waits %.2f s", LOCKED_WAIT)
+                        if not locked:
+                            log.warning("database locked; the outbox tries again every %.2f s", LOCKED_WAIT)
+                        locked = True
                         await self._wait(LOCKED_WAIT)
                         continue
                 if row is not None:
@@ -178,7 +182,7 @@ class Dispatcher:
             await asyncio.sleep(timeout)
 
     async def _save(self, call: Callable[[], T], what: str) -> T:
-        return await until_saved(call, what)
+        return await until_saved(self.services.db, call, what)
 
     async def deliver(self, row: OutboxRow) -> None:
         s = self.services

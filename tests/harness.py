@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application, running
 from bot.clock import Clock
-from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, Settings
+from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
 from bot.services import KEY, Services
 
@@ -184,13 +184,15 @@ async def bot_under_test(
     reload_seconds: float = DEFAULT_RELOAD_SECONDS,
     dispatch_seconds: float = 0.0,
     chat_gap_seconds: float = 0.0,
+    send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
 
     ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
     them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
-    tests with the emulator's limits on.
+    tests with the emulator's limits on. ``latency_ms=100`` (an emulator
+    option) adds a round trip like real Telegram's to every Bot API call.
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -203,6 +205,7 @@ async def bot_under_test(
             reload_seconds=reload_seconds,
             dispatch_seconds=dispatch_seconds,
             chat_gap_seconds=chat_gap_seconds,
+            send_timeout_seconds=send_timeout_seconds,
         )
         harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
         await harness.start()

@@ -207,3 +207,31 @@ async def test_a_notice_that_fell_due_while_blocked_goes_out_when_the_person_com
         assert len(notices) == 1 and notices[0]["reply_markup"]  # "I will come" / "I cannot come"
         pending = [r["kind"] for r in rows(bot, 709) if r["status"] == outbox.PENDING]
         assert pending == [appointments.REMINDER] * 3
+
+
+async def test_a_send_that_telegram_answers_after_7_seconds_goes_out_once(tmp_path: Path) -> None:
+    async with bot_under_test(tmp_path / "w.db", clock=FakeClock(MONDAY), dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 710)
+        await bot.client.answer_late("sendMessage", 7)
+        add_appointment(bot, 710)
+        await settle(bot, timeout=20)
+        notices = [m for m in await bot.client.bot_messages(710) if "TOV" in (m["text"] or "")]
+        assert len(notices) == 1
+        assert [(r["status"], r["attempts"]) for r in rows(bot, 710) if r["kind"] == appointments.NOTICE] == [(outbox.SENT, 1)]
+
+
+async def test_a_send_left_without_answer_is_in_doubt_and_not_sent_again(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(
+        tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS, send_timeout_seconds=1
+    ) as bot:
+        await onboard_without_repetition(bot, 711)
+        await bot.client.answer_late("sendMessage", 2)
+        add_appointment(bot, 711)
+        await settle(bot)
+        await at(bot, clock, MONDAY + timedelta(hours=1))  # long after any retry would have come
+        notices = [m for m in await bot.client.bot_messages(711) if "TOV" in (m["text"] or "")]
+        assert len(notices) == 1  # Telegram did deliver it
+        failed = outbox.status(bot.services.db, clock.now()).failed
+        assert [(r.kind, r.attempts) for r in failed] == [(appointments.NOTICE, 1)]
+        assert failed[0].last_error.startswith("in doubt")
