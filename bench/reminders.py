@@ -57,11 +57,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def plan(db_path: Path, users: range) -> tuple[float, float]:
+def plan(db_path: Path, users: range) -> tuple[float, float, float]:
     """One person per user id, each with an appointment whose 2-hour reminder is due at DUE.
 
     Returns the seconds it took to create the people and to plan their
-    reminders (batches of ``BATCH`` people, one transaction each).
+    reminders (batches of ``BATCH`` people, one transaction each), and the
+    processor time of that planning (what the wall time would be on an idle machine).
     """
     db = open_db(db_path)
     timing = load_timing(load_journey(DEFAULT_CONTENT_DIR / "journey.yaml"))
@@ -72,17 +73,17 @@ def plan(db_path: Path, users: range) -> tuple[float, float]:
             choose_language(db, user_id, "en")
             accept_privacy(db, user_id, planned_at)
     people = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for first in range(0, len(users), BATCH):
         with db.atomic():
             for user_id in users[first : first + BATCH]:
                 appointments.add(db, timing, user_id=user_id, kind="tov", starts_at=DUE + timedelta(hours=2), now=planned_at)
-    planning = time.perf_counter() - started
+    planning, cpu = time.perf_counter() - started, time.process_time() - cpu
     outbox.cancel(db, kinds=[appointments.NOTICE], reason="bench: reminders only")
     due = db.execute("SELECT count(*) FROM outbox WHERE status = ? AND due_at = ?", [outbox.PENDING, iso(DUE)])
     assert due.fetchone()[0] == len(users)
     db.close()
-    return people, planning
+    return people, planning, cpu
 
 
 async def wait_for_emulator(client: EmulatorClient) -> None:
@@ -179,9 +180,10 @@ async def dispatch(users: range, workdir: Path, latency_ms: float, sends_in_flig
 
 async def bench(users: range, plan_users: range, latencies: list[float], sends_in_flight: int, workdir: Path) -> None:
     if plan_users:
-        people, planning = plan(workdir / "plan.db", plan_users)
+        people, planning, cpu = plan(workdir / "plan.db", plan_users)
         print(f"planning: {len(plan_users)} people created in {people:.2f} s; their {len(plan_users)} reminders"
-              f" planned in {planning:.2f} s (target <= 2 s: {'met' if planning <= 2 else 'NOT met'})")
+              f" planned in {planning:.2f} s ({cpu:.2f} s processor time;"
+              f" target <= 2 s: {'met' if planning <= 2 else 'NOT met'})")
     print(f"dispatch: {len(users)} reminders due at once, {sends_in_flight} sends in flight, limits on (30/s, 1/s per chat)")
     print("round trip | rate msg/s | of ceiling | delay p50 / p99 | dupl. | lost | 429 | took")
     for latency in latencies:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.journey import Journey, JourneyError, load_journey
+from bot.journey import YAML_LOADER, Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
 
 
@@ -84,7 +84,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not sep:
         raise ContentError(f"{path}:1: the front matter block is not closed with '---'")
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
@@ -117,7 +117,7 @@ def load_ui(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):

@@ -278,14 +278,12 @@ def start(app: Application) -> None:
     if recovered:
         log.warning("%d scheduled message(s) were being sent when the bot stopped; sending again", recovered)
     dispatcher = Dispatcher(app)
-    # The first run is due at once, but the scheduler starts only when the
-    # application does (after getMe, setMyCommands...): without a grace time
-    # APScheduler drops a run more than 1 s late, and the first dispatch came
-    # a whole interval later.
-    app.job_queue.run_repeating(
-        dispatcher.tick,
-        interval=s.settings.dispatch_seconds,
-        first=0,
-        name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
+    # The scheduler starts only when the application does (after getMe,
+    # setMyCommands, deleteWebhook). An interval job added now with first=0
+    # would by then count as started in the past, and APScheduler makes its
+    # first run one whole interval later. A one-off run at 0 without a grace
+    # limit does run as soon as the scheduler starts.
+    once = {"misfire_grace_time": None}
+    app.job_queue.run_once(dispatcher.tick, when=0, name=JOB_NAME, job_kwargs=once)
+    interval = s.settings.dispatch_seconds
+    app.job_queue.run_repeating(dispatcher.tick, interval=interval, first=interval, name=JOB_NAME)

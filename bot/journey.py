@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+# The C loader (libyaml) reads the content about 7x faster than the pure-Python one.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class JourneyError(ValueError):
     """The path file is malformed."""
@@ -90,7 +93,7 @@ class Journey:
 
 def load_journey(path: Path) -> Journey:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise JourneyError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not raw.get("steps"):
