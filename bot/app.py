@@ -46,6 +46,11 @@ RATE_LIMIT_RETRIES = 5
 # A little under Telegram's 30 messages/s, so that network jitter never
 # pushes the bot over Telegram's own limit.
 OVERALL_RATE = 29.5
+# At most this many requests at once before the pace above holds. PTB's
+# default allows a whole second's worth (29) at once: that empties Telegram's
+# own allowance, and with round trips of 50 ms and more the jitter that
+# follows drew 429 answers, each pausing every send for a second.
+OVERALL_BURST = 5
 COMMANDS = ("menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata", "delete", "help")
 
 
@@ -53,7 +58,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    limiter = DeliveryRateLimiter(overall_max_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)
+    limiter = DeliveryRateLimiter(
+        overall_max_rate=OVERALL_BURST, overall_time_period=OVERALL_BURST / OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES
+    )
     builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start)
     timeout = settings.send_timeout_seconds
     builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
