@@ -93,7 +93,7 @@ def open_db(path: Path | str, busy_timeout_ms: int = TOOL_BUSY_TIMEOUT_MS) -> sq
     # NORMAL in WAL: a commit is not synced to disk until the next checkpoint.
     # It survives a crash of the program (kill -9); a power cut can lose the
     # last commits, never corrupt the file. Planning and dispatching commit
-    # often, and NORMAL made those commits 2.4x faster than FULL.
+    # often, and FULL (a sync per commit) made that 2-4x slower (README).
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
