@@ -14,6 +14,7 @@ what is wrong, so each caller can show it in its reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -202,27 +203,43 @@ def add(
     note: str | None = None,
 ) -> Appointment:
     """Add an appointment (``starts_at`` naive = Amsterdam time) and plan its messages."""
-    person = get_user(db, user_id)
-    if person is None or not person.onboarded:
-        raise AppointmentError("appointment.error.unknown_user", id=user_id)
     fields = {"kind": kind, "starts_at": starts_at, "place": place, "map_url": map_url, "bring": bring, "note": note}
-    record = {
-        **_clean(fields, timing, now),
-        "user_id": user_id,
-        "status": PLANNED,
-        "version": 1,
-        "created_at": iso(now),
-        "updated_at": iso(now),
-    }
-    columns = ", ".join(record)
-    with db.atomic():  # one commit for the appointment and all its messages
-        inserted = db.execute(
-            f"INSERT INTO appointments ({columns}) VALUES ({', '.join('?' * len(record))}) RETURNING *",
-            list(record.values()),
-        )
-        appointment = _appointment(dict(zip([d[0] for d in inserted.description], inserted.fetchone())))
-        plan(db, timing, appointment, ADDED, now)
-    return appointment
+    return add_many(db, timing, [{"user_id": user_id, **fields}], now=now)[0]
+
+
+def add_many(db: sqlite_utils.Database, timing: Timing, entries: Iterable[dict[str, Any]], *, now: datetime) -> list[Appointment]:
+    """Add appointments for many people at once (an import), all or none.
+
+    Each entry has ``user_id``, ``kind`` and ``starts_at``, and optionally
+    place, map_url, bring and note, as for ``add``. One transaction, and the
+    messages of all of them planned in one statement.
+    """
+    added: list[Appointment] = []
+    messages: list[outbox.Planned] = []
+    with db.atomic():
+        for entry in entries:
+            fields = dict(entry)
+            user_id = fields.pop("user_id")
+            person = get_user(db, user_id)
+            if person is None or not person.onboarded:
+                raise AppointmentError("appointment.error.unknown_user", id=user_id)
+            record = {
+                **_clean(fields, timing, now),
+                "user_id": user_id,
+                "status": PLANNED,
+                "version": 1,
+                "created_at": iso(now),
+                "updated_at": iso(now),
+            }
+            inserted = db.execute(
+                f"INSERT INTO appointments ({', '.join(record)}) VALUES ({', '.join('?' * len(record))}) RETURNING *",
+                list(record.values()),
+            )
+            appointment = _appointment(dict(zip([d[0] for d in inserted.description], inserted.fetchone())))
+            added.append(appointment)
+            messages.extend(_messages(timing, appointment, ADDED, now))
+        outbox.enqueue_many(db, messages)
+    return added
 
 
 def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, now: datetime, **fields: Any) -> Appointment:
@@ -254,15 +271,18 @@ def cancel(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
 def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, event: str, now: datetime) -> None:
     """Replace the appointment's pending messages: a notice of ``event``, then its reminders."""
     prefix = f"appointment:{appointment.id}:"
-    if event != ADDED:  # a new appointment has nothing planned yet
-        outbox.cancel(db, user_id=appointment.user_id, key_prefix=prefix, reason=f"appointment {event}")
-    version = f"{prefix}v{appointment.version}"
+    outbox.cancel(db, user_id=appointment.user_id, key_prefix=prefix, reason=f"appointment {event}")
+    outbox.enqueue_many(db, _messages(timing, appointment, event, now))
+
+
+def _messages(timing: Timing, appointment: Appointment, event: str, now: datetime) -> list[outbox.Planned]:
+    """What an appointment's ``event`` plans: a notice now, then (unless cancelled) its reminders."""
+    version = f"appointment:{appointment.id}:v{appointment.version}"
     start = appointment.starts_at
 
-    def enqueue(kind: str, key: str, due: datetime, **params: Any) -> None:
+    def message(kind: str, key: str, due: datetime, **params: Any) -> outbox.Planned:
         due, quiet = timing.quiet.place(due, deadline=start)
-        outbox.enqueue(
-            db,
+        return outbox.Planned(
             user_id=appointment.user_id,
             chat_id=appointment.user_id,
             kind=kind,
@@ -272,11 +292,11 @@ def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, ev
             quiet=quiet,
         )
 
-    enqueue(NOTICE, f"{version}:{event}", now, event=event)
-    if event == CANCELLED:
-        return
-    for due, lead in _reminder_moments(timing, appointment, now).items():
-        enqueue(REMINDER, f"{version}:{lead}", due, lead=lead)
+    planned = [message(NOTICE, f"{version}:{event}", now, event=event)]
+    if event != CANCELLED:
+        for due, lead in _reminder_moments(timing, appointment, now).items():
+            planned.append(message(REMINDER, f"{version}:{lead}", due, lead=lead))
+    return planned
 
 
 def _reminder_moments(timing: Timing, appointment: Appointment, now: datetime) -> dict[datetime, str]:

@@ -23,7 +23,7 @@ Rows marked ``quiet`` wait while it is quiet hours (see ``bot/timing.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -133,6 +133,31 @@ def _row(values: dict[str, Any]) -> OutboxRow:
     )
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A message to plan (see ``enqueue``)."""
+
+    user_id: int
+    chat_id: int | None
+    kind: str
+    params: dict[str, Any]
+    due_at: datetime
+    key: str
+    quiet: bool = False
+
+    def values(self) -> list[Any]:
+        return [
+            self.user_id, self.chat_id, self.kind, json.dumps(self.params, sort_keys=True),
+            iso(self.due_at), int(self.quiet), PENDING, self.key,
+        ]
+
+
+_INSERT = (
+    f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING"
+)
+
+
 def enqueue(
     db: sqlite_utils.Database,
     *,
@@ -146,17 +171,23 @@ def enqueue(
 ) -> int:
     """Plan a message; returns its row id. A second call with the same key changes nothing.
 
-    One statement, so no transaction of its own: planning for many people
-    wraps its calls in one ``db.atomic()`` and commits once.
+    One statement, so no transaction of its own: planning several messages
+    wraps the calls in one ``db.atomic()`` and commits once.
     """
-    inserted = db.execute(
-        f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING RETURNING id",
-        [user_id, chat_id, kind, json.dumps(params, sort_keys=True), iso(due_at), int(quiet), PENDING, key],
-    ).fetchone()
+    planned = Planned(user_id=user_id, chat_id=chat_id, kind=kind, params=params, due_at=due_at, key=key, quiet=quiet)
+    inserted = db.execute(f"{_INSERT} RETURNING id", planned.values()).fetchone()
     if inserted is not None:
         return inserted[0]
     return db.execute(f"SELECT id FROM {TABLE} WHERE key = ?", [key]).fetchone()[0]
+
+
+def enqueue_many(db: sqlite_utils.Database, messages: Iterable[Planned]) -> None:
+    """Plan many messages in one statement (keys already planned change nothing).
+
+    For planning for many people at once (a broadcast, an import); the caller
+    holds the transaction.
+    """
+    db.conn.executemany(_INSERT, (message.values() for message in messages))
 
 
 def _where(
