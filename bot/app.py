@@ -50,7 +50,7 @@ OVERALL_RATE = 29.5
 # default allows a whole second's worth (29) at once: that empties Telegram's
 # own allowance, and with round trips of 50 ms and more the jitter that
 # follows drew 429 answers, each pausing every send for a second.
-OVERALL_BURST = 5
+OVERALL_BURST = 10
 COMMANDS = ("menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata", "delete", "help")
 
 
