@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from bot.clock import iso
+from bot.clock import iso, parse_iso
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,21 @@ def accept_privacy(db: sqlite_utils.Database, user_id: int, now: datetime) -> No
     _update(db, user_id, privacy_accepted_at=iso(now), created_at=iso(now), last_active_at=iso(now))
 
 
+TOUCH_EVERY = timedelta(minutes=1)
+"""Activity is recorded at most this often: one write per person per minute,
+not one commit for every message or button (klantmanagers see the day)."""
+
+
 def touch(db: sqlite_utils.Database, user_id: int, now: datetime) -> bool:
     """Record activity; a person who writes again is active again. True if they were inactive."""
-    before = db.execute("SELECT active FROM users WHERE id = ?", [user_id]).fetchone()
+    before = db.execute("SELECT active, last_active_at FROM users WHERE id = ?", [user_id]).fetchone()
+    if before is None:
+        return False
+    active, last = before
+    if active and last is not None and parse_iso(last) > now - TOUCH_EVERY:
+        return False
     db.execute("UPDATE users SET last_active_at = ?, active = 1 WHERE id = ?", [iso(now), user_id])
-    return before is not None and not before[0]
+    return not active
 
 
 def deactivate(db: sqlite_utils.Database, user_id: int) -> None:

@@ -85,7 +85,8 @@ async def test_a_write_lock_held_for_10_s_mid_dispatch_loses_nothing_and_sends_n
                 "SELECT count(*) FROM outbox WHERE status = ?", [outbox.SENDING]
             ).fetchone()[0]
 
-            # While locked: the person's /menu cannot save their activity; they hear so, in Farsi, at once.
+            # While locked: the person's /menu (their first message in an hour) cannot save
+            # their activity; they hear so, in Farsi, at once.
             seconds, answer = await answer_time(bot, 8999, "/menu")
             assert seconds < ANSWER_WITHIN
             assert answer == ui_file("fa")["errors.try_again"]
