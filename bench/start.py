@@ -8,7 +8,8 @@ measures, from the moment the process is started:
   and for an echo bot with the same rate limiter (target: Wegwijs <= 2x);
 - for Wegwijs, until a reminder that is due at start reaches the emulator,
   and that time after the first ``getUpdates`` (target: <= 1 s).
-Printed: median and range over the runs.
+Printed: median and range over the runs. On a busy machine the fastest
+runs say more than the medians: they are the ones least held up by others.
 """
 
 from __future__ import annotations
@@ -120,10 +121,12 @@ async def bench(runs: int, workdir: Path) -> None:
             )
             echo.append(polled)
     ratio = statistics.median(wegwijs) / statistics.median(echo)
+    fastest = min(wegwijs) / min(echo)
     print(f"runs: {runs}; median (range)")
     print(f"start to first getUpdates, wegwijs run: {summary(wegwijs)}")
     print(f"start to first getUpdates, echo bot:    {summary(echo)}")
-    print(f"ratio: {ratio:.2f}x (target <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
+    print(f"ratio of medians: {ratio:.2f}x, of the fastest runs: {fastest:.2f}x"
+          f" (target <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
     late = max(first_send)
     print(
         f"due reminder sent after first getUpdates: {summary(first_send)}"

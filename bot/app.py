@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -88,10 +89,14 @@ async def set_commands(app: Application) -> None:
     """The command menu in each language, and in the source language for everyone else."""
     renderer = app.bot_data[KEY].renderer
     journey = renderer.journey
-    for lang in journey.languages:
+
+    async def set_for(lang: str) -> None:
         commands = [BotCommand(name, renderer.button(lang, f"command.{name}")) for name in COMMANDS]
         code = None if lang == journey.source_language else lang
         await app.bot.set_my_commands(commands, language_code=code)
+
+    # At once, not one round trip after another: this runs before the bot starts listening.
+    await asyncio.gather(*(set_for(lang) for lang in journey.languages))
 
 
 @asynccontextmanager
