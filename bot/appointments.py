@@ -14,6 +14,7 @@ what is wrong, so each caller can show it in its reader's language.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ import sqlite_utils
 from bot import outbox
 from bot.clock import iso, parse_iso
 from bot.config import TIMEZONE
-from bot.timing import Timing
+from bot.timing import Duration, Timing
 from bot.users import get_user
 
 PLANNED, CANCELLED = "planned", "cancelled"
@@ -303,12 +304,17 @@ def _reminder_moments(timing: Timing, appointment: Appointment, now: datetime) -
     """The reminders still to come: due moment (out of quiet hours) -> lead time."""
     start = appointment.starts_at
     planned: dict[datetime, str] = {}
-    for lead in sorted(timing.leads(appointment.kind), key=lambda d: d.delta, reverse=True):
+    for lead in _longest_first(timing.leads(appointment.kind)):
         due = lead.before(start)
         if due > now:
             # Two reminders moved to the same moment (the end of quiet hours): the later one stays.
             planned[timing.quiet.place(due, deadline=start)[0]] = lead.text
     return planned
+
+
+@functools.cache
+def _longest_first(leads: tuple[Duration, ...]) -> tuple[Duration, ...]:
+    return tuple(sorted(leads, key=lambda d: d.delta, reverse=True))
 
 
 def replan_on_return(db: sqlite_utils.Database, timing: Timing, user_id: int, now: datetime) -> int:
