@@ -21,12 +21,13 @@ from tests.harness import BotUnderTest, bot_under_test
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, settle
 
-PEOPLE = range(8000, 8040)
+PEOPLE = range(8000, 8060)
 LOCK_SECONDS = 10
 ANSWER_WITHIN = 2.0
 HOLD_LOCK = f"""
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
+print("ready", flush=True)
 sys.stdin.readline()
 db.execute("BEGIN EXCLUSIVE")
 print("locked", flush=True)
@@ -64,8 +65,8 @@ async def answer_time(bot: BotUnderTest, user_id: int, text: str) -> tuple[float
 async def test_a_write_lock_held_for_10_s_mid_dispatch_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     clock = FakeClock(MONDAY)
     db_path = tmp_path / "w.db"
-    # 300 ms round trips: sends are in flight when the lock comes.
-    async with bot_under_test(db_path, clock=clock, dispatch_seconds=DISPATCH_SECONDS, latency_ms=300) as bot:
+    # 400 ms round trips: sends are in flight when the lock comes (60 people, 8 at a time: 3 s).
+    async with bot_under_test(db_path, clock=clock, dispatch_seconds=DISPATCH_SECONDS, latency_ms=400) as bot:
         await onboard(bot.person(8999, language_code="fa"), "fa", step_number=2)
         await bot.client.register_users([{"user_id": u, "first_name": "Test"} for u in PEOPLE])
         due = MONDAY + timedelta(hours=1)
@@ -75,8 +76,10 @@ async def test_a_write_lock_held_for_10_s_mid_dispatch_loses_nothing_and_sends_n
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )
         try:
+            assert await locker.stdout.readline() == b"ready\n"
+            before = (await bot.client.stats())["sent_messages"]  # the onboarding's messages
             clock.set(due)
-            while (await bot.client.stats())["sent_messages"] < 3:
+            while (await bot.client.stats())["sent_messages"] < before + 3:
                 await asyncio.sleep(0.01)
             locker.stdin.write(b"go\n")
             await locker.stdin.drain()
