@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import dispatcher, reload
+from bot import dispatcher, reload, retention_job
 from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
@@ -21,8 +21,10 @@ from bot.handlers import (
     ask,
     checks,
     fallback,
+    guard,
     klantmanager,
     km_absence,
+    km_admin,
     km_answers,
     km_appointments,
     km_broadcast,
@@ -30,16 +32,19 @@ from bot.handlers import (
     menu,
     onboarding,
     personal_data,
+    read_more,
     reminders,
     search,
 )
 from bot.render import Renderer
+from bot.runlog import log_start
 from bot.services import KEY, Services
 
-# Order matters: the fallback module catches whatever the others leave.
-# Klantmanager messages are routed before anything meant for statushouders.
+# Order matters: the guard keeps groups, channels and edits away from all the
+# others; the fallback module catches whatever the others leave. Klantmanager
+# messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    klantmanager, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, personal_data, search, appointments, checks, reminders, ask, fallback
+    guard, klantmanager, km_admin, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, read_more, personal_data, search, appointments, checks, reminders, ask, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.
@@ -76,11 +81,13 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     for module in HANDLER_MODULES:
         module.register(app)
     dispatcher.start(app)
+    retention_job.start(app)
     reload.install(app, settings, after_reload=set_commands)
     return app
 
 
 async def on_start(app: Application) -> None:
+    log_start(app)
     await set_commands(app)
     reload.listen_for_sighup(app)
 

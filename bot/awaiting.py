@@ -46,10 +46,13 @@ def expect(db: sqlite_utils.Database, user_id: int, kind: str, /, *, about: int 
 
     ``about``: the statushouder this is about when it is not ``user_id``
     (a klantmanager's half-finished answer), so ``/delete`` finds it.
+    ``seen_at`` starts empty: the retention sweep stamps it and drops the row
+    once it is older than ``retention.unfinished`` (bot/retention.py).
     """
     with db.atomic():
         db["awaiting"].upsert(
-            {"user_id": user_id, "kind": kind, "data": json.dumps(data), "about_user_id": about}, pk="user_id"
+            {"user_id": user_id, "kind": kind, "data": json.dumps(data), "about_user_id": about, "seen_at": None},
+            pk="user_id",
         )
 
 

@@ -21,10 +21,17 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from jinja2 import TemplateSyntaxError
 
+from bot import retention
 from bot.audio import is_ogg_opus
 from bot.content import Content, ContentError, Item, load_item
+from bot.glossary import Glossary, GlossaryError, file_problems, load_glossary
+from bot.yaml_errors import describe
 from bot.journey import Journey, JourneyError, load_journey
+from bot.langcheck import glossary_problems, number_mismatch, script_problems
+from bot.review import review_problems, stale_review
+from bot.ui_sources import load_sources, sources_path, stale_keys, untracked_keys
 from bot.markup import TELEGRAM_LIMIT
+from bot.shape_check import ACTION_WORDS_FILE, ActionWordsError, load_action_words, shape_problems
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -109,6 +116,14 @@ def field_line(text: str, field: str) -> int:
     return _line_in(text, rf"^{re.escape(field)}:")
 
 
+def _line_and_message(error: str, path: Path) -> tuple[int, str]:
+    """``<path>:<line>: <message>`` (as ``ContentError`` and ``JourneyError`` say it) split up."""
+    match = re.match(rf"^{re.escape(str(path))}(?::(\d+))?:\s*", error)
+    if match is None:
+        return 1, error
+    return int(match.group(1) or 1), error[match.end() :]
+
+
 def key_lines(text: str) -> dict[str, list[int]]:
     """Per top-level key of a YAML file, the lines it is written on."""
     lines: dict[str, list[int]] = {}
@@ -126,6 +141,7 @@ class _Checker:
         self.findings: list[Finding] = []
         self.unreadable: set[Path] = set()
         self.ui_lines: dict[str, dict[str, int]] = {}
+        self.ui_sources: dict[str, dict[str, str]] = {}
 
     def add(self, severity: Severity, file: Path, line: int, message: str, fix: str) -> None:
         self.findings.append(Finding(severity, file, line, message, fix))
@@ -148,8 +164,10 @@ class _Checker:
         for by_id in items.values():
             for item in by_id.values():
                 self.check_item(content, item)
+        self.check_shapes(content)
         self.check_ui(content)
         self.check_audio(content)
+        self.check_language(content)
         return self.findings
 
     # ------------------------------------------------------------- the path
@@ -158,11 +176,11 @@ class _Checker:
         try:
             return load_journey(self.journey_file)
         except (JourneyError, KeyError, TypeError, AttributeError) as exc:
-            message = str(exc).removeprefix(f"{self.journey_file}: ")
+            line, message = _line_and_message(str(exc), self.journey_file)
             self.add(
                 ERROR,
                 self.journey_file,
-                1,
+                line,
                 f"the path file cannot be read: {message}",
                 "compare it with the layout described at the top of journey.yaml and in content/README.md",
             )
@@ -205,7 +223,7 @@ class _Checker:
         for item_id in journey.referenced_items():
             listings = list(re.finditer(rf"(id:\s*|[\[,]\s*){re.escape(item_id)}\b", text))
             lines = [text.count("\n", 0, m.start()) + 1 for m in listings] or [1]
-            if item_id not in known:
+            if item_id not in known and not self.source_unreadable(content, item_id):
                 self.add(
                     ERROR,
                     file,
@@ -217,11 +235,12 @@ class _Checker:
                 self.add(ERROR, file, lines[-1], f"'{item_id}' is listed twice in the path", "list every item once")
             seen.add(item_id)
         self.check_allow_fallback(content, text, known)
-        try:
-            load_timing(journey)
-        except JourneyError as exc:
-            section = str(exc).split(":")[0].split(".")[0]
-            self.add(ERROR, file, field_line(text, section), str(exc), "see the comments above it in journey.yaml")
+        for load_rules in (load_timing, retention.load_rules):
+            try:
+                load_rules(journey)
+            except JourneyError as exc:
+                section = str(exc).split(":")[0].split(".")[0]
+                self.add(ERROR, file, field_line(text, section), str(exc), "see the comments above it in journey.yaml")
 
     def check_allow_fallback(self, content: Content, text: str, known: set[str]) -> None:
         raw = content.journey.settings.get("allow_fallback")
@@ -291,13 +310,15 @@ class _Checker:
             try:
                 item = load_item(path, lang)
             except ContentError as exc:
-                message = re.sub(rf"^{re.escape(str(path))}(:\d+)?:\s*", "", str(exc))
+                line, message = _line_and_message(str(exc), path)
                 self.add(
                     ERROR,
                     path,
-                    1,
+                    line,
                     message,
-                    "start the file with the front matter between two '---' lines, as in content/README.md",
+                    "write one 'field: value' per line; put a value with ': ' or starting with a quote in quotes"
+                    if "not valid YAML" in message
+                    else "start the file with the front matter between two '---' lines, as in content/README.md",
                 )
                 self.unreadable.add(path)
                 continue
@@ -322,12 +343,18 @@ class _Checker:
             found[item.id] = item
         return found
 
+    def source_unreadable(self, content: Content, item_id: str) -> bool:
+        """The Dutch file of this item exists but could not be read (its error is reported already)."""
+        return self.root / content.journey.source_language / "items" / f"{item_id}.md" in self.unreadable
+
     def check_item(self, content: Content, item: Item) -> None:
         text = item.path.read_text(encoding="utf-8")
         self.check_front_matter(content, item, text)
         body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
         source = content.source_item(item.id)
         if item.lang != content.journey.source_language:
+            if source is None and self.source_unreadable(content, item.id):
+                return  # the Dutch file's own error says it all
             if source is None:
                 self.add(
                     ERROR,
@@ -478,6 +505,31 @@ class _Checker:
             )
         return not mismatch.unknown
 
+    # ------------------------------------------------------------- short, action first
+
+    def check_shapes(self, content: Content) -> None:
+        """Critical items: short part at most 600 characters, the action first (``bot.shape_check``).
+
+        A stale translation is left out: it is redone from the Dutch text, and
+        the stale warning already asks for that. So is a translation whose
+        Dutch text cannot be read: whether it is stale is then unknown.
+        """
+        try:
+            action_words = load_action_words(self.root)
+        except ActionWordsError as exc:
+            self.add(ERROR, self.root / ACTION_WORDS_FILE, 1, f"cannot be read: {exc}", "write it as nl: [ga, teken]")
+            return
+        for by_id in content.items.values():
+            for item in by_id.values():
+                if not content.journey.is_critical(item.id) or content.is_stale(item):
+                    continue
+                if item.lang != content.journey.source_language and self.source_unreadable(content, item.id):
+                    continue  # staleness is unknown while the Dutch text cannot be read
+                text = item.path.read_text(encoding="utf-8")
+                body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
+                locale = content.journey.locale(item.lang)
+                self.add_problems(item.path, body_line, shape_problems(item, locale, action_words), WARNING)
+
     # ------------------------------------------------------------- short texts
 
     def load_ui(self, journey: Journey, lang: str) -> dict[str, str]:
@@ -498,14 +550,15 @@ class _Checker:
         try:
             raw: Any = yaml.load(text, Loader=YAML_LOADER) or {}
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+            line, problem = describe(exc)
             self.add(
                 ERROR,
                 path,
-                mark.line + 1 if mark else 1,
-                f"not valid YAML: {exc}",
+                line,
+                f"not valid YAML: {problem}",
                 "write one 'key: text' per line; put a text with ': ' or starting with a quote in quotes",
             )
+            self.unreadable.add(path)  # its texts are unknown: no follow-on findings about them
             return {}
         if not isinstance(raw, dict):
             self.add(ERROR, path, 1, "must be a list of 'key: text' lines", "write one 'key: text' per line")
@@ -535,13 +588,14 @@ class _Checker:
         journey = content.journey
         source_lang = journey.source_language
         source = content.ui.get(source_lang, {})
+        source_known = self.root / source_lang / "ui.yaml" not in self.unreadable
         for lang, texts in content.ui.items():
             path = self.root / lang / "ui.yaml"
-            if not path.exists():
+            if not path.exists() or path in self.unreadable:
                 continue
             for key, value in texts.items():
                 line = self.ui_lines[lang].get(key, 1)
-                if lang != source_lang:
+                if lang != source_lang and source_known:
                     if key not in source:
                         self.add(
                             WARNING,
@@ -566,7 +620,7 @@ class _Checker:
                 self.add_problems(path, line, problems)
                 if rendered is not None:
                     self.add_problems(path, line, [*telegram_html_problems(rendered), *too_long(rendered)])
-            if lang != source_lang:
+            if lang != source_lang and source_known:
                 self.check_ui_coverage(content, lang, path)
 
     def check_ui_coverage(self, content: Content, lang: str, path: Path) -> None:
@@ -624,3 +678,120 @@ class _Checker:
                         "this is not an Ogg/Opus recording; Telegram plays only those as voice messages",
                         "export it as Ogg with the Opus codec, e.g. ffmpeg -i in.m4a -c:a libopus -b:a 32k out.ogg",
                     )
+
+    # ------------------------------------------------- glossary, letters, numbers
+
+    def load_glossary(self) -> Glossary | None:
+        try:
+            return load_glossary(self.root)
+        except GlossaryError as exc:
+            fix = "compare it with the layout described at the top of glossary.yaml"
+            self.add(ERROR, self.root / "glossary.yaml", 1, f"the glossary cannot be read: {exc}", fix)
+            return None
+
+    def check_language(self, content: Content) -> None:
+        """The glossary file, then every translation against it, its own script and the Dutch numbers.
+
+        A stale translation gets warnings, not errors: the Dutch text changed
+        after it was made, so a fix in Dutch can ship at once.
+        """
+        glossary = self.load_glossary()
+        if glossary is not None:
+            for line, message, fix in file_problems(glossary, content.journey.languages):
+                self.add(ERROR, glossary.path, line, message, fix)
+            for lang in ("ar", "fa", "ti"):
+                for term in glossary.terms:
+                    entry = term.entry(lang)
+                    if entry is not None:
+                        text = "\n".join((entry.explain, *entry.say, *entry.words))
+                        for problem in script_problems(text, lang):
+                            self.add(ERROR, glossary.path, term.line, f"{term.term}, {lang}: {problem.message}", problem.fix)
+        source_lang = content.journey.source_language
+        for lang in content.journey.languages:
+            for item in content.items.get(lang, {}).values():
+                self.check_review(content, item)
+            if lang == source_lang:
+                continue
+            for item in content.items.get(lang, {}).values():
+                source = content.source_item(item.id)
+                if source is not None:
+                    self.check_item_language(content, glossary, item, source)
+            self.ui_sources[lang] = load_sources(self.root, lang)
+            self.check_ui_sources(content, lang)
+            self.check_ui_language(content, glossary, lang)
+
+    def check_review(self, content: Content, item: Item) -> None:
+        text = item.path.read_text(encoding="utf-8")
+        for field, message, fix in review_problems(content, item):
+            self.add(ERROR, item.path, field_line(text, field), message, fix)
+        stale = stale_review(content, item)
+        if stale is not None:
+            self.add(WARNING, item.path, field_line(text, "status"), *stale)
+
+    def check_ui_sources(self, content: Content, lang: str) -> None:
+        """Short texts translated from an older Dutch text, and short texts that record none."""
+        path = self.root / lang / "ui.yaml"
+        dutch, translated = content.ui.get(content.journey.source_language, {}), content.ui.get(lang, {})
+        hashes = self.ui_sources[lang]
+        for key in sorted(stale_keys(dutch, translated, hashes)):
+            self.add(
+                WARNING,
+                path,
+                self.ui_lines.get(lang, {}).get(key, 1),
+                f"'{key}' is stale: the Dutch text changed after this translation was made",
+                f"update the translation (export-po marks it fuzzy), then run: "
+                f"wegwijs content stamp --lang {lang} --key {key}",
+            )
+        untracked = untracked_keys(dutch, translated, hashes)
+        if untracked:
+            self.add(
+                WARNING,
+                sources_path(self.root, lang),
+                0,
+                f"{len(untracked)} short texts do not record which Dutch text they were translated from, "
+                f"so a change in Dutch cannot mark them stale: {', '.join(untracked[:10])}"
+                + (f" and {len(untracked) - 10} more" if len(untracked) > 10 else ""),
+                f"check them against the Dutch text, then run: wegwijs content stamp --lang {lang} "
+                + " ".join(f"--key {key}" for key in untracked[:3])
+                + (" ..." if len(untracked) > 3 else ""),
+            )
+
+    def check_item_language(self, content: Content, glossary: Glossary | None, item: Item, source: Item) -> None:
+        text = item.path.read_text(encoding="utf-8")
+        body_line = text.count("\n", 0, len(text) - len(item.body)) + 1
+        severity = WARNING if content.is_stale(item) else ERROR
+        self.add_problems(item.path, 1, script_problems(text, item.lang))
+        translated = "\n".join((item.title, item.summary, item.body))
+        dutch = "\n".join((source.title, source.summary, source.body))
+        parts = [("body", body_line), ("title", field_line(text, "title")), ("summary", field_line(text, "summary"))]
+        for part, line in parts:
+            different, missing = number_mismatch(getattr(item, part), getattr(source, part))
+            self.add_problems(item.path, line, different, severity)
+            self.add_problems(item.path, line, missing, WARNING)
+        if glossary is not None:
+            self.add_problems(item.path, 1, glossary_problems(glossary, translated, dutch, item.lang), severity)
+
+    def check_ui_language(self, content: Content, glossary: Glossary | None, lang: str) -> None:
+        path = self.root / lang / "ui.yaml"
+        source = content.ui.get(content.journey.source_language, {})
+        for key, value in content.ui.get(lang, {}).items():
+            dutch = source.get(key)
+            if dutch is None:
+                continue
+            line = self.ui_lines.get(lang, {}).get(key, 1)
+            severity = WARNING if self.ui_stale(content, lang, key) else ERROR
+            different, missing = number_mismatch(value, dutch)
+            found = [
+                (ERROR, script_problems(value, lang)),
+                (severity, different),
+                (WARNING, missing),
+                (severity, glossary_problems(glossary, value, dutch, lang) if glossary is not None else []),
+            ]
+            for level, problems in found:
+                for problem in problems:
+                    self.add(level, path, line, f"'{key}': {problem.message}", problem.fix)
+
+    def ui_stale(self, content: Content, lang: str, key: str) -> bool:
+        """Whether a short text was translated from an older Dutch text (see ``bot.ui_sources``)."""
+        dutch = content.ui.get(content.journey.source_language, {})
+        return key in stale_keys(dutch, {key: ""}, self.ui_sources.get(lang, {}))

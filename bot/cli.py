@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
-from bot import cli_reminders, content_cli
+from bot import admin_cli, cli_reminders, content_cli, privacy_cli
 from bot.config import Settings
+
+PIPE_CLOSED = 141
+"""Exit status when the reader of our output went away: 128 + SIGPIPE, as a shell reports it."""
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot import runlog
     from bot.app import build_application
 
     try:
@@ -26,6 +31,8 @@ def _run(args: argparse.Namespace) -> int:
         print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
     app = build_application(settings)
+    if not args.verbose:  # the start line and content reloads (bot/runlog.py), without PTB's chatter
+        logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
     if args.webhook_url:
         app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
     else:
@@ -58,13 +65,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _content_stamp(args: argparse.Namespace) -> int:
-    from bot.content import load_content
-    from bot.editing import stamp
+    from bot.content_cli import stamp_command
 
-    settings = Settings.from_env(content_dir=args.content)
-    for item in stamp(load_content(settings.content_dir), args.lang, args.ids or None):
-        print(f"{item.path}: source_hash updated")
-    return 0
+    return stamp_command(args)
 
 
 def _admin_add(args: argparse.Namespace) -> int:
@@ -118,18 +121,29 @@ def build_parser() -> argparse.ArgumentParser:
     admin_add.add_argument("--name", help="their name, as klantmanagers will see it")
     admin_add.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
     admin_add.set_defaults(func=_admin_add)
+    admin_cli.add_commands(admin_sub)
 
     content = sub.add_parser("content", help="tools for content editors and translators")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     stamp = content_sub.add_parser(
-        "stamp", help="mark translations as made from the current Dutch text (after you updated them)"
+        "stamp",
+        help="mark translations as made from the current Dutch text (after you updated them); "
+        "with --reviewer, as reviewed",
     )
     stamp.add_argument("--lang", required=True)
     stamp.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
-    stamp.add_argument("ids", nargs="*", help="item ids (default: all items of that language)")
+    stamp.add_argument("--item", action="append", default=[], help="an item id (repeat for more)")
+    stamp.add_argument("--key", action="append", default=[], help="a short text's key in ui.yaml (repeat for more)")
+    stamp.add_argument(
+        "--reviewer",
+        help="the name of the person who checked the items against the Dutch text: marks them reviewed "
+        "(asked for when run in a terminal; leave empty for not reviewed)",
+    )
+    stamp.add_argument("ids", nargs="*", help="item ids, as --item (default: every item and short text)")
     stamp.set_defaults(func=_content_stamp)
     content_cli.add_commands(content_sub)
     cli_reminders.add_parsers(sub)
+    privacy_cli.add_parsers(sub)
     return parser
 
 
@@ -139,7 +153,15 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return args.func(args)
+    try:
+        result = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+    except BrokenPipeError:
+        # The reader went away (`wegwijs content status | head`): stop quietly, as Unix tools do.
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
+    return result
 
 
 if __name__ == "__main__":

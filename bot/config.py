@@ -14,6 +14,7 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_RELOAD_SECONDS = 5.0
 DEFAULT_DISPATCH_SECONDS = 5.0
+DEFAULT_RETENTION_SECONDS = 3600.0
 DEFAULT_SEND_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 30.0
 # Sends in flight: at Telegram's 30 messages/s, a round trip of 250 ms needs
@@ -49,6 +50,8 @@ class Settings:
     """Scheduled messages to one chat are at least this far apart (Telegram: 1 per second)."""
     clock_start: datetime | None = None
     """Run as if the clock had shown this moment at start (tests of the whole program)."""
+    retention_seconds: float = DEFAULT_RETENTION_SECONDS
+    """How often the retention sweep drops what is due (bot/retention.py; 0: this process does not)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -63,6 +66,7 @@ class Settings:
             "sends_in_flight": _env("WEGWIJS_SENDS_IN_FLIGHT", _positive_int, DEFAULT_SENDS_IN_FLIGHT),
             "send_timeout_seconds": _env("WEGWIJS_SEND_TIMEOUT_SECONDS", float, DEFAULT_SEND_TIMEOUT_SECONDS),
             "clock_start": _env("WEGWIJS_CLOCK_START", _moment, None),
+            "retention_seconds": _env("WEGWIJS_RETENTION_SECONDS", float, DEFAULT_RETENTION_SECONDS),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

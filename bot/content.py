@@ -16,8 +16,11 @@ from typing import Any
 
 import yaml
 
+from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.journey import YAML_LOADER, Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
+from bot.readmore import split_body, whole_body
+from bot.yaml_errors import describe
 
 
 class ContentError(ValueError):
@@ -41,7 +44,19 @@ class Item:
 
     @property
     def html_template(self) -> str:
-        return markdown_to_html(self.body)
+        """The whole body (the "Read more" marker left out) as a Telegram HTML template."""
+        return markdown_to_html(whole_body(self.body))
+
+    @property
+    def short_template(self) -> str:
+        """The part before the "Read more" marker (the whole body when there is none)."""
+        return markdown_to_html(split_body(self.body)[0])
+
+    @property
+    def more_template(self) -> str:
+        """The part after the "Read more" marker; empty when there is none."""
+        rest = split_body(self.body)[1]
+        return markdown_to_html(rest) if rest else ""
 
     @property
     def content_hash(self) -> str:
@@ -61,6 +76,8 @@ class Content:
     journey: Journey
     items: dict[str, dict[str, Item]]
     ui: dict[str, dict[str, str]]
+    glossary: Glossary | None = None
+    """``glossary.yaml``: the Dutch terms, explained per language (None: not loaded)."""
 
     def item(self, lang: str, item_id: str) -> Item | None:
         return self.items.get(lang, {}).get(item_id)
@@ -86,7 +103,8 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.load(front, Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: front matter is not valid YAML: {exc}") from exc
+        line, problem = describe(exc)
+        raise ContentError(f"{path}:{line}: front matter is not valid YAML: {problem}") from exc
     if not isinstance(meta, dict):
         raise ContentError(f"{path}:1: front matter must be 'field: value' lines")
     return meta, body.lstrip("-").lstrip("\n")
@@ -118,7 +136,10 @@ def load_ui(path: Path) -> dict[str, str]:
         return {}
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        line, problem = describe(exc)
+        raise ContentError(f"{path}:{line}: not valid YAML: {problem}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ContentError(f"{path}: must be a list of 'key: text' lines")
@@ -139,4 +160,8 @@ def load_content(root: Path) -> Content:
             item = load_item(path, lang)
             items[lang][item.id] = item
         ui[lang] = load_ui(folder / "ui.yaml")
-    return Content(root=root, journey=journey, items=items, ui=ui)
+    try:
+        glossary = load_glossary(root)
+    except GlossaryError as exc:
+        raise ContentError(str(exc)) from exc
+    return Content(root=root, journey=journey, items=items, ui=ui, glossary=glossary)

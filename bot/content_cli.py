@@ -1,4 +1,4 @@
-"""``wegwijs content check | status | export-po | import-po | preview``: tools for editors and translators.
+"""``wegwijs content check | status | export-po | import-po | preview | misses``: tools for editors and translators.
 
 Output is for the people who keep the texts, in the terminal; each command
 exits non-zero when something needs their attention.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,8 @@ def _export_po(args: argparse.Namespace) -> int:
     messages = [m for m in catalog if m.id]
     empty = sum(not m.string for m in messages)
     fuzzy = sum(FUZZY in m.flags for m in messages)
-    print(f"{output}: {len(messages)} texts, {empty} untranslated, {fuzzy} fuzzy (the Dutch text changed)")
+    # The full path: without -o the catalog lands in the current folder, which may be the repository.
+    print(f"wrote {output.resolve()}: {len(messages)} texts, {empty} untranslated, {fuzzy} fuzzy (the Dutch text changed)")
     return 0
 
 
@@ -119,6 +121,60 @@ def _preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _misses(args: argparse.Namespace) -> int:
+    from bot import search_misses
+    from bot.db import open_db
+
+    db = open_db(Settings.from_env(db_path=args.db).db_path)
+    misses = search_misses.by_frequency(db, lang=args.lang, limit=args.limit)
+    print(f"{'lang':4} {'count':>5} {'asked':>5} {'last seen':10}  question")
+    for miss in misses:
+        print(f"{miss.lang:4} {miss.count:5} {miss.asked:5} {miss.last_seen:10}  {miss.text}")
+    print(
+        f"{len(misses)} question(s) kept (retention.search_misses in journey.yaml) that search did not answer: "
+        "it found nothing, or the person then asked their klantmanager ('asked')"
+    )
+    return 0
+
+
+def _ask_reviewer(args: argparse.Namespace) -> str | None:
+    """The reviewer's name: from --reviewer, else asked in a terminal; None: not reviewed."""
+    if args.reviewer is not None:
+        return args.reviewer.strip() or None
+    if not sys.stdin.isatty():
+        return None
+    answer = input("Who reviewed these translations against the Dutch text? (name; empty: not reviewed) ")
+    return answer.strip() or None
+
+
+def stamp_command(args: argparse.Namespace) -> int:
+    """``wegwijs content stamp``: record the Dutch text translations were made from, and who reviewed them."""
+    from bot.config import TIMEZONE
+    from bot.editing import stamp, stamp_ui
+
+    content = _load(_root(args))
+    if content is None:
+        return 1
+    if args.lang not in content.journey.languages:
+        print(f"{args.lang} is not a language of this content: {', '.join(content.journey.languages)}", file=sys.stderr)
+        return 2
+    item_ids = [*args.item, *args.ids]
+    unknown = [i for i in item_ids if i not in content.items.get(args.lang, {})]
+    if unknown:
+        print(f"no such item in {args.lang}: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    only_ui = bool(args.key) and not item_ids
+    reviewer = None if only_ui else _ask_reviewer(args)
+    if not only_ui:
+        today = datetime.now(TIMEZONE).date()
+        for item in stamp(content, args.lang, item_ids or None, reviewer=reviewer, reviewed_on=today):
+            print(f"{item.path}: " + (f"reviewed by {reviewer}" if reviewer else "source_hash updated"))
+    if args.lang != content.journey.source_language and (args.key or not item_ids):
+        for key in stamp_ui(content, args.lang, args.key or None):
+            print(f"{args.lang}/ui.yaml: {key}: source recorded")
+    return 0
+
+
 def add_commands(content_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the editors' commands to ``wegwijs content``."""
 
@@ -139,3 +195,10 @@ def add_commands(content_sub: argparse._SubParsersAction) -> None:  # type: igno
     import_.add_argument("file", type=Path)
     preview = command("preview", "write one HTML page showing every text in every language, as in the chat", _preview)
     preview.add_argument("-o", "--output", type=Path, default=DEFAULT_PREVIEW, help="default: preview.html")
+    misses = content_sub.add_parser(
+        "misses", help="what people asked that search did not answer, most asked first (no names: text and language)"
+    )
+    misses.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    misses.add_argument("--lang", help="only this language")
+    misses.add_argument("--limit", type=int, help="at most this many questions")
+    misses.set_defaults(func=_misses)

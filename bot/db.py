@@ -12,7 +12,8 @@ that holds something about a person has a ``user_id`` column. ``/mydata`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import sqlite_utils
 from bot.db_locks import TOOL_BUSY_TIMEOUT_MS
 
 Migration = Callable[[sqlite_utils.Database], None]
+log = logging.getLogger(__name__)
 
 
 def _v1_users(db: sqlite_utils.Database) -> None:
@@ -73,7 +75,51 @@ def _v5_reminders(db: sqlite_utils.Database) -> None:
     repetition.create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_v1_users, _v2_awaiting, _v3_handoff, _v4_question_drafts, _v5_reminders]
+def _v6_staff_activity(db: sqlite_utils.Database) -> None:
+    """When each staff member was last active, for the admin's overview (bot/staff_admin.py)."""
+    from bot import staff_admin
+
+    staff_admin.add_activity_column(db)
+
+
+def _v7_search_misses(db: sqlite_utils.Database) -> None:
+    """Questions search did not answer, without the person (bot/search_misses.py)."""
+    from bot import search_misses
+
+    search_misses.create_table(db)
+
+
+def _v8_privacy(db: sqlite_utils.Database) -> None:
+    """Retention (bot/retention.py): every personal row can be found and has an age.
+
+    ``wrong_codes`` is keyed by the person (``user_id``: in a private chat the
+    chat id is the user id), so ``/mydata`` shows it and ``/delete`` erases it;
+    half-finished input gets ``seen_at``, stamped by the retention sweep.
+    """
+    db.execute("ALTER TABLE wrong_codes RENAME COLUMN chat_id TO user_id")
+    db["awaiting"].add_column("seen_at", str)
+    # What the sweep looks for (old audit rows, people inactive long), and the
+    # columns an erase finds a person's rows by.
+    for table, column in (
+        ("audit", "at"),
+        ("users", "last_active_at"),
+        ("audit", "user_id"),
+        ("invites", "user_id"),
+        ("awaiting", "about_user_id"),
+    ):
+        db[table].create_index([column], if_not_exists=True)
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_users,
+    _v2_awaiting,
+    _v3_handoff,
+    _v4_question_drafts,
+    _v5_reminders,
+    _v6_staff_activity,
+    _v7_search_misses,
+    _v8_privacy,
+]
 
 
 def open_db(path: Path | str, busy_timeout_ms: int = TOOL_BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
@@ -88,6 +134,9 @@ def open_db(path: Path | str, busy_timeout_ms: int = TOOL_BUSY_TIMEOUT_MS) -> sq
     # to group writes. Python's implicit transactions would otherwise keep a
     # write pending until some later commit.
     db.conn.isolation_level = None
+    # Erased rows are overwritten with zeros, not just marked free: after
+    # /delete a person's words are gone from the file (see ``forget``).
+    db.execute("PRAGMA secure_delete = ON")
     if str(path) != ":memory:":
         db.enable_wal()
     # NORMAL in WAL: a commit is not synced to disk until the next checkpoint.
@@ -145,13 +194,38 @@ def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
 
 
 def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
-    """Remove every row about one person, in one transaction.
+    """Remove every row about one person, and every trace of it in the files."""
+    erase_people(db, [user_id])
+
+
+def erase_people(db: sqlite_utils.Database, user_ids: Iterable[int]) -> int:
+    """Remove every row about these people, in one transaction, then ``forget``.
 
     Foreign keys are checked at commit, when every table is done, so the
-    order of the tables does not matter.
+    order of the tables does not matter. Returns how many people were erased.
     """
+    erased = 0
+    deletes = [f"DELETE FROM [{name}] WHERE {_about(db, name)}" for name in personal_tables(db)]
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
-        for name in personal_tables(db):
-            db.execute(f"DELETE FROM [{name}] WHERE {_about(db, name)}", {"person": user_id})
-        db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        for user_id in user_ids:
+            for delete in deletes:
+                db.execute(delete, {"person": user_id})
+            erased += db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
+    forget(db)
+    return erased
+
+
+def forget(db: sqlite_utils.Database) -> None:
+    """Leave no copy of erased rows in the write-ahead log.
+
+    With ``secure_delete`` the database file holds zeros where the rows were,
+    but the WAL still holds the pages as they were before. A TRUNCATE
+    checkpoint copies the new pages into the database and empties the WAL
+    file. Call it after a transaction, never inside one.
+    """
+    if str(db.conn.execute("PRAGMA database_list").fetchone()[2]) == "":
+        return  # in memory: no files
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        log.warning("the WAL could not be emptied after an erase (another connection is reading); next erase tries again")

@@ -10,8 +10,11 @@ import json
 import re
 from pathlib import Path
 
+from datetime import date
+
 import yaml
 
+from bot import ui_sources
 from bot.content import Content, Item
 
 
@@ -65,18 +68,48 @@ def set_ui_text(path: Path, key: str, value: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def stamp(content: Content, lang: str, item_ids: list[str] | None = None) -> list[Item]:
-    """Record that translations are up to date with the current Dutch text.
+def stamp(
+    content: Content,
+    lang: str,
+    item_ids: list[str] | None = None,
+    reviewer: str | None = None,
+    reviewed_on: date | None = None,
+) -> list[Item]:
+    """Record that translations are made from the current Dutch text; with a reviewer, that they were reviewed.
 
-    Returns the items whose recorded source hash changed.
+    Without a reviewer, a translation whose Dutch text changed goes back to
+    ``status: draft``: an earlier review was of another text. Returns the
+    items whose file changed.
     """
     changed = []
     for item_id, item in sorted(content.items.get(lang, {}).items()):
         if item_ids and item_id not in item_ids:
             continue
         source = content.source_item(item_id)
-        if source is None or item.source_hash == source.content_hash:
+        is_source = lang == content.journey.source_language
+        if source is None and not is_source:
             continue
-        set_front_matter_field(item.path, "source_hash", yaml_scalar(source.content_hash))
-        changed.append(item)
+        touched = False
+        if not is_source and item.source_hash != source.content_hash:
+            set_front_matter_field(item.path, "source_hash", yaml_scalar(source.content_hash))
+            touched = True
+            if item.status == "reviewed" and not reviewer:
+                set_front_matter_field(item.path, "status", "draft")
+        if reviewer:
+            when = (reviewed_on or date.today()).isoformat()
+            set_front_matter_field(item.path, "status", "reviewed")
+            set_front_matter_field(item.path, "reviewer", yaml_scalar(reviewer))
+            set_front_matter_field(item.path, "reviewed_at", when)
+            touched = True
+        if touched:
+            changed.append(item)
     return changed
+
+
+def stamp_ui(content: Content, lang: str, keys: list[str] | None = None) -> list[str]:
+    """Record that short texts are translated from the current Dutch texts; returns the keys whose record changed."""
+    dutch = content.ui.get(content.journey.source_language, {})
+    made_from = {
+        key: dutch[key] for key in content.ui.get(lang, {}) if key in dutch and (not keys or key in keys)
+    }
+    return ui_sources.record(content.root, lang, made_from)

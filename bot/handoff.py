@@ -23,6 +23,7 @@ from bot.outbox import OutboxRow, Skipped
 from bot.questions import FROM_CLIENT, TO_CLIENT, Question, ThreadMessage
 from bot.render import Renderer
 from bot.services import Services
+from bot.staff_text import language_name
 from bot.users import User, get_user
 
 RELAY, OVERDUE, KM_BLOCKED, CANNOT_COME = "relay", "question_overdue", "km_blocked", "cannot_come"
@@ -151,7 +152,7 @@ def question_header(s: Services, question: Question, handler: staff.Staff) -> st
     owner = staff.get_staff(s.db, question.klantmanager_id)
     values = {
         "client": linked.name if linked else str(question.user_id),
-        "language": r.button(client.lang, "language.name") if client and client.lang else "",
+        "language": language_name(r, handler.lang, client.lang) if client and client.lang else "",
         "step": r.title(handler.lang, step.overview) if step else r.ui(handler.lang, "km.no_step"),
         "when": question.created_at,
     }

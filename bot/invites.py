@@ -3,7 +3,8 @@
 An admin invites a klantmanager (``km-<code>``); a klantmanager invites a
 client (``c-<code>``). Codes come from ``secrets`` (about 96 bits), are
 single-use and expire. Wrong guesses from one chat are counted, and after a
-few the chat has to wait before trying again.
+few the chat has to wait before trying again. The count is the person's data:
+erased with them, and kept a day at most (``retention.wrong_codes``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk="code",
     )
-    # Keyed by chat, not by person: erasing one's data must not reset the limit.
+    # Wrong guesses per chat; a later migration (bot/db.py) names the column
+    # user_id, so the rows are the person's: shown by /mydata, erased by
+    # /delete, and dropped after a day by retention (bot/retention.py).
     db["wrong_codes"].create({"id": int, "chat_id": int, "at": str}, pk="id")
     db["wrong_codes"].create_index(["chat_id"])
 
@@ -93,7 +96,7 @@ def create(
 
 def throttled(db: sqlite_utils.Database, user_id: int, now: datetime) -> bool:
     since = iso(now - GUESS_WINDOW)
-    return db["wrong_codes"].count_where("chat_id = ? AND at > ?", [user_id, since]) >= MAX_WRONG_GUESSES
+    return db["wrong_codes"].count_where("user_id = ? AND at > ?", [user_id, since]) >= MAX_WRONG_GUESSES
 
 
 def redeem(db: sqlite_utils.Database, code: str, user_id: int, now: datetime) -> tuple[Redeemed, Invite | None]:
@@ -103,7 +106,7 @@ def redeem(db: sqlite_utils.Database, code: str, user_id: int, now: datetime) ->
     with db.atomic():
         rows = list(db["invites"].rows_where("code = ?", [code]))
         if not rows:
-            db["wrong_codes"].insert({"chat_id": user_id, "at": iso(now)})
+            db["wrong_codes"].insert({"user_id": user_id, "at": iso(now)})
             return Redeemed.UNKNOWN, None
         row = rows[0]
         invite = Invite(row["code"], row["kind"], row["created_by"], row["klantmanager_id"], row["name"])

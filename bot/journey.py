@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.yaml_errors import describe
+
 # The C loader (libyaml) reads the content about 7x faster than the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -94,7 +96,10 @@ class Journey:
 def load_journey(path: Path) -> Journey:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        line, problem = describe(exc)
+        raise JourneyError(f"{path}:{line}: not valid YAML: {problem}") from exc
+    except OSError as exc:
         raise JourneyError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not raw.get("steps"):
         raise JourneyError(f"{path}: needs a list of steps")

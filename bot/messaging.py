@@ -36,8 +36,11 @@ def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> s
     source = renderer.journey.source_language
     if not (bilingual and screen.bilingual and lang != source):
         return own
+    dutch = screen.text(source)
+    if not dutch:  # nothing of this message exists in Dutch (the part behind "Read more" of a translation)
+        return own
     label = renderer.ui(lang, "bilingual.dutch_label")
-    return f"{own}\n\n{label}\n{screen.text(source)}"
+    return f"{own}\n\n{label}\n{dutch}"
 
 
 async def send_html(

@@ -25,8 +25,20 @@ from bot.users import get_user
 NOTICE, STEP_CARD = "notice", "step_card"
 
 
-def notify(db: sqlite_utils.Database, *, chat_id: int, about: int, key: str, now: datetime, **values: Any) -> None:
-    """Plan a notice for ``chat_id``; ``about`` is the statushouder it concerns (or the reader)."""
+def notify(
+    db: sqlite_utils.Database,
+    *,
+    chat_id: int,
+    about: int,
+    key: str,
+    now: datetime,
+    once: str | None = None,
+    **values: Any,
+) -> None:
+    """Plan a notice for ``chat_id``; ``about`` is the statushouder it concerns (or the reader).
+
+    ``once``: a name for a notice that may be planned only once (a second call changes nothing).
+    """
     outbox.enqueue(
         db,
         user_id=about,
@@ -34,8 +46,18 @@ def notify(db: sqlite_utils.Database, *, chat_id: int, about: int, key: str, now
         kind=NOTICE,
         params={"key": key, "values": values},
         due_at=now,
-        key=f"{NOTICE}:{secrets.token_hex(8)}",
+        key=_once_key(once) if once else f"{NOTICE}:{secrets.token_hex(8)}",
     )
+
+
+def _once_key(once: str) -> str:
+    # The closing colon keeps "call:1" from matching "call:12" as a key prefix.
+    return f"{NOTICE}:once:{once}:"
+
+
+def planned(db: sqlite_utils.Database, *, about: int, once: str) -> bool:
+    """Was the notice named ``once`` planned already (sent or not)?"""
+    return outbox.count(db, user_id=about, kind=NOTICE, key_prefix=_once_key(once)) > 0
 
 
 async def send_notice(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:

@@ -22,6 +22,9 @@ from jinja2 import TemplateSyntaxError
 
 from bot.checker import TITLE_LIMIT, field_line, key_lines
 from bot.content import Content, Item, text_hash
+from bot.glossary import Glossary
+from bot.ui_sources import load_sources, sources_path, stale_keys
+from bot.ui_sources import record as record_ui_sources
 from bot.editing import (
     set_body,
     set_front_matter_field,
@@ -30,6 +33,7 @@ from bot.editing import (
     yaml_scalar,
 )
 from bot.markup import TELEGRAM_LIMIT, markdown_to_html
+from bot.readmore import MORE_MARKER, marker_count, whole_body
 from bot.textcheck import (
     Problem,
     markdown_link_problems,
@@ -98,17 +102,22 @@ def export_catalog(content: Content, lang: str) -> Catalog:
     for item_id in order:
         source = source_items.get(item_id)
         if source is not None:
-            _add_item(catalog, content, source, content.item(lang, item_id))
+            _add_item(catalog, content, source, content.item(lang, item_id), lang)
     translations = content.ui.get(lang, {})
     ui_file = content.root / journey.source_language / "ui.yaml"
     lines = key_lines(ui_file.read_text(encoding="utf-8")) if ui_file.exists() else {}
-    for key, text in journey.translatable_ui(content.ui.get(journey.source_language, {})).items():
+    dutch = content.ui.get(journey.source_language, {})
+    stale = stale_keys(dutch, translations, load_sources(content.root, lang))
+    for key, text in journey.translatable_ui(dutch).items():
         location = (ui_file.relative_to(content.root).as_posix(), lines.get(key, [1])[0])
-        _add(catalog, text, translations.get(key, ""), f"ui:{key}", location, _ui_notes(text), fuzzy=False)
+        notes = [*_ui_notes(text), *glossary_notes(content.glossary, text, lang)]
+        _add(catalog, text, translations.get(key, ""), f"ui:{key}", location, notes, fuzzy=key in stale)
     return catalog
 
 
-def _add_item(catalog: Catalog, content: Content, source: Item, translation: Item | None) -> None:
+def _add_item(
+    catalog: Catalog, content: Content, source: Item, translation: Item | None, translation_lang: str
+) -> None:
     stale = translation is not None and content.is_stale(translation)
     critical = content.journey.is_critical(source.id)
     file_text = source.path.read_text(encoding="utf-8")
@@ -121,11 +130,14 @@ def _add_item(catalog: Catalog, content: Content, source: Item, translation: Ite
         if part == "body":
             line = file_text.count("\n", 0, len(file_text) - len(source.body)) + 1
             notes = [PART_NOTES[part], _placeholder_note(source.variables)]
+            if marker_count(msgid):
+                notes.append(f"Keep the line {MORE_MARKER} where it is: the part above it is sent first, with a 'Read more' button.")
         else:
             line = field_line(file_text, part)
             notes = [PART_NOTES[part]]
         if critical:
             notes.append("Critical: this text has consequences for the reader (money, appointments, documents).")
+        notes += glossary_notes(content.glossary, msgid, translation_lang)
         fuzzy = stale and part in HASHED_PARTS and bool(msgstr)
         _add(catalog, msgid, msgstr, f"item:{source.id}:{part}", (location_file, line), notes, fuzzy)
 
@@ -143,6 +155,19 @@ def _add(
         msgid, msgstr, locations=[location], flags=[FUZZY] if fuzzy else [], auto_comments=list(notes), context=context
     )
     message.flags.discard("python-format")  # Babel's guess from a '%' in the text; ours are {{ }}
+
+
+def glossary_notes(glossary: Glossary | None, dutch: str, lang: str) -> list[str]:
+    """The glossary entry of every term a Dutch text uses, for the translator into ``lang``."""
+    if glossary is None:
+        return []
+    notes = []
+    for term in glossary.used_in(dutch):
+        entry, dutch_entry = term.entry(lang), term.entry("nl")
+        explained = entry.explain if entry is not None else (dutch_entry.explain if dutch_entry else "")
+        said = f" People say: {', '.join(entry.say)}." if entry is not None and entry.say else ""
+        notes.append(f"Glossary: {term.term}: {explained} Keep the Dutch word '{term.term}'.{said}")
+    return notes
 
 
 def _part(item: Item, part: str) -> str:
@@ -201,16 +226,20 @@ def import_catalog(content: Content, lang: str, po_path: Path) -> ImportResult:
         raise CatalogRefused(problems)
     items: dict[str, dict[str, _Entry]] = {}
     ui: dict[str, str] = {}
+    ui_made_from: dict[str, str] = {}
     for entry in entries:
         kind, _, rest = entry.context.partition(":")
         if kind == "ui":
             ui[rest] = entry.text
+            ui_made_from[rest] = entry.source
         else:
             item_id, _, part = rest.rpartition(":")
             items.setdefault(item_id, {})[part] = entry
     changed = [path for item_id, parts in items.items() if (path := _apply_item(content, lang, item_id, parts, notes))]
     if _apply_ui(content, lang, ui):
         changed.append(content.root / lang / "ui.yaml")
+    if record_ui_sources(content.root, lang, ui_made_from):
+        changed.append(sources_path(content.root, lang))
     return ImportResult(changed=changed, notes=notes)
 
 
@@ -254,7 +283,8 @@ def _problems(content: Content, lang: str, entry: _Entry, name: str) -> list[str
     mismatch = placeholder_mismatch(entry.text, entry.source).problems
     found += mismatch
     if not mismatch and part in ("body", "ui"):
-        template = markdown_to_html(entry.text) if part == "body" else entry.text
+        # A body is checked as the whole text the bot can send: the "Read more" line is no markup.
+        template = markdown_to_html(whole_body(entry.text)) if part == "body" else entry.text
         rendered, render_problems = render_sample(template, locale, placeholders(entry.text))
         found += render_problems
         if part == "body":

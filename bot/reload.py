@@ -23,6 +23,7 @@ from bot.checker import check_content
 from bot.config import Settings
 from bot.content import ContentError, load_content
 from bot.render import Renderer
+from bot.runlog import content_version
 from bot.services import KEY as SERVICES_KEY
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,8 @@ AfterReload = Callable[[Application], Awaitable[None]]
 
 
 def content_files(root: Path) -> list[Path]:
-    """The files the bot reads: the path file, short and long texts, recordings."""
-    patterns = ("journey.yaml", "*/ui.yaml", "*/items/*.md", "*/audio/*")
+    """The files the bot reads: the path file, the glossary, short and long texts, recordings."""
+    patterns = ("journey.yaml", "glossary.yaml", "*/ui.yaml", "*/items/*.md", "*/audio/*")
     return sorted(path for pattern in patterns for path in root.glob(pattern))
 
 
@@ -82,7 +83,8 @@ class ContentReloader:
                 log.error("content change refused (%s): %s; still serving the last good content", reason, exc)
                 return False
             self.app.bot_data[SERVICES_KEY].renderer = Renderer(content)
-            log.info("content reloaded (%s)", reason)
+            version = await asyncio.to_thread(content_version, self.root)
+            log.info("content reloaded (%s): content version %s", reason, version)
         if self.after_reload is not None:
             await self.after_reload(self.app)
         return True

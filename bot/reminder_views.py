@@ -1,7 +1,8 @@
 """Screens of reminders and repetition: appointments, "did you understand?", good to know.
 
 Button data: ``appt:<yes|no|skip>:<appointment id>``, ``chk:<yes|unclear>:<item id>``,
-``rem:<pause|resume>``. ``ask:item:<item id>`` belongs to the handoff (asking
+``rem:<pause|resume>``. ``more:<item id>`` ("Read more") belongs to ``handlers/read_more.py``;
+``ask:item:<item id>`` belongs to the handoff (asking
 the klantmanager about an item).
 """
 
@@ -11,10 +12,10 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import views
+from bot import unchecked, views
 from bot.appointments import CANCELLED, Appointment
 from bot.messaging import Screen
-from bot.render import GENERIC_ERROR_KEY, Renderer
+from bot.render import Renderer
 
 APPOINTMENT, CHECK, REMINDERS = "appt", "chk", "rem"
 COMING, NOT_COMING, NO_REASON = "yes", "no", "skip"
@@ -60,38 +61,40 @@ def reason_screen(r: Renderer, lang: str, appointment_id: int) -> Screen:
     return Screen(text=lambda lg: r.ui(lg, "appointment.reason_prompt"), keyboard=keyboard)
 
 
-def _item_html(r: Renderer, lang: str, item_id: str) -> str:
-    item = r.item(lang, item_id)
-    return item.html if item else r.ui(lang, GENERIC_ERROR_KEY)
-
-
 def ask_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButton:
     return _button(r, lang, "check.ask", views.ASK, ASK_ITEM, item_id)
 
 
 def check_screen(r: Renderer, lang: str, item_id: str, repeat: bool) -> Screen:
-    """A critical item with "Did you understand?" under it."""
+    """A critical item (its short part, with "Read more") and "Did you understand?" under it."""
     header = "check.repeat" if repeat else "check.first"
+    item_text, split = views.item_text(r, lang, item_id)
+    shown = unchecked.with_original(r, item_id, item_text)
+    more = [[views.read_more_button(r, lang, item_id)]] if split else []
     keyboard = InlineKeyboardMarkup(
         [
+            *more,
             [_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id)],
             [_button(r, lang, "check.unclear", CHECK, UNCLEAR, item_id)],
             [ask_button(r, lang, item_id)],
         ]
     )
     return Screen(
-        text=lambda lg: f"{r.ui(lg, header)}\n\n{_item_html(r, lg, item_id)}\n\n{r.ui(lg, 'check.question')}",
+        text=lambda lg: f"{r.ui(lg, header)}\n\n{shown(lg)}\n\n{r.ui(lg, 'check.question')}",
         keyboard=keyboard,
+        bilingual=not unchecked.needs_original(r, lang, item_id),
     )
 
 
 def unclear_screen(r: Renderer, lang: str, item_id: str) -> Screen:
     """The item again, in the person's own language only, with the way to the klantmanager."""
+    item_text, split = views.item_text(r, lang, item_id)
+    more = [[views.read_more_button(r, lang, item_id)]] if split else []
     keyboard = InlineKeyboardMarkup(
-        [[_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id)], [ask_button(r, lang, item_id)]]
+        [*more, [_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id)], [ask_button(r, lang, item_id)]]
     )
     return Screen(
-        text=lambda lg: f"{r.ui(lg, 'check.unclear_intro')}\n\n{_item_html(r, lg, item_id)}\n\n{r.ui(lg, 'check.unclear_outro')}",
+        text=lambda lg: f"{r.ui(lg, 'check.unclear_intro')}\n\n{item_text(lg)}\n\n{r.ui(lg, 'check.unclear_outro')}",
         keyboard=keyboard,
         bilingual=False,
     )

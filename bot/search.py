@@ -6,6 +6,9 @@ built when the bot starts (``bot.handlers.search.register``). When content is
 reloaded (a new ``Renderer`` with a new ``Content`` replaces
 ``services.renderer``), the next search builds a fresh index for it (about
 35 ms, see ``bench/search.py``) and the old one goes when the old content does.
+Each item's index also holds the glossary's words for the Dutch terms it uses
+(``bot.search_glossary``, from ``Content.glossary``); an edit of
+``glossary.yaml`` reloads the content like any other content file.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.content import Content
+from bot.search_glossary import GlossaryWords
 from bot.search_index import LanguageIndex
 
 
@@ -37,10 +41,12 @@ class SearchIndex:
         searchable = list(dict.fromkeys(journey.referenced_items()))
         # Built once, then only read, from whichever thread runs the bot.
         db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
+        sources = [item for i in searchable if (item := content.source_item(i)) is not None]
+        glossary = GlossaryWords(content.glossary.terms if content.glossary else (), sources)
         self.languages: dict[str, LanguageIndex] = {}
         for lang in journey.languages:
             items = [item for i in searchable if (item := content.item(lang, i)) is not None]
-            self.languages[lang] = LanguageIndex(db, lang, items)
+            self.languages[lang] = LanguageIndex(db, lang, items, glossary)
         self._journey = journey
 
     def search(self, lang: str, text: str) -> Found:

@@ -6,6 +6,7 @@ kept in Python, to decide per query word how to match it:
 
 - a word the index knows matches itself, or every term it starts (prefix);
 - an unknown word that is a known word plus an ending matches that word;
+- an unknown Dutch compound matches the title or keyword term it ends in;
 - an unknown word of a short query matches the closest title or keyword
   terms within one or two typing mistakes (``rapidfuzz``: a maintained C++
   library, fast enough to scan a vocabulary per word well inside the
@@ -28,6 +29,8 @@ from rapidfuzz.distance import OSA
 
 from bot import textnorm
 from bot.content import Item
+from bot.readmore import whole_body
+from bot.search_glossary import GlossaryWords
 
 # Column weights for BM25: a word in the title or the editors' keywords says
 # more than the same word somewhere in the body.
@@ -42,6 +45,9 @@ MAX_WORDS = 30
 """Words of a query that are looked at; the rest of a very long text is ignored."""
 MAX_SUFFIX = 2
 """Letters an unknown word may have after a known one."""
+MIN_TAIL = 5
+MIN_TAIL_BEFORE = 3
+"""A compound's last part has five letters or more, with three or more before it."""
 FUZZY_MAX_WORDS = 8
 """Only short queries get typo tolerance; a long text has enough real words."""
 TOKENIZER = "unicode61 remove_diacritics 0"
@@ -67,6 +73,10 @@ class Phrase:
     docs: int
     head: int
     """Texts with the term in their title or keywords."""
+    own: int
+    """Texts whose editors' own words have the term. How common a term is is
+    judged on these: the glossary adds a term's everyday words to every text
+    that names it, which makes them common without making them say less."""
     keyword: bool
 
     @property
@@ -75,11 +85,14 @@ class Phrase:
 
 
 class LanguageIndex:
-    def __init__(self, db: sqlite_utils.Database, lang: str, items: Iterable[Item]) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, lang: str, items: Iterable[Item], glossary: GlossaryWords | None = None
+    ) -> None:
         self.lang = lang
         self.rules = textnorm.rules(lang)
         self._docs: dict[str, int] = {}
         self._head: dict[str, int] = {}
+        self._own: dict[str, int] = {}
         self._keywords: set[str] = set()  # one-word keywords: editors chose them, so they always count
         rows = []
         for doc, item in enumerate(items, start=1):
@@ -87,16 +100,22 @@ class LanguageIndex:
                 "title": item.title,
                 "keywords": " ".join(item.keywords),
                 "summary": item.summary,
-                "body": item.body,
+                "body": whole_body(item.body),  # without the "Read more" line
             }
+            # The glossary's words for the terms the item uses, in the field
+            # where its Dutch text has the term (bot/search_glossary.py).
+            usage = glossary.usage(item.id, lang) if glossary else {}
             row: dict[str, object] = {"doc": doc, "id": item.id}
-            for keyword in item.keywords:
+            for keyword in (*item.keywords, *(w for f in HEAD for w in usage.get(f, ()))):
                 if len(keyword_terms := textnorm.words(keyword, lang)) == 1:
                     self._keywords.update(textnorm.variants(keyword_terms[0], lang))
             for column, text in fields.items():
-                found = textnorm.terms(text, lang)
-                row[column] = " ".join(found)
-                for term in found:
+                own = textnorm.terms(text, lang)
+                added = textnorm.terms("\n".join(usage.get(column, ())), lang)
+                row[column] = " ".join(own + added)
+                for term in own:
+                    self._own[term] = self._own.get(term, 0) | (1 << doc)
+                for term in own + added:
                     self._docs[term] = self._docs.get(term, 0) | (1 << doc)
                     if column in HEAD:
                         self._head[term] = self._head.get(term, 0) | (1 << doc)
@@ -121,7 +140,8 @@ class LanguageIndex:
         """What looking for ``term`` finds, given the index terms it covers."""
         docs = _union(self._docs[t] for t in terms)
         head = _union(self._head.get(t, 0) for t in terms)
-        return Phrase(term, prefix, docs, head, keyword=any(t in self._keywords for t in terms))
+        own = _union(self._own.get(t, 0) for t in terms)
+        return Phrase(term, prefix, docs, head, own, keyword=any(t in self._keywords for t in terms))
 
     def _known(self, term: str, prefix: bool) -> Phrase | None:
         if prefix and len(term) >= self.rules.min_prefix:
@@ -137,13 +157,24 @@ class LanguageIndex:
         Possessives and plurals are endings in all these languages, and a
         stemmer does not know every one (Tigrinya has none at all).
         """
-        for cut in range(1, MAX_SUFFIX + 1):
-            base = word[:-cut]
+        for base in textnorm.without_ending(word, self.lang, MAX_SUFFIX):
             if len(base) < max(self.rules.min_prefix, 3):
                 break
             if base in self._docs:
                 return [self._phrase([base], base, prefix=False)]
         return []
+
+    def _compound_tail(self, word: str) -> list[Phrase]:
+        """A compound that ends in a title or keyword term: "huisdokter" is a kind of "dokter"."""
+        if not self.rules.compounds:
+            return []
+        tails = [
+            t
+            for t in self._head_vocabulary
+            if len(t) >= MIN_TAIL and len(word) - len(t) >= MIN_TAIL_BEFORE and word.endswith(t)
+        ]
+        longest = max(tails, key=len, default=None)
+        return [self._phrase([longest], longest, prefix=False)] if longest else []
 
     def _corrections(self, word: str) -> list[Phrase]:
         """Known terms one or two typing mistakes away from an unknown word."""
@@ -156,7 +187,7 @@ class LanguageIndex:
         return [self._phrase([term], term, prefix=False) for term, distance, _ in close if distance == best]
 
     def _counts(self, phrase: Phrase) -> bool:
-        return phrase.keyword or phrase.docs.bit_count() <= MAX_SHARE * self.size
+        return phrase.keyword or phrase.own.bit_count() <= MAX_SHARE * self.size
 
     def match(self, text: str) -> list[list[Phrase]]:
         """Per query word, what to look for: its known terms, or the corrections of a typo."""
@@ -170,7 +201,7 @@ class LanguageIndex:
             candidates = [self._known(typed, prefix=True), *(self._known(t, prefix=False) for t in others)]
             phrases = [p for p in candidates if p]
             if not phrases:
-                phrases = self._without_suffix(typed)
+                phrases = self._without_suffix(typed) or self._compound_tail(typed)
             if not phrases and fuzzy and len(typed) >= self.rules.min_fuzzy:
                 phrases = self._corrections(typed)
             phrases = [p for p in phrases if self._counts(p)]

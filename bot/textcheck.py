@@ -35,6 +35,8 @@ SAMPLE_NUMBER = 1234567
 SAMPLE_TEXT = ("Sample <&> value " * 3)[:40]
 """40 characters with the characters that must be escaped, to prove escaping."""
 SAMPLE_URL = "https://example.org/sample?a=<1>&b=2"
+SAMPLE_PERIOD = "18mo"
+"""Shown as a number of months: the longest way a period is written."""
 
 _ENV = make_environment()
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\n]*)\)")
@@ -58,6 +60,8 @@ class Problem:
 def sample_value(name: str, filters: Collection[str] = ()) -> Any:
     """A value to render a placeholder with, chosen by the filters applied to it, else by its name."""
     lowered = name.lower()
+    if "duration" in filters:
+        return SAMPLE_PERIOD
     if _DATE_FILTERS & set(filters) or any(word in lowered for word in _DATE_WORDS):
         return SAMPLE_MOMENT
     if _NUMBER_FILTERS & set(filters) or lowered in _NUMBER_NAMES or lowered.endswith(("_count", "_number", "_total")):

@@ -76,17 +76,33 @@ class Rules:
     """Shortest unknown word that may be a typo of a known one. Arabic script
     leaves out short vowels, so a four-letter word there is often another
     real word one letter away ("خوبه", good; "خونه", house)."""
+    contractions: tuple[str, ...] = ()
+    """Spoken words glued to the article and written as one word: Levantine
+    "عالحكيم" (to the doctor) and "هالشهر" (this month) are "الحكيم",
+    "الشهر" after "عَ" and "هَ". The stemmer knows the written forms only."""
+    compounds: bool = False
+    """Compounds are written as one word ("huisdokter"), so an unknown word
+    may end in a known one (see ``bot.search_index``)."""
+    syllabic: bool = False
+    """Ge'ez script: a letter is a consonant with its vowel, and an ending
+    changes the vowel of the letter before it ("ደሞዝ", salary; "ደሞዘይ", my salary)."""
 
 
 _LATIN = Rules(letters=None, stemmer=None, min_prefix=4, min_fuzzy=4)
 RULES: dict[str, Rules] = {
-    "nl": Rules(letters=None, stemmer="dutch", min_prefix=4, min_fuzzy=4),
+    "nl": Rules(letters=None, stemmer="dutch", min_prefix=4, min_fuzzy=4, compounds=True),
     "en": Rules(letters=None, stemmer="english", min_prefix=4, min_fuzzy=4),
-    "ar": Rules(letters=_ARABIC_LETTERS, stemmer="arabic", min_prefix=3, min_fuzzy=5),
+    "ar": Rules(letters=_ARABIC_LETTERS, stemmer="arabic", min_prefix=3, min_fuzzy=5, contractions=("عال", "هال")),
     "fa": Rules(letters=_PERSIAN_LETTERS, stemmer="persian", min_prefix=3, min_fuzzy=5),
     # One Ethiopic character is a whole syllable, so two already say a lot.
-    "ti": Rules(letters=_TIGRINYA, stemmer=None, min_prefix=2, min_fuzzy=4),
+    "ti": Rules(letters=_TIGRINYA, stemmer=None, min_prefix=2, min_fuzzy=4, syllabic=True),
 }
+ARTICLE = "ال"
+MIN_AFTER_CONTRACTION = 3
+"""Letters after "عال" or "هال" for it to be a contraction: "عالم" (world) is not one."""
+ETHIOPIC = range(0x1200, 0x1380)
+SIXTH_ORDER = 5
+"""Place of the vowelless form in each row of eight Ethiopic letters (ዘ ዙ ዚ ዛ ዜ ዝ ዞ)."""
 
 
 def rules(lang: str) -> Rules:
@@ -147,7 +163,7 @@ def _stemmer(name: str) -> Stemmer.Stemmer:
 
 @lru_cache(maxsize=1 << 16)
 def variants(word: str, lang: str) -> tuple[str, ...]:
-    """The terms one word stands for: itself first, then its stem and a ZWNJ compound's parts.
+    """The terms one word stands for: itself first, then its spoken contraction undone, stems, a ZWNJ compound's parts.
 
     "خانه‌ها" (houses) gives "خانهها" (as typed without the ZWNJ), "خانه" (its
     stem) and the parts "خانه", "ها" (as typed with a space). No term holds a
@@ -155,12 +171,36 @@ def variants(word: str, lang: str) -> tuple[str, ...]:
     """
     joined = word.replace(ZWNJ, "")
     out = [joined]
-    name = rules(lang).stemmer
-    if name:
-        out.append(_stemmer(name).stemWord(word).replace(ZWNJ, ""))
+    rule = rules(lang)
+    spoken = next(
+        (ARTICLE + word[len(c) :] for c in rule.contractions if word.startswith(c) and len(word) - len(c) >= MIN_AFTER_CONTRACTION),
+        None,
+    )
+    if spoken:
+        out.append(spoken)
+    if rule.stemmer:
+        out.extend(_stemmer(rule.stemmer).stemWord(w).replace(ZWNJ, "") for w in (word, spoken) if w)
     if ZWNJ in word:
         out.extend(word.split(ZWNJ))
     return tuple(dict.fromkeys(t for t in out if t))
+
+
+def without_ending(word: str, lang: str, max_ending: int) -> list[str]:
+    """The word without its last one or two letters, shortest ending first.
+
+    In Ge'ez script the letter before an ending also loses the vowel the
+    ending gave it: "ደሞዘይ" (my salary) gives "ደሞዘ" and "ደሞዝ" (salary).
+    """
+    out = []
+    for cut in range(1, max_ending + 1):
+        base = word[:-cut]
+        out.append(base)
+        if rules(lang).syllabic and base and ord(base[-1]) in ETHIOPIC:
+            code = ord(base[-1])
+            sixth = chr(code - (code - ETHIOPIC.start) % 8 + SIXTH_ORDER)
+            if sixth != base[-1] and unicodedata.category(sixth) == "Lo":
+                out.append(base[:-1] + sixth)
+    return out
 
 
 def terms(text: str, lang: str) -> list[str]:

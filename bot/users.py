@@ -2,7 +2,9 @@
 
 Until the person accepts the privacy notice, their row holds only their id
 and the language they chose (and the link code they opened, so the link is
-not lost while they read the notice).
+not lost while they read the notice); the retention sweep notes when it first
+saw such a row in ``last_active_at`` and erases it after a while
+(``retention.unfinished``, bot/retention.py).
 """
 
 from __future__ import annotations

@@ -1,18 +1,24 @@
 """The screens a statushouder sees: text (from content) and buttons.
 
-Button data is ``<action>:<argument>``; the handlers check every argument
-against the loaded path and content, so a forged or stale button does nothing
-but get a polite answer.
+Button data is ``<action>:<argument>``; its shape is declared in
+``bot/buttons.py``, and the handlers check every argument against the loaded
+path and content, so a forged or stale button does nothing but get a polite
+answer.
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import unchecked
 from bot.audio import voice_file
 from bot.messaging import Screen
 from bot.render import GENERIC_ERROR_KEY as GENERIC
 from bot.render import Renderer
+from bot.retention import load_rules
 from bot.users import User
 
 LANG = "lang"
@@ -20,6 +26,7 @@ PRIVACY = "priv"
 STEP = "step"
 MENU = "m"
 ITEM = "item"
+MORE = "more"
 DELETE = "del"
 UNKNOWN_STEP = "?"
 
@@ -59,8 +66,11 @@ def language_screen(r: Renderer) -> Screen:
 
 
 def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
+    """The privacy notice; how long things are kept comes from the retention settings."""
+    periods = load_rules(r.journey).template_values()
+
     def text(lg: str) -> str:
-        item = r.item(lg, "privacy")
+        item = r.item(lg, "privacy", **periods)
         return item.html if item else r.ui(lg, GENERIC)
 
     if accepted:
@@ -140,14 +150,51 @@ def topics_screen(r: Renderer, lang: str) -> Screen:
     )
 
 
-def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
-    def text(lg: str) -> str:
-        item = r.item(lg, item_id)
-        return item.html if item else r.ui(lg, GENERIC)
+def item_text(r: Renderer, lang: str, item_id: str) -> tuple[Callable[[str], str], bool]:
+    """An item's text in any language, and whether it comes with a "Read more" button.
 
+    When the reader's own text has a part behind the marker, every language
+    shows its short part (the Dutch below too, in the bilingual view);
+    otherwise every language shows the whole text.
+    """
+    own = r.item_parts(lang, item_id)
+    split = bool(own and own.more)
+
+    def text(lg: str) -> str:
+        parts = r.item_parts(lg, item_id)
+        if parts is None:
+            return r.ui(lg, GENERIC)
+        return parts.short if split else parts.whole.html
+
+    return text, split
+
+
+def read_more_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButton:
+    return _button(r.button(lang, "item.read_more"), MORE, item_id)
+
+
+def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    """An item; a critical one in an unchecked translation comes with the Dutch original (``bot.unchecked``)."""
+    text, split = item_text(r, lang, item_id)
+    rows = [[read_more_button(r, lang, item_id)]] if split else []
     return Screen(
-        text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]), voice=voice_file(r.content, lang, item_id)
+        text=unchecked.with_original(r, item_id, text),
+        keyboard=InlineKeyboardMarkup([*rows, back_to_menu(r, lang)]),
+        voice=voice_file(r.content, lang, item_id),
+        bilingual=not unchecked.needs_original(r, lang, item_id),
     )
+
+
+def more_screen(r: Renderer, lang: str, item_id: str) -> Screen:
+    """The part of an item behind "Read more", under its title; empty in a language without that part."""
+
+    def text(lg: str) -> str:
+        parts = r.item_parts(lg, item_id)
+        if parts is None or not parts.more:
+            return ""
+        return f"<b>{html.escape(parts.whole.title, quote=False)}</b>\n\n{parts.more}"
+
+    return Screen(text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]))
 
 
 def menu_screen(r: Renderer, user: User) -> Screen:

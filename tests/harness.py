@@ -8,7 +8,7 @@ has finished with an update instead of sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application, running
+from bot.bidi import strip_marks
 from bot.clock import Clock
 from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
@@ -122,6 +123,13 @@ class Person:
             result = await self.client.send_document(self.user_id, data, name, mime)
         return await self._after(result["update_id"], since)
 
+    async def act(self, sending: Awaitable[dict]) -> list[dict]:
+        """Any other update (an edit, a group message, an inline query...): ``sending`` is an
+        ``EmulatorClient`` call that returns the ``update_id``; returns what the bot then said here."""
+        since = await self._last_id()
+        result = await sending
+        return await self._after(result["update_id"], since)
+
     async def press_data(self, message_id: int, data: str) -> list[dict]:
         since = await self._last_id()
         result = await self.client.press(self.user_id, message_id, data)
@@ -163,13 +171,18 @@ class Person:
         return await self._after(result["update_id"], result["message"]["message_id"])
 
     async def press(self, label: str) -> list[dict]:
-        """Press the button with this label on the newest bot message that has it."""
+        """Press the button with this label on the newest bot message that has it (direction marks aside)."""
         for message in reversed(await self.client.messages(self.user_id)):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
-                    if button["text"] == label:
+                    if strip_marks(button["text"]) == strip_marks(label):
                         return await self.press_data(message["message_id"], button["callback_data"])
         raise AssertionError(f"no button {label!r} in chat {self.user_id}")
+
+
+def seen(message: dict) -> str:
+    """A message's HTML without the direction marks of right-to-left texts, to compare with content files."""
+    return strip_marks(message.get("html") or "")
 
 
 def buttons(message: dict) -> list[str]:
@@ -182,12 +195,16 @@ async def bot_under_test(
     content_dir: Path = DEFAULT_CONTENT_DIR,
     clock: Clock | None = None,
     reload_seconds: float = DEFAULT_RELOAD_SECONDS,
+    retention_seconds: float = 0.0,
     dispatch_seconds: float = 0.0,
     chat_gap_seconds: float = 0.0,
     send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
+
+    ``retention_seconds``: 0 keeps everything (tests that move the clock by
+    months); a test of retention has the job and runs it when it wants.
 
     ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
     them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
@@ -203,6 +220,7 @@ async def bot_under_test(
             api_url=emu.api_url,
             file_url=emu.file_url,
             reload_seconds=reload_seconds,
+            retention_seconds=retention_seconds,
             dispatch_seconds=dispatch_seconds,
             chat_gap_seconds=chat_gap_seconds,
             send_timeout_seconds=send_timeout_seconds,

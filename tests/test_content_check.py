@@ -88,7 +88,7 @@ CASES: dict[str, tuple[Break, list[tuple[str, int | None, str]]]] = {
     ),
     "placeholder added in a translated item": (
         lambda r: edit(r / "en/items/digid.md", "Apply for it", "Dear {{ name }}, apply for it"),
-        [("en/items/digid.md", 12, "uses {{ name }}, which the Dutch text does not have")],
+        [("en/items/digid.md", 14, "uses {{ name }}, which the Dutch text does not have")],
     ),
     "item variables differ from Dutch": (
         lambda r: edit(r / "fa/items/digid.md", "variables: []", "variables: [naam]"),
@@ -101,7 +101,7 @@ CASES: dict[str, tuple[Break, list[tuple[str, int | None, str]]]] = {
     ),
     "unbalanced tag": (
         lambda r: edit(r / "en/items/woning.md", "Ask before you sign.", "<i>Ask before you sign."),
-        [("en/items/woning.md", 14, "Can't find end tag")],
+        [("en/items/woning.md", 16, "Can't find end tag")],
     ),
     "unescaped ampersand": (
         lambda r: edit(r / "ti/ui.yaml", "menu.main: ☰ ዝርዝር", "menu.main: ☰ ዝርዝር & ሓገዝ"),
@@ -248,7 +248,7 @@ def test_cli_lists_errors_with_file_line_and_fix_and_fails(root: Path, capsys: p
     edit(root / "en/items/woning.md", "Ask before you sign.", "<i>Ask before you sign.")
     assert main(["content", "check", "--content", str(root)]) == 1
     out = capsys.readouterr().out
-    assert re.search(r"en/items/woning\.md:14: error: Telegram would refuse this text: .*\n    how to fix: ", out)
+    assert re.search(r"en/items/woning\.md:16: error: Telegram would refuse this text: .*\n    how to fix: ", out)
     assert "1 error(s)" in out
 
 
@@ -270,3 +270,66 @@ def test_status_figures_on_the_fixture(root: Path, capsys: pytest.CaptureFixture
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:6] == ["language", "complete", "missing", "stale", "draft", "reviewed"]
     assert table[3].split()[:4] == ["ar", "5/6", "(83%)", "0/6"]
+
+
+# ------------------------------------------------------------- short, action first (issue 13)
+
+
+def shape_warnings(findings: list[Finding]) -> list[tuple[str, str]]:
+    """(file, message start) of the warnings about a critical text's shape."""
+    keys = ("a critical text must start", "does not start with a bold line", "holds none of the action words", "lines; only")
+    return [
+        (f.file.parent.parent.name + "/" + f.file.name, f.message)
+        for f in findings
+        if f.severity == WARNING and any(k in f.message for k in keys)
+    ]
+
+
+def test_the_shipped_critical_texts_are_short_and_action_first() -> None:
+    shapes = shape_warnings(check_content(DEFAULT_CONTENT_DIR))
+    assert not [s for s in shapes if s[0].split("/")[0] in ("nl", "en")], shapes
+
+
+def test_a_long_critical_text_is_warned_until_the_background_goes_behind_read_more(root: Path) -> None:
+    woning = root / "nl/items/woning.md"
+    append(woning, "\n" + "Hier staat lange uitleg over het huurcontract. " * 14 + "\n")
+    found = shape_warnings(check_content(root))
+    assert len(found) == 1 and found[0][0] == "nl/woning.md"
+    assert "at most 600 characters" in found[0][1] and "(there is no 'Read more' line)" in found[0][1]
+
+    edit(woning, "Hier staat lange", "<!-- more -->\n\nHier staat lange")
+    assert shape_warnings(check_content(root)) == []
+    append(woning, "\n<!-- more -->\n\nNog meer.\n")
+    assert [m for _, m in shape_warnings(check_content(root))] == [
+        "the text has 2 '<!-- more -->' lines; only the first one counts"
+    ]
+
+
+def test_a_critical_text_that_starts_by_explaining_is_warned(root: Path) -> None:
+    (root / "action_words.yaml").write_bytes((DEFAULT_CONTENT_DIR / "action_words.yaml").read_bytes())
+    assert shape_warnings(check_content(root)) == []
+    woning = root / "nl/items/woning.md"
+    edit(woning, "**Lees het huurcontract goed: daarmee huurt u de woning.**", "Met het huurcontract huurt u de woning.")
+    found = shape_warnings(check_content(root))
+    assert [f for f, _ in found] == ["nl/woning.md", "nl/woning.md"]  # not bold, and no action word
+    assert "bold line" in found[0][1] + found[1][1] and "action words of nl" in found[0][1] + found[1][1]
+
+    edit(woning, "Met het huurcontract huurt u de woning.", "**Het huurcontract is een papier.**")
+    assert [m.split(":")[0] for _, m in shape_warnings(check_content(root))] == [
+        "the first paragraph of a critical text holds none of the action words of nl (content/action_words.yaml)"
+    ]
+    # Translations made from the old Dutch are stale now: they are redone, not shape-checked.
+    assert not any(f.startswith(("en/", "fa/", "ti/")) for f, _ in shape_warnings(check_content(root)))
+
+
+def test_a_non_critical_text_may_start_by_explaining(root: Path) -> None:
+    (root / "action_words.yaml").write_bytes((DEFAULT_CONTENT_DIR / "action_words.yaml").read_bytes())
+    first_line = (root / "nl/items/stap-aankomst.md").read_text(encoding="utf-8").split("---\n", 2)[2].splitlines()[0]
+    assert not first_line.startswith("**")
+    assert not any(f.endswith("stap-aankomst.md") for f, _ in shape_warnings(check_content(root)))
+
+
+def test_an_unreadable_action_word_list_is_an_error(root: Path) -> None:
+    (root / "action_words.yaml").write_text("nl: ga, teken\n", encoding="utf-8")
+    found = [f for f in errors(check_content(root)) if f.file.name == "action_words.yaml"]
+    assert len(found) == 1 and "nl: [ga, teken]" in found[0].fix

@@ -472,6 +472,38 @@ async def test_user_media_updates_parse(bot: Bot, client: EmulatorClient) -> Non
     assert [m["kind"] for m in await client.messages(USER)] == ["sticker", "photo", "document", "voice"]
 
 
+async def test_other_update_types_parse(bot: Bot, client: EmulatorClient) -> None:
+    """Everything a bad-input test sends: PTB reads each update as the real Telegram's."""
+    first = await client.send_text(USER, "hello")
+    await client.send_video_note(USER, b"mp4")
+    await client.send_animation(USER, b"gif")
+    for kind in ("location", "contact", "dice", "poll"):
+        await client.send_attachment(USER, kind)
+    await client.edit_message(USER, first["message"]["message_id"], "/delete")
+    await client.send_group_message(USER, -100, "/help", chat_type="supergroup")
+    await client.send_channel_post(-200, "news")
+    await client.my_chat_member(USER, new="kicked")
+    await client.my_chat_member(USER, old="left", new="administrator", chat_id=-300, chat_type="channel")
+    await client.inline_query(USER, "woning")
+    updates = await bot.get_updates(timeout=1)
+    for update in updates:
+        assert_known_fields(update)
+    (_, video_note, animation, location, contact, dice, poll, edited, group, channel, blocked, added, inline) = updates
+    assert video_note.message.video_note.length and animation.message.animation.width
+    assert location.message.location.latitude and contact.message.contact.phone_number
+    assert dice.message.dice.value and poll.message.poll.options
+    assert edited.edited_message.text == "/delete" and edited.edited_message.edit_date
+    assert group.message.chat.type == "supergroup" and group.message.text == "/help"
+    assert channel.channel_post.chat.type == "channel"
+    assert blocked.my_chat_member.new_chat_member.status == "kicked"
+    assert added.my_chat_member.new_chat_member.status == "administrator"
+    assert inline.inline_query.query == "woning"
+    assert await bot.leave_chat(-300)
+    assert await client.left_chats() == [-300]
+    with pytest.raises(BadRequest):
+        await bot.leave_chat(USER)
+
+
 # --------------------------------------------------------------------------- faults
 
 

@@ -60,7 +60,7 @@ def test_export_gives_context_source_translation_notes_and_fuzzy(root: Path, tmp
     assert "At most 60 characters" in notes(title)
     assert title.locations == [("nl/items/woning.md", 3)]
     body = catalog.get(load_content(root).source_item("uitkering").body.strip(), context="item:uitkering:body")
-    assert body.string.startswith("تحصلون على **مساعدة مالية**") and not body.fuzzy
+    assert body.string.startswith("**تحصلون على مساعدة مالية") and not body.fuzzy
     assert "Critical" in notes(body)
     assert catalog.get("uitkering, geld, bijstand", context="item:uitkering:keywords").string == "مساعدة, مال"
     button = catalog.get("{{ n }}. {{ title }}", context="ui:step.button")
@@ -187,3 +187,19 @@ def test_a_catalog_for_another_language_is_refused(
     po = export(root, "fa", tmp_path)
     assert main(["content", "import-po", "--content", str(root), "--lang", "ar", str(po)]) == 1
     assert "for fa, not for ar" in capsys.readouterr().err
+
+
+def test_a_body_with_the_read_more_line_imports(root: Path, tmp_path: Path) -> None:
+    """The translator keeps the '<!-- more -->' line of the Dutch text; it is no markup Telegram refuses."""
+    nl = root / "nl/items/uitkering.md"
+    nl.write_text(nl.read_text(encoding="utf-8") + "\n<!-- more -->\n\nMeer uitleg.\n", encoding="utf-8")
+    po = export(root, "ar", tmp_path)
+    catalog = read(po)
+    body = next(m for m in catalog if m.context == "item:uitkering:body")
+    assert "<!-- more -->" in body.id and "Keep the line <!-- more --> where it is" in notes(body)
+    body.string = "**تحصلون على مساعدة مالية من البلدية: أخبروها عندما يتغيّر شيء.**\n\n<!-- more -->\n\nشرح أكثر."
+    body.flags.discard("fuzzy")
+    write(catalog, po)
+    main(["content", "import-po", "--content", str(root), "--lang", "ar", str(po)])
+    item = load_content(root).item("ar", "uitkering")
+    assert item is not None and item.more_template == "شرح أكثر."

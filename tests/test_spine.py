@@ -12,7 +12,7 @@ import yaml
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import personal_tables
 from bot.emulator import parse_telegram_html
-from tests.harness import BotUnderTest, Person, bot_under_test, buttons
+from tests.harness import BotUnderTest, Person, bot_under_test, buttons, seen
 
 LANGUAGES = ["nl", "en", "ar", "fa", "ti"]
 OWN_NAMES = {"nl": "Nederlands", "en": "English", "ar": "العربية", "fa": "فارسی", "ti": "ትግርኛ"}
@@ -59,18 +59,18 @@ async def test_onboarding_in_each_language(bot: BotUnderTest, lang: str) -> None
 
     privacy = await person.press(OWN_NAMES[lang])
     privacy_front, privacy_body = item_file(lang, "privacy")
-    assert privacy_front["title"] in privacy[-1]["html"]
-    assert first_paragraph_line(privacy_body) in privacy[-1]["html"]
+    assert privacy_front["title"] in seen(privacy[-1])
+    assert first_paragraph_line(privacy_body) in seen(privacy[-1])
     # Nothing beyond the language is stored before the person agrees.
     row = bot.services.db["users"].get(person.user_id)
     assert row["lang"] == lang and row["privacy_accepted_at"] is None and row["step"] is None
 
     after_accept = await person.press(html.unescape(ui_file(lang)["privacy.accept"]))
-    assert after_accept[-1]["html"] == ui_file(lang)["step.prompt"]
+    assert seen(after_accept[-1]) == ui_file(lang)["step.prompt"]
 
     card = await onboard_step(person, 3)
     stap_front, stap_body = item_file(lang, "stap-intake")
-    text = card[-1]["html"]
+    text = seen(card[-1])
     assert stap_front["title"] in text
     assert first_paragraph_line(stap_body) in text  # byte-exact, in its own script
     next_title = item_file(lang, "stap-opstartklas")[0]["title"]
@@ -90,12 +90,12 @@ async def test_language_change_and_bilingual_view(bot: BotUnderTest) -> None:
     await person.press("فارسی")
     fa = ui_file("fa")
     messages = await person.client.messages(person.user_id)
-    assert any(m.get("html") == fa["language.changed"] for m in messages)
+    assert any(seen(m) == fa["language.changed"] for m in messages)
 
     toggled = await person.say("/bilingual")
-    assert fa["bilingual.on"] in toggled[0]["html"]
+    assert fa["bilingual.on"] in seen(toggled[0])
     card = await person.say("/step")
-    text = card[-1]["html"]
+    text = seen(card[-1])
     assert item_file("fa", "stap-intake")[0]["title"] in text
     assert fa["bilingual.dutch_label"] in text
     assert first_paragraph_line(item_file("nl", "stap-intake")[1]) in text
@@ -104,7 +104,7 @@ async def test_language_change_and_bilingual_view(bot: BotUnderTest) -> None:
 
     await person.say("/bilingual")
     card = await person.say("/step")
-    assert fa["bilingual.dutch_label"] not in card[-1]["html"]
+    assert fa["bilingual.dutch_label"] not in seen(card[-1])
     assert changed  # the language menu was shown
 
 
@@ -188,18 +188,18 @@ async def test_bad_input_gets_a_clear_answer_in_the_users_language(bot: BotUnder
     await onboard(person, lang)
     texts = ui_file(lang)
 
-    assert (await person.say("/frobnicate"))[0]["html"] == texts["errors.unknown_command"]
-    assert (await person.send(sticker=True))[0]["html"] == texts["errors.not_text"]
-    assert (await person.send(photo=b"\x89PNG fake"))[0]["html"] == texts["errors.not_text"]
-    assert (await person.send(voice=b"OggS fake"))[0]["html"] == texts["errors.not_text"]
-    assert (await person.say("x" * 5000))[0]["html"] == texts["errors.too_long"]
+    assert seen((await person.say("/frobnicate"))[0]) == texts["errors.unknown_command"]
+    assert seen((await person.send(sticker=True))[0]) == texts["errors.not_text"]
+    assert seen((await person.send(photo=b"\x89PNG fake"))[0]) == texts["errors.not_text"]
+    assert seen((await person.send(voice=b"OggS fake"))[0]) == texts["errors.not_text"]
+    assert seen((await person.say("x" * 5000))[0]) == texts["errors.too_long"]
     card = (await person.client.messages(person.user_id))[-1]
     for forged in ["item:../../etc/passwd", "step:nowhere", "lang:xx", "m:nothing", "garbage", "del:yes:guess"]:
         answer = await person.press_data(card["message_id"], forged)
-        assert answer[0]["html"] == texts["errors.stale_button"], forged
-    assert (await person.say("/start a b c"))[0]["html"] == texts["errors.bad_code"]
-    assert (await person.say("/start step-nowhere"))[0]["html"] == texts["errors.bad_code"]
-    assert (await person.say("/start " + "x" * 65))[0]["html"] == texts["errors.bad_code"]
+        assert seen(answer[0]) == texts["errors.stale_button"], forged
+    assert seen((await person.say("/start a b c"))[0]) == texts["errors.bad_code"]
+    assert seen((await person.say("/start step-nowhere"))[0]) == texts["errors.bad_code"]
+    assert seen((await person.say("/start " + "x" * 65))[0]) == texts["errors.bad_code"]
     # Nothing was lost: the person is still where they were.
     row = bot.services.db["users"].get(person.user_id)
     assert row["lang"] == lang and row["step"] == "intake" and row["privacy_accepted_at"]
@@ -211,7 +211,7 @@ async def test_free_text_before_onboarding_asks_for_the_language(bot: BotUnderTe
     assert buttons(answer[-1]) == [OWN_NAMES[code] for code in LANGUAGES]
     await person.press("العربية")
     sticker = await person.send(sticker=True)
-    assert item_file("ar", "privacy")[0]["title"] in sticker[-1]["html"]
+    assert item_file("ar", "privacy")[0]["title"] in seen(sticker[-1])
 
 
 async def test_declining_privacy_keeps_nothing(bot: BotUnderTest) -> None:
@@ -232,9 +232,9 @@ async def test_restart_keeps_every_users_state(tmp_path: Path) -> None:
         await bot.restart()
         amal_card = await amal.say("/step")
         tesfay_card = await tesfay.say("/step")
-    assert item_file("ar", "stap-welkomst")[0]["title"] in amal_card[-1]["html"]
-    assert item_file("ti", "stap-taalschool")[0]["title"] in tesfay_card[-1]["html"]
-    assert ui_file("ti")["bilingual.dutch_label"] in tesfay_card[-1]["html"]
+    assert item_file("ar", "stap-welkomst")[0]["title"] in seen(amal_card[-1])
+    assert item_file("ti", "stap-taalschool")[0]["title"] in seen(tesfay_card[-1])
+    assert ui_file("ti")["bilingual.dutch_label"] in seen(tesfay_card[-1])
 
 
 async def test_commands_are_set_per_language(bot: BotUnderTest) -> None:

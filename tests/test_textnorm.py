@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.textnorm import fold, terms, words
+from bot.textnorm import fold, terms, variants, without_ending, words
 
 
 def meet(typed: str, written: str, lang: str) -> bool:
@@ -49,3 +49,15 @@ def test_dutch_and_english_case_diacritics_and_inflections() -> None:
 def test_what_is_not_a_word() -> None:
     assert words("👍🙂 ?!… ፡፡ ።", "ti") == []
     assert words("{{ name }} [DigiD](https://www.digid.nl/inloggen)", "nl") == ["digid"]
+
+
+def test_levantine_contractions_with_the_article() -> None:
+    assert "الحكيم" in variants("عالحكيم", "ar")  # to the doctor
+    assert "الشهر" in variants("هالشهر", "ar")  # this month
+    assert variants("عالم", "ar") == ("عالم",)  # world: a word of its own, not a contraction
+
+
+def test_an_ending_in_geez_script_changes_the_vowel_before_it() -> None:
+    assert "ደሞዝ" in without_ending("ደሞዘይ", "ti", 2)  # my salary -> salary
+    assert "ገንዘብ" in without_ending("ገንዘበይ", "ti", 2)  # my money -> money
+    assert without_ending("پولم", "fa", 1) == ["پول"]  # only Ge'ez letters carry the vowel

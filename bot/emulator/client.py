@@ -130,6 +130,44 @@ class EmulatorClient:
     ) -> dict[str, Any]:
         return await self._send(user_id, {"voice": _b64(data), "caption": caption, **user_fields})
 
+    async def send_video_note(self, user_id: int, data: bytes, **user_fields: Any) -> dict[str, Any]:
+        return await self._send(user_id, {"video_note": _b64(data), **user_fields})
+
+    async def send_animation(self, user_id: int, data: bytes, **user_fields: Any) -> dict[str, Any]:
+        return await self._send(user_id, {"animation": _b64(data), **user_fields})
+
+    async def send_attachment(self, user_id: int, kind: str, **fields: Any) -> dict[str, Any]:
+        """A message without a file (location, contact, dice, poll); Bot API fields, defaults for the rest."""
+        return await self._send(user_id, {kind: fields})
+
+    async def edit_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits their own text message; returns ``{"update_id"}`` of the ``edited_message``."""
+        return await self._post("/edit", {"user_id": user_id, "message_id": message_id, "text": text})
+
+    async def send_group_message(
+        self, user_id: int, chat_id: int, text: str, chat_type: str = "group", title: str = "Group"
+    ) -> dict[str, Any]:
+        """A text in a group (negative ``chat_id``); returns ``{"update_id"}``."""
+        body = {"user_id": user_id, "chat_id": chat_id, "text": text, "chat_type": chat_type, "title": title}
+        return await self._post("/group_message", body)
+
+    async def send_channel_post(self, chat_id: int, text: str, title: str = "Channel") -> dict[str, Any]:
+        return await self._post("/channel_post", {"chat_id": chat_id, "text": text, "title": title})
+
+    async def my_chat_member(
+        self, user_id: int, *, new: str, old: str = "member", chat_id: int | None = None, chat_type: str = "private"
+    ) -> dict[str, Any]:
+        """The bot's membership changes (member, administrator, left, kicked) in a private chat or a group."""
+        body = {"user_id": user_id, "chat_id": chat_id, "chat_type": chat_type, "old": old, "new": new}
+        return await self._post("/my_chat_member", body)
+
+    async def inline_query(self, user_id: int, query: str) -> dict[str, Any]:
+        return await self._post("/inline_query", {"user_id": user_id, "query": query})
+
+    async def left_chats(self) -> list[int]:
+        """The chats the bot has left (leaveChat), in order."""
+        return await self._get("/left_chats")
+
     async def press(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
         """Press a button (real or forged) on a bot message; returns ``{"update_id", "callback_query_id"}``."""
         return await self._post("/callback", {"user_id": user_id, "message_id": message_id, "data": data})

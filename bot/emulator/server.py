@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from .state import (
+    ATTACHMENTS,
     BotAPIError,
     ControlError,
     EmulatorState,
@@ -331,6 +332,12 @@ async def _send_chat_action(state: EmulatorState, params: Params) -> Any:
     return True
 
 
+@_method("leaveChat")
+async def _leave_chat(state: EmulatorState, params: Params) -> Any:
+    state.leave_chat(params.chat_id())
+    return True
+
+
 @_method("getFile")
 async def _get_file(state: EmulatorState, params: Params) -> Any:
     return state.file_json(params.text("file_id") or "")
@@ -479,6 +486,9 @@ async def _user_message(request: web.Request, state: EmulatorState) -> Any:
         photo=_b64(body["photo"], "photo") if body.get("photo") is not None else None,
         document=document,
         voice=_b64(body["voice"], "voice") if body.get("voice") is not None else None,
+        video_note=_b64(body["video_note"], "video_note") if body.get("video_note") is not None else None,
+        animation=_b64(body["animation"], "animation") if body.get("animation") is not None else None,
+        attachment={kind: body[kind] for kind in ATTACHMENTS if body.get(kind) is not None} or None,
         caption=body.get("caption"),
         reply_to_message_id=_int_field(body, "reply_to_message_id") if reply_to is not None else None,
         **_user_fields(body),
@@ -493,6 +503,64 @@ async def _callback(request: web.Request, state: EmulatorState) -> Any:
         raise ControlError(400, "data must be a string")
     update, query = state.press_button(_int_field(body, "user_id"), _int_field(body, "message_id"), data)
     return {"update_id": update["update_id"], "callback_query_id": query.id}
+
+
+def _text_field(body: Mapping[str, Any], name: str = "text") -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise ControlError(400, f"{name} must be a string")
+    return value
+
+
+def _update_result(update: dict[str, Any]) -> Any:
+    return {"update_id": update["update_id"]}
+
+
+async def _edit(request: web.Request, state: EmulatorState) -> Any:
+    body = await _json_body(request)
+    return _update_result(
+        state.edit_user_message(_int_field(body, "user_id"), _int_field(body, "message_id"), _text_field(body))
+    )
+
+
+async def _group_message(request: web.Request, state: EmulatorState) -> Any:
+    body = await _json_body(request)
+    update = state.group_message(
+        _int_field(body, "user_id"),
+        _int_field(body, "chat_id"),
+        _text_field(body),
+        chat_type=body.get("chat_type") or "group",
+        title=body.get("title") or "Group",
+    )
+    return _update_result(update)
+
+
+async def _channel_post(request: web.Request, state: EmulatorState) -> Any:
+    body = await _json_body(request)
+    update = state.channel_post(_int_field(body, "chat_id"), _text_field(body), title=body.get("title") or "Channel")
+    return _update_result(update)
+
+
+async def _my_chat_member(request: web.Request, state: EmulatorState) -> Any:
+    body = await _json_body(request)
+    update = state.my_chat_member(
+        _int_field(body, "user_id"),
+        chat_id=_int_field(body, "chat_id") if body.get("chat_id") is not None else None,
+        chat_type=body.get("chat_type") or "private",
+        old=body.get("old") or "member",
+        new=body.get("new") or "kicked",
+        title=body.get("title") or "Group",
+    )
+    return _update_result(update)
+
+
+async def _inline_query(request: web.Request, state: EmulatorState) -> Any:
+    body = await _json_body(request)
+    return _update_result(state.inline_query(_int_field(body, "user_id"), _text_field(body, "query")))
+
+
+async def _left_chats(request: web.Request, state: EmulatorState) -> Any:
+    return state.left_chats
 
 
 async def _chat_messages(request: web.Request, state: EmulatorState) -> Any:
@@ -652,6 +720,12 @@ class Emulator:
             web.post("/_control/users/{user_id}/unblock", _control(_unblock)),
             web.post("/_control/message", _control(_user_message)),
             web.post("/_control/callback", _control(_callback)),
+            web.post("/_control/edit", _control(_edit)),
+            web.post("/_control/group_message", _control(_group_message)),
+            web.post("/_control/channel_post", _control(_channel_post)),
+            web.post("/_control/my_chat_member", _control(_my_chat_member)),
+            web.post("/_control/inline_query", _control(_inline_query)),
+            web.get("/_control/left_chats", _control(_left_chats)),
             web.get("/_control/chats/{chat_id}/messages", _control(_chat_messages)),
             web.get("/_control/chats/{chat_id}/actions", _control(_chat_actions)),
             web.get("/_control/callbacks/{query_id}", _control(_callback_answer)),

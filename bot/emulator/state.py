@@ -70,6 +70,53 @@ _FILE_LAYOUT = {
     "document": ("documents", ""),
     "voice": ("voice", ".oga"),
     "sticker": ("stickers", ".webp"),
+    "video_note": ("video_notes", ".mp4"),
+    "animation": ("animations", ".mp4"),
+}
+VIDEO_NOTE_LENGTH = 240
+ANIMATION_SIZE = (320, 240)
+_BOT_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+MEMBER_STATUSES = ("member", "administrator", "left", "kicked")
+
+
+def _poll(fields: dict[str, Any]) -> dict[str, Any]:
+    options = fields.get("options") or ["Yes", "No"]
+    return {
+        "id": str(fields.get("id") or secrets.randbits(40)),
+        "question": str(fields.get("question") or "?"),
+        "options": [{"text": str(text), "voter_count": 0, "persistent_id": str(n)} for n, text in enumerate(options)],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+        "allows_revoting": False,
+        "members_only": False,
+    }
+
+
+# Messages without a file: kind -> the Bot API object built from the fields given (defaults for the rest).
+ATTACHMENTS = {
+    "location": lambda f: {"latitude": float(f.get("latitude", 52.37)), "longitude": float(f.get("longitude", 4.89))},
+    "contact": lambda f: {
+        "phone_number": str(f.get("phone_number", "+31600000000")),
+        "first_name": str(f.get("first_name", "Contact")),
+    },
+    "dice": lambda f: {"emoji": str(f.get("emoji", "🎲")), "value": int(f.get("value", 1))},
+    "poll": _poll,
 }
 
 
@@ -157,6 +204,11 @@ class StoredFile:
             data.update(type="regular", is_animated=False, is_video=False)
         if self.kind == "voice":
             data["duration"] = self.duration
+        if self.kind == "video_note":
+            data.update(length=VIDEO_NOTE_LENGTH, duration=self.duration)
+        if self.kind == "animation":
+            width, height = ANIMATION_SIZE
+            data.update(width=width, height=height, duration=self.duration, mime_type="video/mp4")
         if self.kind == "document" and self.file_name is not None:
             data["file_name"] = self.file_name
         if self.kind in ("document", "voice") and self.mime_type is not None:
@@ -172,13 +224,14 @@ class StoredMessage:
     chat_id: int
     from_bot: bool
     date: int
-    kind: str  # text | photo | document | voice | sticker
+    kind: str  # text | photo | document | voice | sticker | video_note | animation, or one of ATTACHMENTS
     text: str | None = None
     caption: str | None = None
     entities: list[dict] = field(default_factory=list)  # of the text or the caption
     html: str | None = None  # text or caption exactly as sent
     parse_mode: str | None = None
     file: StoredFile | None = None
+    attachment: dict | None = None  # the Bot API object of a location, contact, dice or poll
     sticker_emoji: str | None = None
     reply_markup: dict | None = None
     reply_to_message_id: int | None = None
@@ -515,6 +568,8 @@ class EmulatorState:
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
         self.callbacks: dict[str, CallbackQuery] = {}
+        self.group_message_ids: Counter = Counter()
+        self.left_chats: list[int] = []
         self.updates: list[dict[str, Any]] = []
         self.faults: dict[str, Fault] = {}
         self.commands: dict[tuple[str, str], list[dict]] = {}
@@ -693,6 +748,8 @@ class EmulatorState:
                 data["sticker"] = {**file_data, "emoji": message.sticker_emoji} if message.sticker_emoji else file_data
             else:
                 data[message.kind] = file_data
+        if message.attachment is not None:
+            data[message.kind] = message.attachment
         if message.caption is not None:
             data["caption"] = message.caption
             if message.entities:
@@ -1068,6 +1125,9 @@ class EmulatorState:
         photo: bytes | None = None,
         document: Upload | None = None,
         voice: bytes | None = None,
+        video_note: bytes | None = None,
+        animation: bytes | None = None,
+        attachment: dict[str, dict[str, Any]] | None = None,
         caption: str | None = None,
         reply_to_message_id: int | None = None,
         first_name: str | None = None,
@@ -1075,7 +1135,11 @@ class EmulatorState:
         username: str | None = None,
         language_code: str | None = None,
     ) -> tuple[dict[str, Any], StoredMessage]:
-        """A message the user sends to the bot; writing to the bot also unblocks it."""
+        """A message the user sends to the bot; writing to the bot also unblocks it.
+
+        ``attachment``: ``{kind: fields}`` for a message without a file (a kind of
+        ``ATTACHMENTS``: location, contact, dice, poll); missing fields get defaults.
+        """
         kinds = [
             name
             for name, present in (
@@ -1084,12 +1148,23 @@ class EmulatorState:
                 ("photo", photo is not None),
                 ("document", document is not None),
                 ("voice", voice is not None),
+                ("video_note", video_note is not None),
+                ("animation", animation is not None),
+                *((name, True) for name in attachment or {}),
             )
             if present
         ]
         if len(kinds) != 1:
-            raise ControlError(400, "give exactly one of text, sticker, photo, document, voice")
+            allowed = ["text", "sticker", "photo", "document", "voice", "video_note", "animation", *ATTACHMENTS]
+            raise ControlError(400, f"give exactly one of {', '.join(allowed)}")
         kind = kinds[0]
+        if attachment is not None:
+            if kind not in ATTACHMENTS or not isinstance(attachment[kind], dict):
+                raise ControlError(400, f"{kind} must be an object; kinds without a file: {', '.join(ATTACHMENTS)}")
+            try:
+                attachment_json = ATTACHMENTS[kind](attachment[kind])
+            except (TypeError, ValueError) as exc:
+                raise ControlError(400, f"bad {kind}: {exc}") from None
         if kind == "text" and not text.strip():
             raise ControlError(400, "text must not be empty")
         user = self.register_user(user_id, first_name, last_name, username, language_code)
@@ -1108,12 +1183,16 @@ class EmulatorState:
         if kind == "text":
             message.text = message.html = text
             message.entities = _bot_command_entities(text)
+        elif kind in ATTACHMENTS:
+            message.attachment = attachment_json
         else:
             upload = {
                 "sticker": Upload(b""),
                 "photo": Upload(photo or b""),
                 "document": document,
                 "voice": Upload(voice or b"", mime_type="audio/ogg"),
+                "video_note": Upload(video_note or b"", mime_type="video/mp4"),
+                "animation": Upload(animation or b"", mime_type="video/mp4"),
             }[kind]
             message.file = self._store_file(kind, upload)
             if kind == "sticker":
@@ -1141,6 +1220,109 @@ class EmulatorState:
             "data": data,
         }
         return self._enqueue("callback_query", payload), query
+
+    def edit_user_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits one of their own text messages; the bot gets an ``edited_message``."""
+        message = self.control_chat(user_id).messages.get(message_id)
+        if message is None or message.deleted or message.from_bot or message.kind != "text":
+            raise ControlError(404, f"no text message {message_id} of user {user_id}")
+        if not text.strip():
+            raise ControlError(400, "text must not be empty")
+        message.text = message.html = text
+        message.entities = _bot_command_entities(text)
+        message.edit_count += 1
+        message.edit_date = int(time.time())
+        return self._enqueue("edited_message", self.message_json(message))
+
+    def group_message(
+        self, user_id: int, chat_id: int, text: str, *, chat_type: str = "group", title: str = "Group"
+    ) -> dict[str, Any]:
+        """A text a user writes in a group or supergroup the bot is in (not stored: the bot has no such chat here)."""
+        if chat_id >= 0 or chat_type not in ("group", "supergroup"):
+            raise ControlError(400, "a group chat has a negative id and type group or supergroup")
+        user = self._control_user(user_id)
+        message = {
+            "message_id": self._next_group_message_id(chat_id),
+            "from": user.to_json(),
+            "chat": {"id": chat_id, "type": chat_type, "title": title},
+            "date": int(time.time()),
+            "text": text,
+        }
+        if entities := _bot_command_entities(text):
+            message["entities"] = entities
+        return self._enqueue("message", message)
+
+    def channel_post(self, chat_id: int, text: str, *, title: str = "Channel") -> dict[str, Any]:
+        """A post in a channel the bot is an administrator of."""
+        if chat_id >= 0:
+            raise ControlError(400, "a channel has a negative id")
+        chat = {"id": chat_id, "type": "channel", "title": title}
+        post = {
+            "message_id": self._next_group_message_id(chat_id),
+            "sender_chat": chat,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        return self._enqueue("channel_post", post)
+
+    def my_chat_member(
+        self,
+        user_id: int,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        old: str = "member",
+        new: str = "kicked",
+        title: str = "Group",
+    ) -> dict[str, Any]:
+        """The bot's own membership changed: blocked in a private chat, added to or removed from a group."""
+        user = self._control_user(user_id)
+        if old not in MEMBER_STATUSES or new not in MEMBER_STATUSES:
+            raise ControlError(400, f"statuses are {', '.join(MEMBER_STATUSES)}")
+        if chat_type == "private":
+            chat = user.chat_json()
+        elif chat_type in ("group", "supergroup", "channel") and chat_id is not None and chat_id < 0:
+            chat = {"id": chat_id, "type": chat_type, "title": title}
+        else:
+            raise ControlError(400, "chat_type private, or group/supergroup/channel with a negative chat_id")
+        update = {
+            "chat": chat,
+            "from": user.to_json(),
+            "date": int(time.time()),
+            "old_chat_member": self._bot_member(old),
+            "new_chat_member": self._bot_member(new),
+        }
+        return self._enqueue("my_chat_member", update)
+
+    def _bot_member(self, status: str) -> dict[str, Any]:
+        member: dict[str, Any] = {"status": status, "user": self.bot_json()}
+        if status == "kicked":
+            member["until_date"] = 0
+        if status == "administrator":
+            member.update({right: False for right in _BOT_RIGHTS})
+        return member
+
+    def inline_query(self, user_id: int, query: str) -> dict[str, Any]:
+        """The user typed "@bot <query>" in some chat."""
+        user = self._control_user(user_id)
+        payload = {
+            "id": str(secrets.randbits(48)),
+            "from": user.to_json(),
+            "query": query,
+            "offset": "",
+            "chat_type": "sender",
+        }
+        return self._enqueue("inline_query", payload)
+
+    def _next_group_message_id(self, chat_id: int) -> int:
+        self.group_message_ids[chat_id] += 1
+        return self.group_message_ids[chat_id]
+
+    def leave_chat(self, chat_id: int) -> None:
+        if chat_id >= 0:
+            raise bad_request("chat member status can't be changed in private chats")
+        self.left_chats.append(chat_id)
 
     # ----------------------------------------------------------------- faults
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import appointments, awaiting, handoff, reminder_views, views
+from bot import appointments, awaiting, buttons, handoff, reminder_views, views
 from bot.awaiting import Awaiting
-from bot.handlers.common import argument, onboarded, show, stale_button
+from bot.handlers.common import onboarded, pressed, show, stale_button
 from bot.services import Services, services
 from bot.users import User
 
@@ -16,15 +16,14 @@ REASON = "cannot_come_reason"
 
 @onboarded
 async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    action, _, number = argument(update).partition(":")
-    appointment = appointments.get(s.db, int(number)) if number.isdigit() else None
+    action = pressed(context)["action"]
+    appointment = appointments.get(s.db, int(pressed(context)["appointment"]))
     now = s.clock.now()
     if (
         appointment is None
         or appointment.user_id != user.id
         or appointment.status != appointments.PLANNED
         or appointment.starts_at <= now
-        or action not in (reminder_views.COMING, reminder_views.NOT_COMING, reminder_views.NO_REASON)
     ):
         await stale_button(update, context, user)
         return
@@ -65,4 +64,4 @@ async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
 
 def register(app: Application) -> None:
     awaiting.register(REASON, reason)
-    app.add_handler(CallbackQueryHandler(answer_button, pattern=rf"^{reminder_views.APPOINTMENT}:"))
+    app.add_handler(CallbackQueryHandler(answer_button, pattern=buttons.APPOINTMENT))

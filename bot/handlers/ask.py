@@ -14,10 +14,10 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import awaiting, drafts, handoff, staff, views
+from bot import awaiting, buttons, drafts, handoff, staff, views
 from bot.awaiting import Awaiting
 from bot.handlers import search
-from bot.handlers.common import argument, onboarded, show, stale_button
+from bot.handlers.common import onboarded, pressed, show, stale_button
 from bot.handoff import Pending
 from bot.messaging import Screen
 from bot.services import Services, services
@@ -25,8 +25,7 @@ from bot.users import User
 
 ASK, NEW = views.ASK, views.ASK_NEW
 COMPOSE, CONFIRM = "question", "question_confirm"
-SEND, CANCEL, ITEM = "send", "cancel", "item"
-DRAFT = search.DRAFT
+SEND, CANCEL, DRAFT, ITEM = "send", "cancel", "draft", "item"
 
 
 def _klantmanager_name(s: Services, user: User) -> str | None:
@@ -70,13 +69,11 @@ async def _not_linked(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
 
 @onboarded
 async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    action, _, rest = argument(update).partition(":")
+    fields = pressed(context)
+    action = fields["action"]
     if action == CANCEL:
         awaiting.clear(s.db, user.id)
         await show(update, context, views.text_screen(s.renderer, user.lang, "ask.cancelled", with_menu=True), user)
-        return
-    if action not in (NEW, SEND, DRAFT, ITEM):
-        await stale_button(update, context, user)
         return
     name = _klantmanager_name(s, user)
     if name is None:
@@ -90,20 +87,22 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
         )
         await show(update, context, screen, user)
     elif action == DRAFT:
-        draft = drafts.text_of(s.db, int(rest), user.id) if rest.isdigit() else None
+        draft = drafts.text_of(s.db, int(fields["draft"]), user.id)
         if draft is None:
             await stale_button(update, context, user)
             return
+        search.asked_after_search(s, user, draft)
         await _confirm(update, context, s, user, Pending(kind="text", text=draft))
     elif action == ITEM:
-        if rest not in s.renderer.journey.referenced_items():
+        item_id = fields["item"]
+        if item_id not in s.renderer.journey.referenced_items():
             await stale_button(update, context, user)
             return
-        title = s.renderer.title(user.lang, rest)
+        title = s.renderer.title(user.lang, item_id)
         question = s.renderer.button(user.lang, "ask.item_question", title=title)
-        await _confirm(update, context, s, user, Pending(kind="text", text=question, topic=rest))
+        await _confirm(update, context, s, user, Pending(kind="text", text=question, topic=item_id))
     else:
-        await _send(update, context, s, user, token=rest)
+        await _send(update, context, s, user, token=fields["token"])
 
 
 async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, token: str) -> None:
@@ -168,4 +167,5 @@ async def my_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
 def register(app: Application) -> None:
     awaiting.register(COMPOSE, composed)
     awaiting.register(CONFIRM, composed)
-    app.add_handler(CallbackQueryHandler(ask_button, pattern=rf"^{ASK}:"))
+    for pattern in (buttons.ASK, buttons.ASK_SEND, buttons.ASK_DRAFT, buttons.ASK_ITEM):
+        app.add_handler(CallbackQueryHandler(ask_button, pattern=pattern))

@@ -8,16 +8,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import reminder_views, repetition, views
-from bot.handlers.common import argument, onboarded, show, stale_button
+from bot import buttons, reminder_views, repetition, views
+from bot.handlers.common import onboarded, pressed, show, stale_button
 from bot.services import Services
 from bot.users import User
 
 
 @onboarded
 async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    action, _, item_id = argument(update).partition(":")
-    if not s.renderer.journey.is_critical(item_id) or action not in (reminder_views.UNDERSTOOD, reminder_views.UNCLEAR):
+    action, item_id = pressed(context)["action"], pressed(context)["item"]
+    if not s.renderer.journey.is_critical(item_id):
         await stale_button(update, context, user)
         return
     now = s.clock.now()
@@ -30,4 +30,4 @@ async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(check_button, pattern=rf"^{reminder_views.CHECK}:"))
+    app.add_handler(CallbackQueryHandler(check_button, pattern=buttons.CHECK))

@@ -76,6 +76,11 @@ def argument(update: Update) -> str:
     return (update.callback_query.data or "").partition(":")[2]
 
 
+def pressed(context: ContextTypes.DEFAULT_TYPE) -> dict[str, str | None]:
+    """The fields of the button pressed, as its pattern in ``bot/buttons.py`` parsed them."""
+    return context.matches[0].groupdict()
+
+
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None) -> None:
     """Answer a button that is forged, from an old message, or no longer in the content.
 

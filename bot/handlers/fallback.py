@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import MessageLimit
+from telegram.constants import ChatType, MessageLimit
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -17,10 +17,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import awaiting, views
+from bot import awaiting, staff, views
 from bot.db_locks import is_busy
 from bot.handlers import search
 from bot.handlers.common import onboarded, reader_language, show, stale_button
+from bot.messaging import send_html
 from bot.services import Services, services
 from bot.users import User, get_user
 
@@ -54,8 +55,14 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Servi
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Button data that matches no pattern in ``bot/buttons.py``: forged, or from an old version."""
     await update.callback_query.answer()
-    await stale_button(update, context, get_user(services(context).db, update.effective_user.id))
+    s = services(context)
+    member = staff.get_staff(s.db, update.effective_user.id)
+    if member is not None:
+        await send_html(context.bot, update.effective_chat.id, s.renderer.ui(member.lang, "km.stale_button"))
+        return
+    await stale_button(update, context, get_user(s.db, update.effective_user.id))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -70,6 +77,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:  # never a word in a group, not even this
         return
     s = services(context)
     user = get_user(s.db, update.effective_user.id)

@@ -36,7 +36,7 @@ from bot import (
     views,
 )
 from bot.clock import iso
-from bot.handlers.common import INVITE_ANSWERS, show
+from bot.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, reader_language, show
 from bot.messaging import send_html
 from bot.services import KEY, Services, services
 from bot.staff import Staff
@@ -70,8 +70,13 @@ async def say(
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Someone who is not a klantmanager used a klantmanager command or button."""
     s = services(context)
+    member = staff.get_staff(s.db, update.effective_user.id)
     user = get_user(s.db, update.effective_user.id)
-    if user is not None and user.lang:
+    if member is not None and member.is_admin and member.active:  # an admin who is not a klantmanager
+        await say(update, context, member.lang, "admin.not_klantmanager")
+    elif member is not None:  # a klantmanager an admin removed
+        await say(update, context, member.lang, "km.removed")
+    elif user is not None and user.lang:
         await show(
             update,
             context,
@@ -79,7 +84,7 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user,
         )
     else:
-        await say(update, context, s.renderer.journey.source_language, "km.not_staff")
+        await ask_for_missing_onboarding(update, context, user)
 
 
 StaffHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Staff], Awaitable[None]]
@@ -138,14 +143,23 @@ async def not_yours(update: Update, context: ContextTypes.DEFAULT_TYPE, km: Staf
 
 
 async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
-    """An invited klantmanager opened their link: they become a klantmanager."""
+    """An invited klantmanager opened their link: they become a klantmanager.
+
+    Not a statushouder who uses Wegwijs: that would leave their own data
+    unreachable. The link stays unused; the admin decides.
+    """
     s = services(context)
     now = s.clock.now()
+    user = get_user(s.db, update.effective_user.id)
+    if user is not None and user.onboarded:
+        await show(update, context, views.text_screen(s.renderer, user.lang, "link.staff_only", with_menu=True), user)
+        return
     result, invite = invites.redeem(s.db, code, update.effective_user.id, now)
-    lang = s.renderer.journey.source_language
     if result is not invites.Redeemed.OK or invite.kind != invites.KLANTMANAGER:
+        lang = reader_language(s, update, user)  # not staff yet: the reader's own language
         await say(update, context, lang, INVITE_ANSWERS.get(result, "errors.bad_code"))
         return
+    lang = s.renderer.journey.source_language
     name = update.effective_user.full_name
     staff.add_klantmanager(s.db, update.effective_user.id, name, now)
     audit.record(s.db, now, invite.created_by, "klantmanager_added", None, klantmanager=update.effective_user.id)
@@ -163,7 +177,10 @@ async def invite_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE
     """/invite (admins): a single-use link for a new klantmanager."""
     s = services(context)
     admin = staff.get_staff(s.db, update.effective_user.id)
-    if admin is None or not admin.is_admin:
+    if admin is not None and not admin.is_admin:
+        await say(update, context, admin.lang, "admin.only_admins")
+        return
+    if admin is None:
         await _refuse(update, context)
         return
     now = s.clock.now()
@@ -200,8 +217,8 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
     )
 
 
-STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast")
-STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT)
+STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers")
+STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, "ad")  # "ad": handlers/km_admin.py
 
 
 def _outside_staff_flows(db: Any, update: Update) -> bool:

@@ -18,9 +18,11 @@ from bot import (
     notices,
     staff,
 )
+from bot import buttons as patterns
 from bot.clock import iso
 from bot.config import TIMEZONE
 from bot.dutch_dates import DateError, parse
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     AWAY,
     button,
@@ -42,7 +44,7 @@ async def away(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, 
     try:
         when = parse(text, s.clock.now())
     except DateError as exc:
-        await say(update, context, km.lang, f"km.date.{exc.reason}")
+        await say(update, context, km.lang, f"km.date.{exc.reason}", **exc.values)
         return
     until = datetime.combine(when.day, time(23, 59), tzinfo=TIMEZONE)
     colleagues = [k for k in staff.all_klantmanagers(s.db) if k.id != km.id]
@@ -56,13 +58,16 @@ async def away(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, 
 
 @klantmanager_only
 async def away_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    parts = update.callback_query.data.split(":")
-    substitute = staff.get_staff(s.db, int(parts[1])) if len(parts) == 3 and parts[1].isdigit() else None
-    if substitute is None or not substitute.is_klantmanager or substitute.id == km.id or not parts[2].isdigit():
+    fields = pressed(context)
+    substitute = staff.get_staff(s.db, int(fields["substitute"]))
+    until = datetime.fromtimestamp(int(fields["until"]), TIMEZONE)
+    now = s.clock.now()
+    if substitute is None or not substitute.is_klantmanager or substitute.id == km.id:
         await not_yours(update, context, km, None)
         return
-    until = datetime.fromtimestamp(int(parts[2]), TIMEZONE)
-    now = s.clock.now()
+    if until <= now:  # an old button: that day is over
+        await say(update, context, km.lang, "km.stale_button")
+        return
     staff.set_away(s.db, km.id, until, substitute.id)
     audit.record(s.db, now, km.id, "away", None, until=iso(until), substitute=substitute.id)
     notices.notify(
@@ -88,4 +93,4 @@ def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("away", away, filters=private))
     app.add_handler(CommandHandler("back", back, filters=private))
-    app.add_handler(CallbackQueryHandler(away_button, pattern=rf"^{AWAY}:"))
+    app.add_handler(CallbackQueryHandler(away_button, pattern=patterns.AWAY))

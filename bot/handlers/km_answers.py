@@ -26,8 +26,9 @@ from bot import (
     questions,
     staff,
 )
+from bot import buttons as patterns
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
-    QUESTION,
     client_name,
     current_klantmanager,
     klantmanager_only,
@@ -44,9 +45,8 @@ ANSWER = "km_answer"
 @klantmanager_only
 async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     """kq:reply|done|call:<question> under a relayed question."""
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) == 3 else ""
-    question = questions.get_question(s.db, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    action = pressed(context)["action"]
+    question = questions.get_question(s.db, int(pressed(context)["question"]))
     now = s.clock.now()
     if question is None or not staff.may_act_for(s.db, km.id, question.user_id, now):
         await not_yours(update, context, km, question.user_id if question else None)
@@ -61,14 +61,20 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         questions.close(s.db, question.id, now)
         audit.record(s.db, now, km.id, "question_done", question.user_id, question_id=question.id)
         await say(update, context, km.lang, "km.done", client=client)
-    elif action == "call":
+    elif notices.planned(s.db, about=question.user_id, once=f"call:{question.id}"):
+        await say(update, context, km.lang, "km.call_already", client=client)
+    else:
         audit.record(s.db, now, km.id, "call_back", question.user_id, question_id=question.id)
         notices.notify(
-            s.db, chat_id=question.user_id, about=question.user_id, key="ask.will_call", now=now, name=km.name
+            s.db,
+            chat_id=question.user_id,
+            about=question.user_id,
+            key="ask.will_call",
+            now=now,
+            once=f"call:{question.id}",
+            name=km.name,
         )
         await say(update, context, km.lang, "km.call_noted", client=client)
-    else:
-        await not_yours(update, context, km, question.user_id)
 
 
 async def _answer(
@@ -123,5 +129,5 @@ class _IsKlantmanager(filters.MessageFilter):
 
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CallbackQueryHandler(question_button, pattern=rf"^{QUESTION}:"))
+    app.add_handler(CallbackQueryHandler(question_button, pattern=patterns.QUESTION))
     app.add_handler(MessageHandler(private & ~filters.COMMAND & _IsKlantmanager(app), staff_message))

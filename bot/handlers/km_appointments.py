@@ -14,13 +14,14 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import appointments, audit, awaiting, staff
+from bot import buttons as patterns
 from bot.appointments import AppointmentError
 from bot.awaiting import Awaiting
 from bot.clock import iso, parse_iso
 from bot.dutch_dates import DateError, parse
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     APPOINTMENT,
-    CLIENT,
     button,
     client_name,
     current_klantmanager,
@@ -43,9 +44,8 @@ WHEN, PLACE, BRING, CHECK = "when", "place", "bring", "check"
 @klantmanager_only
 async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     """kc:appt:<client>: the client's planned appointments (change, cancel) and buttons for a new one."""
-    parts = update.callback_query.data.split(":")
-    user_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
-    if user_id is None or not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+    user_id = int(pressed(context)["client"])
+    if not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
         await not_yours(update, context, km, user_id)
         return
     r = s.renderer
@@ -78,21 +78,21 @@ def _state(s: Services, km: Staff) -> dict[str, Any] | None:
 
 @klantmanager_only
 async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
+    fields = pressed(context)
+    action = fields["action"]
     now = s.clock.now()
     timing = load_timing(s.renderer.journey)
-    if action == "new" and len(parts) == 4 and parts[2].isdigit() and parts[3] in timing.appointment_kinds:
-        user_id = int(parts[2])
+    if action == "new" and fields["kind"] in timing.appointment_kinds:
+        user_id = int(fields["client"])
         if not staff.may_act_for(s.db, km.id, user_id, now):
             await not_yours(update, context, km, user_id)
             return
         awaiting.expect(
-            s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=parts[3], appointment_id=None
+            s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=fields["kind"], appointment_id=None
         )
         await say(update, context, km.lang, "km.appt_when")
-    elif action in ("change", "cancel") and len(parts) == 3 and parts[2].isdigit():
-        appointment = appointments.get(s.db, int(parts[2]))
+    elif action in ("change", "cancel"):
+        appointment = appointments.get(s.db, int(fields["appointment"]))
         if appointment is None or not staff.may_act_for(s.db, km.id, appointment.user_id, now):
             await not_yours(update, context, km, appointment.user_id if appointment else None)
             return
@@ -150,7 +150,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         try:
             when = parse(text, s.clock.now()).moment()
         except DateError as exc:
-            await say(update, context, km.lang, f"km.date.{exc.reason}")
+            await say(update, context, km.lang, f"km.date.{exc.reason}", **exc.values)
             return
         awaiting.expect(
             s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)}
@@ -220,5 +220,6 @@ async def _save(
 
 def register(app: Application) -> None:
     awaiting.register(FLOW, answered)
-    app.add_handler(CallbackQueryHandler(start_appointment, pattern=rf"^{CLIENT}:appt:"))
-    app.add_handler(CallbackQueryHandler(appointment_button, pattern=rf"^{APPT}:"))
+    app.add_handler(CallbackQueryHandler(start_appointment, pattern=patterns.CLIENT_APPOINTMENTS))
+    for pattern in (patterns.APPOINTMENT_NEW, patterns.APPOINTMENT_EDIT, patterns.APPOINTMENT_FLOW):
+        app.add_handler(CallbackQueryHandler(appointment_button, pattern=pattern))

@@ -19,7 +19,9 @@ from bot import (
     outbox,
     staff,
 )
+from bot import buttons as patterns
 from bot.awaiting import Awaiting
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     BROADCAST,
     button,
@@ -32,6 +34,7 @@ from bot.messaging import Screen, send_html, send_screen
 from bot.outbox import OutboxRow, Skipped
 from bot.services import Services, services
 from bot.staff import Staff
+from bot.staff_text import plural_key
 from bot.users import User, get_user
 
 BROADCAST_TEXT, BROADCAST_CONFIRM = "km_broadcast_text", "km_broadcast_confirm"
@@ -55,11 +58,11 @@ def _recipients(s: Services, km: Staff, step_id: str) -> list[User]:
 
 @klantmanager_only
 async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
+    fields = pressed(context)
+    action, step_id = fields["action"], fields.get("step")
     journey = s.renderer.journey
-    if action == "step" and len(parts) == 3 and journey.step(parts[2]):
-        step = journey.step(parts[2])
+    if action == "step" and journey.step(step_id):
+        step = journey.step(step_id)
         buttons = [
             [button(s.renderer.title(km.lang, i), f"{BROADCAST}:item:{step.id}:{i}")]
             for i in (r.id for r in step.items)
@@ -75,10 +78,10 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s
             InlineKeyboardMarkup(buttons),
             step=s.renderer.title(km.lang, step.overview),
         )
-    elif action == "item" and len(parts) == 4 and journey.step(parts[2]) and parts[3] in journey.referenced_items():
-        await _broadcast_preview(update, context, s, km, step_id=parts[2], item_id=parts[3])
-    elif action == "text" and len(parts) == 3 and journey.step(parts[2]):
-        awaiting.expect(s.db, km.id, BROADCAST_TEXT, step=parts[2])
+    elif action == "item" and journey.step(step_id) and fields["item"] in journey.referenced_items():
+        await _broadcast_preview(update, context, s, km, step_id=step_id, item_id=fields["item"])
+    elif action == "text" and journey.step(step_id):
+        awaiting.expect(s.db, km.id, BROADCAST_TEXT, step=step_id)
         await say(update, context, km.lang, "km.broadcast_prompt")
     elif action == "send":
         await _broadcast_send(update, context, s, km)
@@ -109,7 +112,8 @@ async def _broadcast_preview(
         await say(update, context, km.lang, "km.broadcast_none")
         return
     awaiting.expect(s.db, km.id, BROADCAST_CONFIRM, step=step_id, item_id=item_id, text=text)
-    await say(update, context, km.lang, "km.broadcast_preview", count=len(recipients), step=step_title)
+    preview_key = plural_key(s.renderer, km.lang, "km.broadcast_preview", len(recipients))
+    await say(update, context, km.lang, preview_key, count=len(recipients), step=step_title)
     preview = broadcast_text(s, km.lang, km, item_id, text)
     buttons = InlineKeyboardMarkup(
         [
@@ -171,7 +175,8 @@ async def _broadcast_send(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         item=state.data.get("item_id"),
         count=len(recipients),
     )
-    await say(update, context, km.lang, "km.broadcast_done", count=len(recipients))
+    done_key = plural_key(s.renderer, km.lang, "km.broadcast_done", len(recipients))
+    await say(update, context, km.lang, done_key, count=len(recipients))
 
 
 async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
@@ -190,4 +195,5 @@ def register(app: Application) -> None:
     outbox.register_kind(BROADCAST_KIND, send_broadcast)
     awaiting.register(BROADCAST_TEXT, _broadcast_text)
     app.add_handler(CommandHandler("broadcast", broadcast, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST}:"))
+    for pattern in (patterns.BROADCAST, patterns.BROADCAST_ITEM, patterns.BROADCAST_FLOW):
+        app.add_handler(CallbackQueryHandler(broadcast_button, pattern=pattern))

@@ -24,6 +24,8 @@ from bot import (
     repetition,
     staff,
 )
+from bot import buttons as patterns
+from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     CLIENT,
     button,
@@ -37,6 +39,7 @@ from bot.handlers.klantmanager import (
 from bot.messaging import send_html
 from bot.services import Services
 from bot.staff import Staff
+from bot.staff_text import language_name, plural
 from bot.users import get_user, set_step
 
 
@@ -50,7 +53,7 @@ def _client_line_values(s: Services, km: Staff, linked: staff.Client) -> dict[st
     return {
         "name": linked.name,
         "step": step_title(s, km, user),
-        "language": s.renderer.button(user.lang, "language.name") if user and user.lang else "",
+        "language": language_name(s.renderer, km.lang, user.lang) if user and user.lang else "",
         "last_active": s.renderer.button(km.lang, "km.last_active", when=last)
         if last
         else s.renderer.button(km.lang, "km.never"),
@@ -101,9 +104,9 @@ async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
     hours = int(question.age(s.clock.now()).total_seconds() // 3600)
     return (
-        s.renderer.ui(km.lang, "km.age_hours", hours=hours)
+        plural(s.renderer, km.lang, "km.age_hours", hours)
         if hours < 48
-        else s.renderer.ui(km.lang, "km.age_days", days=hours // 24)
+        else plural(s.renderer, km.lang, "km.age_days", hours // 24)
     )
 
 
@@ -136,17 +139,16 @@ async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
 
 @klantmanager_only
 async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """kc:<action>:<client>[:<argument>] — a client card and its actions."""
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) > 2 else ""
-    user_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    argument = parts[3] if len(parts) == 4 else None
-    if user_id is None or not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+    """kc:<card|step|tr>:<client>, kc:set:<client>:<step>, kc:to:<client>:<colleague>."""
+    fields = pressed(context)
+    action = fields["action"]
+    user_id = int(fields["client"])
+    if not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
         await not_yours(update, context, km, user_id)
         return
-    if action == "card" and argument is None:
+    if action == "card":
         await _client_card(update, context, s, km, user_id)
-    elif action == "step" and argument is None:
+    elif action == "step":
         steps = s.renderer.journey.steps
         buttons = [
             [button(f"{st.number}. {s.renderer.title(km.lang, st.overview)}", f"{CLIENT}:set:{user_id}:{st.id}")]
@@ -155,10 +157,11 @@ async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
         await say(
             update, context, km.lang, "km.choose_step", InlineKeyboardMarkup(buttons), client=client_name(s, user_id)
         )
-    elif action == "set" and argument is not None:
-        await _set_client_step(update, context, s, km, user_id, argument)
-    elif action == "tr" and argument is None:
-        colleagues = [k for k in staff.all_klantmanagers(s.db) if k.id != staff.client(s.db, user_id).klantmanager_id]
+    elif action == "set":
+        await _set_client_step(update, context, s, km, user_id, fields["step"])
+    elif action == "tr":
+        owner = staff.client(s.db, user_id).klantmanager_id
+        colleagues = [k for k in staff.all_klantmanagers(s.db) if k.id not in (owner, km.id)]
         if not colleagues:
             await say(update, context, km.lang, "km.transfer_no_colleagues")
             return
@@ -171,10 +174,8 @@ async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
             InlineKeyboardMarkup(buttons),
             client=client_name(s, user_id),
         )
-    elif action == "to" and argument is not None and argument.isdigit():
-        await _transfer(update, context, s, km, user_id, int(argument))
     else:
-        await not_yours(update, context, km, user_id)
+        await _transfer(update, context, s, km, user_id, int(fields["to"]))
 
 
 async def _client_card(
@@ -226,11 +227,12 @@ async def _transfer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, to_id: int
 ) -> None:
     target = staff.get_staff(s.db, to_id)
-    if target is None or not target.is_klantmanager:
+    previous = staff.client(s.db, user_id).klantmanager_id
+    if target is None or not target.is_klantmanager or to_id in (km.id, previous):
+        # Only a colleague can take a client over: never the one acting, never the one who has them.
         await not_yours(update, context, km, user_id)
         return
     now = s.clock.now()
-    previous = staff.client(s.db, user_id).klantmanager_id
     staff.transfer(s.db, user_id, to_id)
     audit.record(s.db, now, km.id, "transfer", user_id, from_klantmanager=previous, to_klantmanager=to_id)
     who = client_name(s, user_id)
@@ -261,5 +263,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("clients", clients, filters=private))
     app.add_handler(CommandHandler("open", open_questions, filters=private))
     app.add_handler(CommandHandler("transfer", transfer_command, filters=private))
-    # kc:appt:… belongs to handlers/km_appointments.py
-    app.add_handler(CallbackQueryHandler(client_button, pattern=rf"^{CLIENT}:(?!appt:)"))
+    # kc:appt:<client> belongs to handlers/km_appointments.py
+    for pattern in (patterns.CLIENT, patterns.CLIENT_SET_STEP, patterns.CLIENT_TRANSFER_TO):
+        app.add_handler(CallbackQueryHandler(client_button, pattern=pattern))

@@ -11,9 +11,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import views
+from bot import buttons, views
 from bot.handlers.ask import my_klantmanager
-from bot.handlers.common import argument, onboarded, show, stale_button
+from bot.handlers.common import onboarded, pressed, show, stale_button
 from bot.services import Services
 from bot.users import User, get_user, set_bilingual
 
@@ -76,7 +76,7 @@ MENU_TARGETS = {
 
 
 async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    target = MENU_TARGETS.get(argument(update), _stale)
+    target = MENU_TARGETS.get(pressed(context)["target"], _stale)
     await target(update, context)
 
 
@@ -87,7 +87,7 @@ async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services
 
 @onboarded
 async def item_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    item_id = argument(update)
+    item_id = pressed(context)["item"]
     if item_id not in s.renderer.journey.referenced_items():
         await stale_button(update, context, user)
         return
@@ -105,5 +105,5 @@ def register(app: Application) -> None:
         ("bilingual", bilingual),
     ):
         app.add_handler(CommandHandler(command, callback, filters=private))
-    app.add_handler(CallbackQueryHandler(menu_button, pattern=rf"^{views.MENU}:"))
-    app.add_handler(CallbackQueryHandler(item_button, pattern=rf"^{views.ITEM}:"))
+    app.add_handler(CallbackQueryHandler(menu_button, pattern=buttons.MENU))
+    app.add_handler(CallbackQueryHandler(item_button, pattern=buttons.ITEM))

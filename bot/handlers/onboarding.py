@@ -11,14 +11,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import audit, invites, links, notices, repetition, staff, views
+from bot import audit, buttons, invites, links, notices, repetition, staff, views
 from bot.db import erase_person
 from bot.handlers import klantmanager
 from bot.handlers.common import (
     INVITE_ANSWERS,
-    argument,
     ask_for_missing_onboarding,
     onboarded,
+    pressed,
     reader_language,
     show,
     stale_button,
@@ -102,7 +102,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def choose_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     await update.callback_query.answer()
-    lang = argument(update)
+    lang = pressed(context)["lang"]
     user = get_user(s.db, update.effective_user.id)
     if lang not in s.renderer.journey.languages:
         await stale_button(update, context, user)
@@ -120,8 +120,8 @@ async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     s = services(context)
     await update.callback_query.answer()
     user = get_user(s.db, update.effective_user.id)
-    answer = argument(update)
-    if user is None or not user.lang or answer not in ("yes", "no"):
+    answer = pressed(context)["answer"]
+    if user is None or not user.lang:
         await stale_button(update, context, user)
         return
     if user.onboarded:
@@ -142,7 +142,7 @@ async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @onboarded
 async def step_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    choice = argument(update)
+    choice = pressed(context)["step"]
     if choice == views.UNKNOWN_STEP:
         await show(update, context, views.text_screen(s.renderer, user.lang, "step.unknown"), user)
         await show(update, context, views.path_screen(s.renderer, user), user)
@@ -165,6 +165,6 @@ def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("language", language_command, filters=private))
-    app.add_handler(CallbackQueryHandler(choose_language_button, pattern=rf"^{views.LANG}:"))
-    app.add_handler(CallbackQueryHandler(privacy_button, pattern=rf"^{views.PRIVACY}:"))
-    app.add_handler(CallbackQueryHandler(step_button, pattern=rf"^{views.STEP}:"))
+    app.add_handler(CallbackQueryHandler(choose_language_button, pattern=buttons.LANGUAGE))
+    app.add_handler(CallbackQueryHandler(privacy_button, pattern=buttons.PRIVACY))
+    app.add_handler(CallbackQueryHandler(step_button, pattern=buttons.STEP))

@@ -15,8 +15,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import views
-from bot.db import erase_person, export_person, personal_tables
+from bot import buttons, retention, views
+from bot.clock import iso
+from bot.db import erase_person, personal_tables
 from bot.handlers.common import (
     argument,
     ask_for_missing_onboarding,
@@ -25,6 +26,7 @@ from bot.handlers.common import (
     stale_button,
 )
 from bot.messaging import Screen
+from bot.personal_export import personal_export
 from bot.render import Renderer
 from bot.services import Services, services
 from bot.users import User, clear_confirm_token, get_user, new_confirm_token
@@ -41,7 +43,7 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await show(update, context, views.privacy_screen(s.renderer, user.lang, accepted=user.onboarded), user)
 
 
-def mydata_screen(r: Renderer, user: User, counts: dict[str, int]) -> Screen:
+def mydata_screen(r: Renderer, user: User, counts: dict[str, int], erase_at: str | None) -> Screen:
     step = r.journey.step(user.step)
 
     def text(lg: str) -> str:
@@ -56,6 +58,8 @@ def mydata_screen(r: Renderer, user: User, counts: dict[str, int]) -> Screen:
         if user.start_code:
             lines.append(r.ui(lg, "mydata.start_code", code=user.start_code))
         lines.extend(r.ui(lg, f"mydata.table.{name}", count=n) for name, n in counts.items() if n)
+        if erase_at:
+            lines.extend(["", r.ui(lg, "mydata.erase_at", when=erase_at)])
         lines.extend(["", r.ui(lg, "mydata.footer")])
         return "\n".join(lines)
 
@@ -64,9 +68,11 @@ def mydata_screen(r: Renderer, user: User, counts: dict[str, int]) -> Screen:
 
 @onboarded
 async def mydata(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    data = export_person(s.db, user.id)
+    data = personal_export(s.db, user.id)
     counts = {name: len(data[name]) for name in personal_tables(s.db)}
-    await show(update, context, mydata_screen(s.renderer, user, counts), user)
+    rules = retention.load_rules(s.renderer.journey)
+    erase_at = iso(rules.inactive.after(s.clock.now()))  # the person is active now: the period starts anew
+    await show(update, context, mydata_screen(s.renderer, user, counts, erase_at), user)
     document = io.BytesIO(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     await context.bot.send_document(
         update.effective_chat.id,
@@ -102,4 +108,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("privacy", privacy, filters=private))
     app.add_handler(CommandHandler("mydata", mydata, filters=private))
     app.add_handler(CommandHandler("delete", delete, filters=private))
-    app.add_handler(CallbackQueryHandler(delete_button, pattern=rf"^{views.DELETE}:"))
+    app.add_handler(CallbackQueryHandler(delete_button, pattern=buttons.DELETE))

@@ -15,8 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import appointments, reminder_senders, reminder_views, repetition
-from bot.handlers.common import argument, onboarded, show, stale_button
+from bot import appointments, buttons, reminder_senders, reminder_views, repetition
+from bot.handlers.common import onboarded, pressed, show
 from bot.services import Services
 from bot.timing import load_timing
 from bot.users import User
@@ -36,18 +36,14 @@ async def reminders(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Servi
 
 @onboarded
 async def reminders_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    action = argument(update)
-    if action == reminder_views.PAUSE:
+    if pressed(context)["action"] == reminder_views.PAUSE:
         repetition.pause(s.db, load_timing(s.renderer.journey), user.id, s.clock.now())
-    elif action == reminder_views.RESUME:
-        repetition.resume(s.db, user.id)
     else:
-        await stale_button(update, context, user)
-        return
+        repetition.resume(s.db, user.id)
     await _show_state(update, context, s, user)
 
 
 def register(app: Application) -> None:
     reminder_senders.register_kinds()
     app.add_handler(CommandHandler("reminders", reminders, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(reminders_button, pattern=rf"^{reminder_views.REMINDERS}:"))
+    app.add_handler(CallbackQueryHandler(reminders_button, pattern=buttons.REMINDERS))

@@ -2,25 +2,31 @@
 
 Up to three items as buttons, best first, each opening the item in the
 person's language, and a button that hands the person's own text to their
-klantmanager (the handoff feature answers ``ask:draft:<id>``).
+klantmanager (the handoff feature answers ``ask:draft:<id>``). A search that
+found nothing, or after which the person asked their klantmanager, is kept
+for the editors, who see it without the name (``bot.search_misses``).
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from datetime import timedelta
 
-from bot import drafts, textnorm, views
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackContext, CommandHandler, ContextTypes, filters
+
+from bot import drafts, retention, search_misses, textnorm, views
 from bot.handlers.common import onboarded, show
 from bot.messaging import Screen
+from bot.periods import Period
 from bot.render import Renderer
 from bot.search import Found, index_for
-from bot.services import KEY, Services
+from bot.services import KEY, Services, services
 from bot.users import User
 
 COMMAND = "search"
 # ask:draft:<id> is handled by the handoff feature (handlers/ask.py).
 DRAFT = "draft"
+EXPIRY_JOB = "search-misses-expiry"
 
 
 def results_screen(r: Renderer, lang: str, found: Found, draft_id: int) -> Screen:
@@ -41,7 +47,29 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services
         return
     found = index_for(s.renderer.content).search(user.lang, text)
     draft_id = drafts.save(s.db, user.id, text, s.clock.now())
+    if not found.item_ids:
+        search_misses.record(s.db, user.id, user.lang, text, search_misses.NOTHING, _keep(s), s.clock.now())
     await show(update, context, results_screen(s.renderer, user.lang, found, draft_id), user)
+
+
+def _keep(s: Services) -> Period:
+    """How long a question search did not answer is kept (``retention.search_misses``)."""
+    return retention.load_rules(s.renderer.journey).search_misses
+
+
+def asked_after_search(s: Services, user: User, text: str) -> None:
+    """The person pressed "ask my klantmanager" under the results for this text.
+
+    Kept when search had shown items that did not help; a search that found
+    nothing was kept when it was made.
+    """
+    if index_for(s.renderer.content).search(user.lang, text).item_ids:
+        search_misses.record(s.db, user.id, user.lang, text, search_misses.ASKED, _keep(s), s.clock.now())
+
+
+async def expire_misses(context: CallbackContext) -> None:  # type: ignore[type-arg]
+    s = services(context)
+    search_misses.prune(s.db, _keep(s), s.clock.now())
 
 
 @onboarded
@@ -55,3 +83,5 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler(COMMAND, search_command, filters=filters.ChatType.PRIVATE))
     # Build the index now rather than on the first question.
     index_for(app.bot_data[KEY].renderer.content)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(expire_misses, interval=timedelta(days=1), first=0, name=EXPIRY_JOB)
