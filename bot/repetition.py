@@ -120,11 +120,12 @@ def on_step_reached(
     step = journey.step(step_id)
     if step is None:
         raise ValueError(f"unknown step {step_id!r}")
-    elsewhere = [row.id for row in outbox.pending(db, user_id=user_id, kinds=REPETITION_KINDS) if not _belongs(row, step)]
-    outbox.cancel(db, ids=elsewhere, reason="another step")
-    for item_id in step.critical_items:
-        _ask(db, user_id, step, item_id, now, quiet=not by_person)
-    plan_good_to_know(db, load_timing(journey), user_id, step, now)
+    with db.atomic():  # one commit for all of the person's messages
+        elsewhere = [r.id for r in outbox.pending(db, user_id=user_id, kinds=REPETITION_KINDS) if not _belongs(r, step)]
+        outbox.cancel(db, ids=elsewhere, reason="another step")
+        for item_id in step.critical_items:
+            _ask(db, user_id, step, item_id, now, quiet=not by_person)
+        plan_good_to_know(db, load_timing(journey), user_id, step, now)
 
 
 def _belongs(row: outbox.OutboxRow, step: Step) -> bool:

@@ -153,15 +153,17 @@ async def _broadcast_send(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     now = s.clock.now()
     recipients = _recipients(s, km, state.data["step"])
     broadcast_id = f"{km.id}:{int(now.timestamp())}"
-    for user in recipients:
-        outbox.enqueue(
+    params = {"item_id": state.data.get("item_id"), "text": state.data.get("text"), "klantmanager_id": km.id}
+    with s.db.atomic():  # one commit for the whole broadcast
+        outbox.enqueue_many(
             s.db,
-            user_id=user.id,
-            chat_id=user.id,
-            kind=BROADCAST_KIND,
-            params={"item_id": state.data.get("item_id"), "text": state.data.get("text"), "klantmanager_id": km.id},
-            due_at=now,
-            key=f"broadcast:{broadcast_id}:{user.id}",
+            (
+                outbox.Planned(
+                    user_id=user.id, chat_id=user.id, kind=BROADCAST_KIND, params=params, due_at=now,
+                    key=f"broadcast:{broadcast_id}:{user.id}",
+                )
+                for user in recipients
+            ),
         )
     audit.record(
         s.db,

@@ -201,10 +201,11 @@ async def _set_client_step(
         await not_yours(update, context, km, user_id)
         return
     now = s.clock.now()
-    set_step(s.db, user_id, step.id)
-    repetition.on_step_reached(s.db, s.renderer.journey, user_id, step.id, now)
-    audit.record(s.db, now, km.id, "set_step", user_id, step=step.id)
-    notices.send_step_card(s.db, user_id=user_id, now=now)
+    with s.db.atomic():  # the step, its messages and the audit line: one commit
+        set_step(s.db, user_id, step.id)
+        repetition.on_step_reached(s.db, s.renderer.journey, user_id, step.id, now)
+        audit.record(s.db, now, km.id, "set_step", user_id, step=step.id)
+        notices.send_step_card(s.db, user_id=user_id, now=now)
     await say(
         update,
         context,
