@@ -342,7 +342,8 @@ async def test_delete_leaves_nothing_of_a_linked_client_in_any_table(team: Team)
     assert leftovers == []
     # The klantmanager's half-written answer went with the person: nothing to attach it to.
     late = await team.sanne.say("An answer to a question that is gone")
-    assert late[0]["html"] == text("nl", "km.unknown_message")
+    # Notices from the outbox ("cannot come", "has left") may arrive in the same moment.
+    assert text("nl", "km.unknown_message") in [m["html"] for m in late]
 
 
 async def test_a_long_question_with_paragraphs_arrives_whole(team: Team) -> None:
