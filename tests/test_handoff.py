@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -171,7 +172,14 @@ async def test_transfer_keeps_history_and_open_questions(team: Team) -> None:
     await team.sanne.receive()
     await team.sanne.say("/transfer")
     await team.sanne.press("Amal")
+    asked = await team.sanne.press("Daan")  # nothing moves before the klantmanager confirms
+    assert "Amal" in asked[-1]["html"] and "Daan" in asked[-1]["html"]
+    assert buttons(asked[-1]) == [label("nl", "km.transfer_confirm_button"), label("nl", "km.transfer_cancel_button")]
+    kept = await team.sanne.press(label("nl", "km.transfer_cancel_button"))
+    assert kept[-1]["html"] == text("nl", "km.transfer_cancelled").replace("{{ client }}", "Amal")
+    assert staff.client(team.bot.services.db, 531).klantmanager_id == SANNE
     await team.sanne.press("Daan")
+    await team.sanne.press(label("nl", "km.transfer_confirm_button"))
     told = (await team.daan.receive())[-1]
     assert "Amal" in told["html"] and "Sanne" in told["html"]
     client_told = (await amal.receive())[-1]
@@ -332,7 +340,16 @@ async def test_delete_leaves_nothing_of_a_linked_client_in_any_table(team: Team)
     await amal.say("/delete")
     await amal.press(label("en", "delete.yes"))
 
+    # The klantmanager is told: the name and the appointment still planned, nothing else.
+    left = await team.sanne.receive_until(lambda m: "Wegwijs verlaten" in (m.get("html") or ""))
+    assert "Amal Qwertyuiop" in left["html"]
+    assert "Les TOV" in left["html"] and "10 maart 2027" in left["html"] and "Implacement" in left["html"]
+    assert "before erasing" not in left["html"]
     db = team.bot.services.db
+    for _ in range(100):  # the row forgets the name once the notice is delivered
+        if not db.execute("SELECT 1 FROM outbox WHERE params LIKE '%Qwertyuiop%'").fetchone():
+            break
+        await asyncio.sleep(0.02)
     leftovers = []
     for table in db.table_names():
         for row in db[table].rows:

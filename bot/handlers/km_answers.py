@@ -7,6 +7,7 @@ the relayed question), or the next answer of a flow they started (see
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -27,6 +28,7 @@ from bot import (
     staff,
 )
 from bot import buttons as patterns
+from bot.clock import iso, parse_iso
 from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     client_name,
@@ -40,6 +42,8 @@ from bot.staff import Staff
 from bot.users import get_user
 
 ANSWER = "km_answer"
+FOLLOW_UP = timedelta(minutes=30)
+"""How long after an answer a klantmanager's next message still goes to the same question."""
 
 
 @klantmanager_only
@@ -60,6 +64,10 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     elif action == "done":
         questions.close(s.db, question.id, now)
         audit.record(s.db, now, km.id, "question_done", question.user_id, question_id=question.id)
+        state = awaiting.current(s.db, km.id)
+        if state is not None and state.data.get("question_id") == question.id:
+            awaiting.clear(s.db, km.id)  # no follow-up goes to a closed question
+        await update.callback_query.edit_message_reply_markup(None)  # a closed question shows no buttons
         await say(update, context, km.lang, "km.done", client=client)
     elif notices.planned(s.db, about=question.user_id, once=f"call:{question.id}"):
         await say(update, context, km.lang, "km.call_already", client=client)
@@ -89,7 +97,17 @@ async def _answer(
         await say(update, context, km.lang, "ask.unsupported")
         return
     handoff.submit_answer(s, question, km.id, pending)
+    # A second message right after the answer (a photo, "and also...") goes to the same question.
+    awaiting.expect(
+        s.db, km.id, ANSWER, about=question.user_id, question_id=question.id, follow_until=iso(now + FOLLOW_UP)
+    )
     await say(update, context, km.lang, "km.answer_sent", client=client_name(s, question.user_id))
+
+
+def _still_open(s: Services, state: awaiting.Awaiting) -> bool:
+    """Is this answer still being written: after Reply, or within the follow-up time after an answer?"""
+    until = state.data.get("follow_until")
+    return until is None or parse_iso(until) > s.clock.now()
 
 
 async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,7 +122,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             awaiting.clear(s.db, km.id)
             await _answer(update, context, s, km, questions.get_question(s.db, relayed.question_id))
             return
-    if state is not None and state.kind == ANSWER:
+    if state is not None and state.kind == ANSWER and _still_open(s, state):
         awaiting.clear(s.db, km.id)
         await _answer(update, context, s, km, questions.get_question(s.db, int(state.data["question_id"])))
     elif state is not None and (handler := awaiting.handler_for(state.kind)) is not None:
