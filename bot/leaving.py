@@ -19,7 +19,7 @@ from telegram import Bot
 
 from bot import appointments, outbox, staff
 from bot.clock import iso
-from bot.db import erase_people
+from bot.db import erase_people, forget
 from bot.messaging import send_html
 from bot.outbox import OutboxRow, Skipped
 from bot.services import Services
@@ -84,6 +84,7 @@ async def send_client_left(bot: Bot, s: Services, row: OutboxRow) -> Skipped | N
     await send_html(bot, reader.id, notice_text(s, reader.lang, row.params))
     with s.db.atomic():
         s.db.execute("UPDATE outbox SET params = '{}' WHERE id = ?", [row.id])
+    forget(s.db)  # nor in the write-ahead log
     return None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from bot.clock import FakeClock
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.timing import load_timing
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons, seen
+from tests.timeline import settle
 
 ADMIN, SANNE, DAAN = 9001, 9002, 9003
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a Monday
@@ -346,10 +346,7 @@ async def test_delete_leaves_nothing_of_a_linked_client_in_any_table(team: Team)
     assert "Les TOV" in left["html"] and "10 maart 2027" in left["html"] and "Implacement" in left["html"]
     assert "before erasing" not in left["html"]
     db = team.bot.services.db
-    for _ in range(100):  # the row forgets the name once the notice is delivered
-        if not db.execute("SELECT 1 FROM outbox WHERE params LIKE '%Qwertyuiop%'").fetchone():
-            break
-        await asyncio.sleep(0.02)
+    await settle(team.bot)  # delivered: the outbox row forgets the name
     leftovers = []
     for table in db.table_names():
         for row in db[table].rows:

@@ -156,6 +156,10 @@ async def test_delete_leaves_no_trace_in_the_database_files(team: Team) -> None:
     await amal.press(label("en", "delete.yes"))
     db = team.bot.services.db
     assert [t for t in personal_tables(db) if db[t].count_where("user_id = ?", [PERSON])] == []
+    # Only the klantmanager's notice holds the name (bot/leaving.py), until it is delivered.
+    notice = await team.sanne.receive_until(lambda m: NAME in (m.get("html") or ""))
+    assert QUESTION not in notice["html"] and REASON not in notice["html"]
+    await settle(team.bot)
     raw = db_path.read_bytes()
     wal = Path(f"{db_path}-wal")
     raw += wal.read_bytes() if wal.exists() else b""
