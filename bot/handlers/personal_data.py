@@ -18,7 +18,6 @@ from telegram.ext import (
 from bot import buttons, retention, views
 from bot.clock import iso
 from bot.db import personal_tables
-from bot.leaving import erase_and_tell
 from bot.handlers.common import (
     argument,
     ask_for_missing_onboarding,
@@ -26,6 +25,7 @@ from bot.handlers.common import (
     show,
     stale_button,
 )
+from bot.leaving import erase_and_tell
 from bot.messaging import Screen
 from bot.personal_export import personal_export
 from bot.render import Renderer
