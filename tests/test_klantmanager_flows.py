@@ -167,6 +167,16 @@ async def test_a_second_message_after_an_answer_goes_to_the_same_question(team: 
     assert late[0]["html"] == text("nl", "km.unknown_message")
     assert db["thread_messages"].count_where("user_id = 741 AND direction = 'to_client'") == 2
 
+    # Nor once another client's question has come in: the text may be meant for that one.
+    tesfay = await team.new_client(team.sanne, "Tesfay", 742, "en")
+    await team.sanne.reply_to(relayed["message_id"], "One more thing.")
+    await amal.receive()
+    await ask(tesfay, "en", "A new question")
+    await team.sanne.receive()
+    unclear = await team.sanne.say("Is this for Amal or Tesfay?")
+    assert unclear[0]["html"] == text("nl", "km.unknown_message")
+    assert db["thread_messages"].count_where("user_id = 741 AND direction = 'to_client'") == 3
+
 
 async def test_done_removes_the_buttons_and_open_separates_answered_from_waiting(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal", 751, "en")

@@ -99,15 +99,30 @@ async def _answer(
     handoff.submit_answer(s, question, km.id, pending)
     # A second message right after the answer (a photo, "and also...") goes to the same question.
     awaiting.expect(
-        s.db, km.id, ANSWER, about=question.user_id, question_id=question.id, follow_until=iso(now + FOLLOW_UP)
+        s.db,
+        km.id,
+        ANSWER,
+        about=question.user_id,
+        question_id=question.id,
+        answered_at=iso(now),
+        follow_until=iso(now + FOLLOW_UP),
     )
     await say(update, context, km.lang, "km.answer_sent", client=client_name(s, question.user_id))
 
 
-def _still_open(s: Services, state: awaiting.Awaiting) -> bool:
-    """Is this answer still being written: after Reply, or within the follow-up time after an answer?"""
+def _still_open(s: Services, km: Staff, state: awaiting.Awaiting) -> bool:
+    """Is this answer still being written: after Reply, or soon after an answer?
+
+    A follow-up goes to the answered question for ``FOLLOW_UP``, and only while
+    no other question has reached this klantmanager since: a message typed
+    after a new question arrived may be meant for that one.
+    """
     until = state.data.get("follow_until")
-    return until is None or parse_iso(until) > s.clock.now()
+    if until is None:
+        return True
+    return parse_iso(until) > s.clock.now() and not questions.relayed_since(
+        s.db, km.id, state.data["answered_at"], except_question=int(state.data["question_id"])
+    )
 
 
 async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,7 +137,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             awaiting.clear(s.db, km.id)
             await _answer(update, context, s, km, questions.get_question(s.db, relayed.question_id))
             return
-    if state is not None and state.kind == ANSWER and _still_open(s, state):
+    if state is not None and state.kind == ANSWER and _still_open(s, km, state):
         awaiting.clear(s.db, km.id)
         await _answer(update, context, s, km, questions.get_question(s.db, int(state.data["question_id"])))
     elif state is not None and (handler := awaiting.handler_for(state.kind)) is not None:
