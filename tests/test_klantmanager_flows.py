@@ -199,6 +199,15 @@ async def test_done_removes_the_buttons_and_open_separates_answered_from_waiting
     after = (await team.sanne.say("/open"))[0]["html"]
     assert "Tesfay" not in after and "Amal" in after and "Wachten op antwoord" not in after
 
+    # Done under the overdue reminder also takes the buttons off the question itself.
+    await ask(amal, "en", "Third question")
+    third = (await team.sanne.receive())[-1]
+    team.clock.advance(timedelta(days=2, hours=1))
+    reminder = await team.sanne.receive_until(lambda m: "⏰" in (m.get("html") or "") and "Amal" in m["html"])
+    await team.sanne.press_data(reminder["message_id"], buttons_data(reminder)[1])
+    chat = {m["message_id"]: m for m in await team.sanne.client.messages(SANNE)}
+    assert buttons(chat[reminder["message_id"]]) == [] and buttons(chat[third["message_id"]]) == []
+
 
 def buttons_data(message: dict) -> list[str]:
     return [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -67,7 +68,7 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         state = awaiting.current(s.db, km.id)
         if state is not None and state.data.get("question_id") == question.id:
             awaiting.clear(s.db, km.id)  # no follow-up goes to a closed question
-        await update.callback_query.edit_message_reply_markup(None)  # a closed question shows no buttons
+        await _remove_buttons(update, context, question)
         await say(update, context, km.lang, "km.done", client=client)
     elif notices.planned(s.db, about=question.user_id, once=f"call:{question.id}"):
         await say(update, context, km.lang, "km.call_already", client=client)
@@ -83,6 +84,19 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
             name=km.name,
         )
         await say(update, context, km.lang, "km.call_noted", client=client)
+
+
+async def _remove_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE, question: questions.Question) -> None:
+    """A closed question shows no buttons: not where Done was pressed, nor on its other relayed messages."""
+    await update.callback_query.edit_message_reply_markup(None)
+    pressed_on = update.callback_query.message.message_id if update.callback_query.message else None
+    for message in questions.thread(services(context).db, question.id):
+        if message.direction != questions.FROM_CLIENT or message.relay_message_id in (None, pressed_on):
+            continue
+        try:
+            await context.bot.edit_message_reply_markup(message.relay_chat_id, message.relay_message_id)
+        except BadRequest:  # deleted in the chat, or without buttons already: nothing to remove
+            continue
 
 
 async def _answer(
