@@ -216,8 +216,13 @@ def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
     erase_people(db, [user_id])
 
 
-def erase_people(db: sqlite_utils.Database, user_ids: Iterable[int]) -> int:
+def erase_people(
+    db: sqlite_utils.Database, user_ids: Iterable[int], *, before_each: Callable[[int], None] | None = None
+) -> int:
     """Remove every row about these people, in one transaction, then ``forget``.
+
+    ``before_each(user_id)`` runs in that transaction before a person's rows
+    go (``bot/leaving.py`` plans the klantmanager's notice there).
 
     Foreign keys are checked at commit, when every table is done, so the
     order of the tables does not matter. Returns how many people were erased.
@@ -227,6 +232,8 @@ def erase_people(db: sqlite_utils.Database, user_ids: Iterable[int]) -> int:
     with db.atomic():
         db.execute("PRAGMA defer_foreign_keys = ON")
         for user_id in user_ids:
+            if before_each is not None:
+                before_each(user_id)
             for delete in deletes:
                 db.execute(delete, {"person": user_id})
             erased += db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount

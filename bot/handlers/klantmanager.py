@@ -31,6 +31,7 @@ from bot import (
     audit,
     handoff,
     invites,
+    leaving,
     notices,
     staff,
     views,
@@ -257,6 +258,7 @@ class _StaffOutside(TypeHandler):
 def register(app: Application) -> None:
     app.add_handler(_StaffOutside(app))  # first, so it wins over every statushouder handler
     handoff.register_kinds()
+    leaving.register_kinds()
     notices.register_kinds()
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("invite", invite_klantmanager, filters=private))

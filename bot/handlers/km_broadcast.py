@@ -112,7 +112,9 @@ async def _broadcast_preview(
         await say(update, context, km.lang, "km.broadcast_none")
         return
     awaiting.expect(s.db, km.id, BROADCAST_CONFIRM, step=step_id, item_id=item_id, text=text)
-    preview_key = plural_key(s.renderer, km.lang, "km.broadcast_preview", len(recipients))
+    # A text from the content goes out translated; the klantmanager's own text exactly as written.
+    preview_name = "km.broadcast_preview" if item_id is not None else "km.broadcast_preview_as_written"
+    preview_key = plural_key(s.renderer, km.lang, preview_name, len(recipients))
     await say(update, context, km.lang, preview_key, count=len(recipients), step=step_title)
     preview = broadcast_text(s, km.lang, km, item_id, text)
     buttons = InlineKeyboardMarkup(
