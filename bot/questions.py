@@ -190,6 +190,13 @@ def relayed_since(db: sqlite_utils.Database, chat_id: int, since: str, *, except
     )
 
 
+def thread(db: sqlite_utils.Database, question_id: int) -> list[ThreadMessage]:
+    """A question's messages, both ways, in order (indexed by ``question_id``)."""
+    rows = db.execute("SELECT * FROM thread_messages WHERE question_id = ? ORDER BY id", [question_id])
+    columns = [d[0] for d in rows.description]
+    return [ThreadMessage(**dict(zip(columns, row))) for row in rows.fetchall()]
+
+
 def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
     with db.atomic():
         db["questions"].update(question_id, {"status": DONE, "closed_at": iso(now)})

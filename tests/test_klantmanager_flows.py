@@ -43,7 +43,7 @@ async def test_not_clear_from_a_farsi_reader_arrives_with_the_dutch_title(team: 
     await shirin.press(label("fa", "ask.yes"))
     relayed = (await team.sanne.receive())[-1]
     r = team.bot.services.renderer
-    topic = next(q for q in questions.open_questions(team.bot.services.db, [SANNE]) if q.user_id == 701).topic
+    topic = next(q.question for q in questions.open_questions(team.bot.services.db, [SANNE]) if q.question.user_id == 701).topic
     dutch_title = r.title("nl", topic)
     assert dutch_title != r.title("fa", topic)
     assert f"Niet begrepen: <b>{dutch_title}</b>" in relayed["html"]
