@@ -19,7 +19,6 @@ from pathlib import Path
 
 from telegram.ext import Application, CallbackContext
 
-from bot.checker import check_content
 from bot.config import Settings
 from bot.content import ContentError, load_content
 from bot.render import Renderer
@@ -65,6 +64,10 @@ class ContentReloader:
 
     async def reload(self, reason: str) -> bool:
         """Check the content and, if it passes, serve it. Returns whether it was taken."""
+        # The editors' checker (and all it reads with) is needed only when
+        # content changes, not on the bot's start path (bench/start.py).
+        from bot.checker import check_content
+
         async with self._lock:
             self.seen = await asyncio.to_thread(fingerprint, self.root)
             errors = [f for f in await asyncio.to_thread(check_content, self.root) if f.is_error]
