@@ -210,6 +210,8 @@ def menu_screen(r: Renderer, user: User) -> Screen:
         (bilingual_key, MENU, MENU_BILINGUAL),
         ("menu.privacy", MENU, MENU_PRIVACY),
     ]
+    if lang == r.journey.source_language:  # Dutch below Dutch: nothing to toggle
+        entries.remove((bilingual_key, MENU, MENU_BILINGUAL))
     buttons = [_button(r.button(lang, key), action, target) for key, action, target in entries]
     return Screen(text=lambda lg: r.ui(lg, "menu.header"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
 

@@ -40,6 +40,9 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services
 
 @onboarded
 async def bilingual(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    if user.lang == s.renderer.journey.source_language:  # not offered to Dutch readers: the menu instead
+        await show(update, context, views.menu_screen(s.renderer, user), user)
+        return
     set_bilingual(s.db, user.id, not user.bilingual)
     user = get_user(s.db, user.id)
     key = "bilingual.on" if user.bilingual else "bilingual.off"

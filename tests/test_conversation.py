@@ -1,0 +1,120 @@
+"""The statushouder's conversation as people have it (issue 14): follow-ups on an answer,
+greetings, the menu for Dutch readers. A statushouder and a klantmanager talk in one test."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.harness import buttons, seen, strip_marks
+from tests.test_handoff import Team, ask, label, team, text  # noqa: F401 (team is a fixture)
+
+LETTER = b"\x89PNG the letter"
+
+
+async def answered(team: Team, user_id: int, lang: str, question: str, reply: str):
+    """A client asks, Sanne answers by replying; returns the client and the answer as they got it."""
+    client = await team.new_client(team.sanne, "Amal Haddad", user_id, lang)
+    await ask(client, lang, question)
+    relayed = (await team.sanne.receive())[-1]
+    await team.sanne.reply_to(relayed["message_id"], reply)
+    answer = (await client.receive())[-1]
+    assert reply in answer["html"]
+    return client, answer
+
+
+def sent_text(lang: str) -> str:
+    return text(lang, "ask.followup_sent").replace("{{ name }}", "Sanne")
+
+
+async def test_a_photo_replying_to_the_answer_reaches_the_klantmanager(team: Team) -> None:
+    amal, answer = await answered(team, 601, "ar", "أي رسالة تحتاج؟", "Stuur een foto van de brief.")
+    got = await amal.act(team.bot.client.send_photo(601, LETTER, reply_to_message_id=answer["message_id"]))
+    assert sent_text("ar") in seen(got[-1])
+    assert text("ar", "errors.not_text") not in seen(got[-1])
+    photo = (await team.sanne.receive())[-1]
+    assert photo["kind"] == "photo" and "Amal Haddad" in photo["caption"]
+    # The klantmanager answers the photo in the same thread.
+    await team.sanne.reply_to(photo["message_id"], "Dank u, ik regel het.")
+    assert "Dank u, ik regel het." in (await amal.receive())[-1]["html"]
+    db = team.bot.services.db
+    assert db["questions"].count_where("user_id = 601") == 1
+    assert db["thread_messages"].count_where("user_id = 601") == 4
+
+
+async def test_a_text_reply_to_a_closed_question_opens_it_again(team: Team) -> None:
+    amal, answer = await answered(team, 602, "en", "Do I need my passport?", "Ja, neem uw paspoort mee.")
+    await team.sanne.press(label("nl", "km.done_button"))
+    got = await amal.reply_to(answer["message_id"], "Also my old one?")
+    assert sent_text("en") in seen(got[-1])
+    relayed = (await team.sanne.receive())[-1]
+    assert "Also my old one?" in relayed["html"]
+    assert team.bot.services.db["questions"].count_where("user_id = 602 AND status = 'open'") == 1
+
+
+async def test_a_message_soon_after_an_answer_asks_before_it_goes(team: Team) -> None:
+    amal, _ = await answered(team, 603, "fa", "کدام نامه؟", "Stuur een foto van de brief.")
+    offered = await amal.send(photo=LETTER)
+    confirm = text("fa", "ask.followup_confirm").replace("{{ name }}", "Sanne")
+    assert confirm in seen(offered[-1])
+    yes = text("fa", "ask.followup_yes").replace("{{ name }}", "Sanne")
+    assert strip_marks(buttons(offered[-1])[0]) == yes
+    # A second message while asked goes together with the first.
+    again = await amal.say("این نامه است")
+    assert "📷" in seen(again[-1]) and "این نامه است" in seen(again[-1])
+    done = await amal.press(yes)
+    assert sent_text("fa") in seen(done[-1])
+    relayed = await team.sanne.receive(2)
+    assert [m["kind"] for m in relayed[-2:]] == ["photo", "text"]
+
+    # "No": a text is searched as usual; nothing reaches the klantmanager.
+    await amal.say("huur")
+    searched = await amal.press(text("fa", "ask.followup_no"))
+    assert searched and confirm not in seen(searched[-1])
+    # A day later a photo is no follow-up any more.
+    team.clock.advance(timedelta(hours=25))
+    late = await amal.send(photo=LETTER)
+    assert text("fa", "errors.not_text") in seen(late[-1])
+    assert team.bot.services.db["thread_messages"].count_where("user_id = 603 AND direction = 'from_client'") == 3
+
+
+async def test_a_photo_after_a_draft_goes_with_it(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 604, "en")
+    await amal.say("/menu")
+    await amal.press(label("en", "menu.ask"))
+    await amal.say("What does this letter mean?")
+    both = await amal.send(photo=LETTER)
+    assert "What does this letter mean?" in seen(both[-1]) and "📷" in seen(both[-1])
+    await amal.press(label("en", "ask.yes"))
+    relayed = await team.sanne.receive(2)
+    assert "What does this letter mean?" in relayed[0]["html"]
+    assert relayed[-1]["kind"] == "photo"
+    db = team.bot.services.db
+    assert db["questions"].count_where("user_id = 604") == 1
+    assert db["thread_messages"].count_where("user_id = 604") == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("nl", ["hallo", "menu"]), ("en", ["hi", "help"]), ("ar", ["مرحبا", "السلام عليكم"]), ("fa", ["سلام"]), ("ti", ["ሰላም"])],
+)
+async def test_a_greeting_gets_the_menu(team: Team, lang: str, words: list[str]) -> None:
+    person = await team.new_client(team.sanne, "Amal", 610, lang)
+    for word in words:
+        got = await person.say(word)
+        assert seen(got[-1]) == text(lang, "greeting.hello")
+        assert label(lang, "menu.ask") in [strip_marks(b) for b in buttons(got[-1])]
+    searched = await person.say("hallo, wanneer begint de taalles?")
+    assert seen(searched[-1]) != text(lang, "greeting.hello")
+
+
+async def test_dutch_readers_are_not_offered_the_bilingual_view(team: Team) -> None:
+    dutch = await team.new_client(team.sanne, "Piet", 620, "nl")
+    menu = (await dutch.say("/menu"))[-1]
+    assert label("nl", "menu.bilingual_on") not in buttons(menu)
+    toggled = await dutch.say("/bilingual")
+    assert label("nl", "menu.bilingual_on") not in buttons(toggled[-1])
+    assert not team.bot.services.db["users"].get(620)["bilingual"]
+    english = await team.new_client(team.sanne, "Sam", 621, "en")
+    assert label("en", "menu.bilingual_on") in buttons((await english.say("/menu"))[-1])
