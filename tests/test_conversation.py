@@ -118,3 +118,16 @@ async def test_dutch_readers_are_not_offered_the_bilingual_view(team: Team) -> N
     assert not team.bot.services.db["users"].get(620)["bilingual"]
     english = await team.new_client(team.sanne, "Sam", 621, "en")
     assert label("en", "menu.bilingual_on") in buttons((await english.say("/menu"))[-1])
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("nl", "wanneer begint de taalles?"), ("ar", "متى يبدأ دروس اللغة"), ("fa", "کلاس زبان کی شروع میشه"),
+     ("ti", "ትምህርቲ ቋንቋ መዓስ ይጅምር")],
+)
+async def test_a_when_question_finds_the_step_not_the_azc(team: Team, lang: str, question: str) -> None:
+    person = await team.new_client(team.sanne, "Amal", 630, lang)
+    found = (await person.say(question))[-1]
+    titles = [strip_marks(b) for b in buttons(found)]
+    renderer = team.bot.services.renderer
+    assert titles[0] == strip_marks(renderer.title(lang, "stap-opstartklas"))
