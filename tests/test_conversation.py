@@ -3,11 +3,15 @@ greetings, the menu for Dutch readers. A statushouder and a klantmanager talk in
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from bot import appointments, outbox
+from bot.config import TIMEZONE
+from bot.timing import load_timing
 from tests.harness import buttons, seen, strip_marks
+from tests.timeline import at
 from tests.test_handoff import Team, ask, label, team, text  # noqa: F401 (team is a fixture)
 
 LETTER = b"\x89PNG the letter"
@@ -131,3 +135,30 @@ async def test_a_when_question_finds_the_step_not_the_azc(team: Team, lang: str,
     titles = [strip_marks(b) for b in buttons(found)]
     renderer = team.bot.services.renderer
     assert titles[0] == strip_marks(renderer.title(lang, "stap-opstartklas"))
+
+
+async def test_after_i_cannot_come_no_more_reminders_the_klantmanager_decides(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal Haddad", 640, "en")
+    await team.plan_tov_session(amal)  # 10 March 2027, 10:00
+    db = team.bot.services.db
+    assert outbox.pending(db, user_id=640, kinds=[appointments.REMINDER])
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.press(label("en", "appointment.no_reason"))
+    told = (await team.sanne.receive())[-1]
+    assert "Amal Haddad" in told["html"]
+
+    before = len(await team.bot.client.bot_messages(640))
+    await at(team.bot, team.clock, datetime(2027, 3, 10, 9, 30, tzinfo=TIMEZONE))
+    assert len(await team.bot.client.bot_messages(640)) == before
+    assert not outbox.pending(db, user_id=640, kinds=[appointments.REMINDER])
+
+    # The klantmanager moves it to another day: that time asks again, with its reminders.
+    s = team.bot.services
+    appointment = appointments.list_appointments(db, user_id=640)[0]
+    appointments.change(s.db, load_timing(s.renderer.journey), appointment.id, now=team.clock.now(),
+                        starts_at=datetime(2027, 3, 17, 10, 0))
+    changed = (await amal.receive())[-1]
+    assert label("en", "appointment.not_coming") in buttons(changed)
+    await at(team.bot, team.clock, datetime(2027, 3, 16, 10, 0, tzinfo=TIMEZONE))
+    reminder = (await team.bot.client.bot_messages(640))[-1]
+    assert text("en", "appointment.reminder") in reminder["html"]
