@@ -124,12 +124,15 @@ def _list(args: argparse.Namespace, c: Context) -> int:
 
 
 def _status(args: argparse.Namespace, c: Context) -> int:
-    report = outbox.status(c.db, c.now)
+    quiet_now = c.timing.quiet.contains(c.now)
+    report = outbox.status(c.db, c.now, quiet_now=quiet_now)
     print(f"{'kind':<28}" + "".join(f"{s:>10}" for s in outbox.STATUSES))
     for kind, counts in sorted(report.counts.items()):
         print(f"{kind:<28}" + "".join(f"{counts.get(s, 0):>10}" for s in outbox.STATUSES))
     next_due = _local(report.next_due) if report.next_due else "-"
     print(f"due now: {report.due_now}   next due: {next_due} (Amsterdam time)")
+    if report.held:
+        print(f"held for quiet hours: {report.held}, sent from {_local(c.timing.quiet.next_end(c.now))}")
     for row in report.failed:
         print(f"failed #{row.id} {row.kind} user {row.user_id} after {row.attempts} attempts: {row.last_error}")
     return 0

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import appointments, outbox
+from bot import appointments, handoff, outbox
+from bot.cli import main as cli
 from bot.config import TIMEZONE
+from bot.db import open_db
 from bot.timing import load_timing
 from tests.harness import buttons, seen, strip_marks
 from tests.timeline import at
@@ -162,3 +164,70 @@ async def test_after_i_cannot_come_no_more_reminders_the_klantmanager_decides(te
     await at(team.bot, team.clock, datetime(2027, 3, 16, 10, 0, tzinfo=TIMEZONE))
     reminder = (await team.bot.client.bot_messages(640))[-1]
     assert text("en", "appointment.reminder") in reminder["html"]
+
+
+NIGHT = datetime(2027, 3, 1, 23, 0, tzinfo=TIMEZONE)
+MORNING = datetime(2027, 3, 2, 8, 0, tzinfo=TIMEZONE)
+
+
+async def plan_by_telegram(team: Team, client: str, when: str) -> list[dict]:
+    """Sanne plans an appointment in Telegram; returns what she was told after saving."""
+    await team.sanne.say("/clients")
+    await team.sanne.press(client)
+    await team.sanne.press(label("nl", "km.appointment_button"))
+    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
+    await team.sanne.say(when)
+    await team.sanne.say("Jan Evertsenstraat 1")
+    await team.sanne.say("Paspoort")
+    return await team.sanne.press(label("nl", "km.appt_save_button"))
+
+
+async def test_at_night_the_klantmanager_hears_when_the_notice_goes_and_a_cancel_before_it_sends_nothing(
+    team: Team,
+) -> None:
+    await team.new_client(team.sanne, "Amal", 650, "en")
+    await at(team.bot, team.clock, NIGHT)
+    told = await plan_by_telegram(team, "Amal", "12 maart 14:00")
+    assert "Amal" in told[-1]["html"] and "08:00" in told[-1]["html"]
+    assert text("nl", "km.appt_held").split("{{")[0] in told[-1]["html"]
+    before = len(await team.bot.client.bot_messages(650))
+
+    # Half an hour later she cancels it: Amal never heard of it, so Amal hears nothing now either.
+    await at(team.bot, team.clock, NIGHT + timedelta(minutes=30))
+    await team.sanne.press(label("nl", "km.appointment_button"))
+    cancel_button = next(b for b in buttons((await team.sanne.client.messages(team.sanne.user_id))[-1]) if b.startswith("✖"))
+    cancelled = await team.sanne.press(cancel_button)
+    assert cancelled[0]["html"] == text("nl", "km.appt_cancelled_untold").replace("{{ client }}", "Amal")
+    await at(team.bot, team.clock, MORNING)
+    assert len(await team.bot.client.bot_messages(650)) == before
+
+
+async def test_a_change_at_night_before_the_person_heard_comes_as_the_news_itself(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 651, "en")
+    await at(team.bot, team.clock, NIGHT)
+    s = team.bot.services
+    timing = load_timing(s.renderer.journey)
+    first = appointments.add(s.db, timing, user_id=651, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0),
+                             now=team.clock.now(), place="Implacement")
+    appointments.change(s.db, timing, first.id, now=team.clock.now(), starts_at=datetime(2027, 3, 11, 10, 0))
+    await at(team.bot, team.clock, MORNING)
+    news = await amal.receive()
+    assert len(news) == 1
+    assert label("en", "appointment.added") in news[0]["html"] and "11 March 2027" in news[0]["html"]
+    assert label("en", "appointment.changed") not in news[0]["html"]
+
+
+def test_outbox_status_does_not_count_messages_held_for_quiet_hours_as_due(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "w.db"
+    db = open_db(path)
+    evening = datetime(2027, 3, 1, 21, 30, tzinfo=TIMEZONE)
+    outbox.enqueue(db, user_id=1, chat_id=1, kind=appointments.REMINDER, params={}, due_at=evening, key="held", quiet=True)
+    outbox.enqueue(db, user_id=1, chat_id=1, kind=handoff.RELAY, params={}, due_at=evening, key="urgent")
+    db.close()
+    monkeypatch.setenv("WEGWIJS_CLOCK_START", NIGHT.isoformat())
+    assert cli(["outbox", "status", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "due now: 1 " in out
+    assert "held for quiet hours: 1, sent from" in out and "08:00" in out
