@@ -28,6 +28,8 @@ DEMO_KM, KM_NAME = 2002, "Kim"
 QUIET = 0.4
 """Seconds without a new bot message after which the bot's turn is over."""
 TURN_TIMEOUT = 8.0
+DRAIN_QUIET = 1.0
+"""Seconds without a message in either chat before the demo ends."""
 QUIT = {"/quit", "/exit"}
 DISPATCH_SECONDS = 0.2
 """Scheduled messages (the critical items of a step) come within the bot's turn."""
@@ -66,18 +68,28 @@ class Terminal:
     def _dim(self, text: str) -> str:
         return f"{ANSI_DIM}{text}{ANSI_RESET}" if self.color else text
 
-    async def print_new(self) -> int:
-        """Print what is new in both chats; returns how many messages the person got
-        (what the turn waits for: after ":km", the answer reaching the person)."""
+    async def print_new(self, chats: tuple[int, ...] = (DEMO_USER,)) -> int:
+        """Print what is new in both chats; returns how many messages ``chats`` got
+        (what a turn waits for: after ":km", the answer reaching the person)."""
         count = 0
         for chat in (DEMO_USER, DEMO_KM):
             messages = [m for m in await self.client.messages(chat, after=self.seen[chat]) if m["from_bot"]]
             for message in messages:
                 self.seen[chat] = max(self.seen[chat], message["message_id"])
                 self._print(chat, message)
-            count += len(messages) if chat == DEMO_USER else 0
+            count += len(messages) if chat in chats else 0
         self.out.flush()
         return count
+
+    async def drain(self) -> None:
+        """Before the demo ends: print what is still on its way (a relay to Kim), until all is quiet."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + TURN_TIMEOUT
+        quiet_since = loop.time()
+        while loop.time() < deadline and loop.time() - quiet_since < DRAIN_QUIET:
+            if await self.print_new((DEMO_USER, DEMO_KM)):
+                quiet_since = loop.time()
+            await asyncio.sleep(0.05)
 
     def _print(self, chat: int, message: dict) -> None:
         body = message.get("html") or message.get("text") or message.get("caption") or ""
@@ -185,5 +197,6 @@ async def run_demo(lang: str | None = None, db_path: Path | None = None, out: Te
                         break
                     if line:
                         await terminal.handle(line, lang)
+                await terminal.drain()
             app.bot_data[KEY].db.close()
     return 0

@@ -7,13 +7,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import appointments, handoff, outbox
+from bot import appointments, handoff, outbox, repetition
 from bot.cli import main as cli
+from bot.clock import FakeClock
 from bot.config import TIMEZONE
 from bot.db import open_db
 from bot.timing import load_timing
-from tests.harness import buttons, seen, strip_marks
-from tests.timeline import at
+from tests.harness import bot_under_test, buttons, seen, strip_marks
+from tests.test_spine import onboard
+from tests.timeline import MONDAY, at, settle
 from tests.test_handoff import Team, ask, label, team, text  # noqa: F401 (team is a fixture)
 
 LETTER = b"\x89PNG the letter"
@@ -231,3 +233,31 @@ def test_outbox_status_does_not_count_messages_held_for_quiet_hours_as_due(
     out = capsys.readouterr().out
     assert "due now: 1 " in out
     assert "held for quiet hours: 1, sent from" in out and "08:00" in out
+
+
+async def test_critical_items_come_one_at_a_time(tmp_path) -> None:
+    """Reaching a step: one "Did you understand?" at a time, the next after the answer or an hour later."""
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=0.05) as bot:
+        first, second = bot.person(660), bot.person(661)
+        for person in (first, second):
+            await onboard(person, "ar", step_number=3)  # intake: woning and rechtmatigheidsgesprek are critical
+        await settle(bot)
+        asked = text("ar", "check.first")
+
+        def checks(messages: list[dict]) -> list[dict]:
+            return [m for m in messages if asked in seen(m)]
+
+        assert len(checks(await bot.client.bot_messages(660))) == 1
+        # "Not clear" is an answer too: the item again, then the next one.
+        await first.press(label("ar", "check.unclear"))
+        await settle(bot)
+        got = checks(await bot.client.bot_messages(660))
+        assert len(got) == 2 and strip_marks(bot.services.renderer.title("ar", "rechtmatigheidsgesprek")) in seen(got[1])
+
+        # No answer: the next comes an hour later, not at once.
+        assert len(checks(await bot.client.bot_messages(661))) == 1
+        await at(bot, clock, MONDAY + repetition.NEXT_ITEM_PAUSE - timedelta(minutes=1))
+        assert len(checks(await bot.client.bot_messages(661))) == 1
+        await at(bot, clock, MONDAY + repetition.NEXT_ITEM_PAUSE)
+        assert len(checks(await bot.client.bot_messages(661))) == 2
