@@ -261,3 +261,26 @@ async def test_critical_items_come_one_at_a_time(tmp_path) -> None:
         assert len(checks(await bot.client.bot_messages(661))) == 1
         await at(bot, clock, MONDAY + repetition.NEXT_ITEM_PAUSE)
         assert len(checks(await bot.client.bot_messages(661))) == 2
+
+
+async def test_an_important_item_opened_from_its_step_asks_the_check_and_leads_back(team: Team) -> None:
+    person = team.bot.person(670, language_code="fa")
+    await onboard(person, "fa", step_number=3)
+    r = team.bot.services.renderer
+    step_title = strip_marks(r.title("fa", "stap-intake"))
+    await person.say("/step")
+    opened = (await person.press(r.title("fa", "woning")))[-1]
+    labels = [strip_marks(b) for b in buttons(opened)]
+    assert label("fa", "check.yes") in labels and label("fa", "check.unclear") in labels
+    back = text("fa", "item.back_to_step").replace("{{ title }}", step_title)
+    assert back in labels
+    overview = (await person.press(back))[-1]
+    assert step_title in seen(overview)
+    # A step's other items lead back to their own step too, without a check.
+    step, extra = next(
+        (s, i) for s in r.journey.steps for i in s.extra_items if not r.journey.is_critical(i)
+    )
+    plain_item = (await person.press_data(overview["message_id"], f"item:{extra}"))[-1]
+    labels = [strip_marks(b) for b in buttons(plain_item)]
+    own_step = text("fa", "item.back_to_step").replace("{{ title }}", strip_marks(r.title("fa", step.overview)))
+    assert own_step in labels and label("fa", "check.yes") not in labels
