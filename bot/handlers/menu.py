@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot import buttons, reminder_views, views
+from bot.audio import voice_file
 from bot.handlers.ask import my_klantmanager
 from bot.handlers.common import onboarded, pressed, show, stale_button
 from bot.messaging import Screen
@@ -107,7 +108,7 @@ def _item(s: Services, user: User, item_id: str) -> Screen:
         return views.item_screen(r, user.lang, item_id)
     checked = reminder_views.check_screen(r, user.lang, item_id, repeat=False)
     rows = [*checked.keyboard.inline_keyboard, *views.back_to_step(r, user.lang, item_id), views.back_to_menu(r, user.lang)]
-    return replace(checked, keyboard=InlineKeyboardMarkup(rows))
+    return replace(checked, keyboard=InlineKeyboardMarkup(rows), voice=voice_file(r.content, user.lang, item_id))
 
 
 def register(app: Application) -> None:
