@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
-from bot import dispatcher, reload, retention_job
+from bot import dispatcher, reload, retention_job, updates
 from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
@@ -34,6 +34,7 @@ from bot.handlers import (
     reminders,
     search,
 )
+from bot.ratelimit import ChatRateLimiter
 from bot.render import Renderer
 from bot.runlog import log_start
 from bot.services import KEY, Services
@@ -57,7 +58,12 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)).post_init(on_start)
+    builder = ApplicationBuilder().token(settings.token).rate_limiter(ChatRateLimiter(overall_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)).post_init(on_start)
+    builder = builder.concurrent_updates(
+        updates.ChatOrderedProcessor(
+            settings.updates_at_once, updates.FloodGuard(settings.flood_burst, settings.flood_per_second)
+        )
+    )
     if settings.api_url:
         builder = builder.base_url(settings.api_url)
     if settings.file_url:
@@ -66,6 +72,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     app.bot_data[KEY] = Services(
         settings=settings, db=open_db(settings.db_path), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
     )
+    updates.register(app)
     for module in HANDLER_MODULES:
         module.register(app)
     dispatcher.start(app)

@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from bot.clock import clock_starting_at
 from bot.config import TIMEZONE, Settings
 from bot.content import load_content
 from bot.db import open_db
+from bot.journey import load_journey
 from bot.render import Renderer
 from bot.timing import Timing, load_timing
 
@@ -35,9 +37,18 @@ FIELDS = ("place", "map_url", "bring", "note")
 @dataclass(frozen=True)
 class Context:
     db: sqlite_utils.Database
-    renderer: Renderer
-    timing: Timing
     now: datetime
+    content_dir: Path
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        """The content, read only by commands that need it (``outbox status`` does not: it stays quick)."""
+        return Renderer(load_content(self.content_dir))
+
+    @cached_property
+    def timing(self) -> Timing:
+        """From the path data alone (``outbox status`` needs the quiet hours, not the texts)."""
+        return load_timing(load_journey(self.content_dir / "journey.yaml"))
 
 
 def _plain(text: str) -> str:
@@ -57,17 +68,15 @@ def _command(run: Callable[[argparse.Namespace, Context], int]) -> Callable[[arg
         except ValueError as exc:
             print(f"wegwijs: {exc}", file=sys.stderr)
             return 2
-        renderer = Renderer(load_content(settings.content_dir))
         context = Context(
             db=open_db(settings.db_path),
-            renderer=renderer,
-            timing=load_timing(renderer.journey),
             now=clock_starting_at(settings.clock_start).now(),
+            content_dir=settings.content_dir,
         )
         try:
             return run(args, context)
         except AppointmentError as exc:
-            print(_plain(renderer.ui(LANG, exc.key, **exc.values)), file=sys.stderr)
+            print(_plain(context.renderer.ui(LANG, exc.key, **exc.values)), file=sys.stderr)
             return 2
         finally:
             context.db.close()

@@ -17,6 +17,8 @@ DEFAULT_DISPATCH_SECONDS = 5.0
 DEFAULT_RETENTION_SECONDS = 3600.0
 DEFAULT_SEND_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 30.0
+DEFAULT_FLOOD_BURST = 10
+DEFAULT_FLOOD_PER_SECOND = 1.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,12 @@ class Settings:
     """Scheduled messages to one chat are at least this far apart (Telegram: 1 per second)."""
     clock_start: datetime | None = None
     """Run as if the clock had shown this moment at start (tests of the whole program)."""
+    updates_at_once: int = 32
+    """Incoming updates handled at the same time (of different chats; one chat's go in order)."""
+    flood_burst: int = DEFAULT_FLOOD_BURST
+    """Updates a chat may send at once before the flood guard steps in (an album of photos is 10)."""
+    flood_per_second: float = DEFAULT_FLOOD_PER_SECOND
+    """Updates per second a chat may send after its burst, on average."""
     retention_seconds: float = DEFAULT_RETENTION_SECONDS
     """How often the retention sweep drops what is due (bot/retention.py; 0: this process does not)."""
 
@@ -52,6 +60,8 @@ class Settings:
             "send_attempts": _env("WEGWIJS_SEND_ATTEMPTS", int, DEFAULT_SEND_ATTEMPTS),
             "retry_seconds": _env("WEGWIJS_RETRY_SECONDS", float, DEFAULT_RETRY_SECONDS),
             "clock_start": _env("WEGWIJS_CLOCK_START", _moment, None),
+            "flood_burst": _env("WEGWIJS_FLOOD_BURST", int, DEFAULT_FLOOD_BURST),
+            "flood_per_second": _env("WEGWIJS_FLOOD_PER_SECOND", float, DEFAULT_FLOOD_PER_SECOND),
             "retention_seconds": _env("WEGWIJS_RETENTION_SECONDS", float, DEFAULT_RETENTION_SECONDS),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

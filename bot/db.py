@@ -108,6 +108,23 @@ def _v8_privacy(db: sqlite_utils.Database) -> None:
         db[table].create_index([column], if_not_exists=True)
 
 
+def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
+    """Indexes for the hot paths at 100,000 people (issue 11; ``tests/test_query_plans.py``).
+
+    /open reads each question's first message (``thread_messages.question_id``)
+    and lists questions oldest first; /clients lists a caseload by name;
+    ``wegwijs outbox status`` reads counts kept by triggers (bot/outbox_counts.py).
+    """
+    from bot import outbox_counts
+
+    db.execute("CREATE INDEX idx_thread_messages_question_id ON thread_messages (question_id)")
+    db.execute("DROP INDEX idx_questions_klantmanager_id_status")
+    db.execute("CREATE INDEX idx_questions_klantmanager_status_created ON questions (klantmanager_id, status, created_at)")
+    db.execute("DROP INDEX idx_clients_klantmanager_id")
+    db.execute("CREATE INDEX idx_clients_klantmanager_name ON clients (klantmanager_id, name)")
+    outbox_counts.create(db)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -117,6 +134,7 @@ MIGRATIONS: list[Migration] = [
     _v6_staff_activity,
     _v7_search_misses,
     _v8_privacy,
+    _v9_indexes_for_scale,
 ]
 
 

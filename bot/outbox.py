@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from bot import outbox_counts
 from bot.clock import iso, parse_iso
 
 if TYPE_CHECKING:
@@ -280,21 +281,22 @@ class Status:
 
 
 def status(db: sqlite_utils.Database, now: datetime, failed_limit: int = 20, *, quiet_now: bool = False) -> Status:
-    counts: dict[str, dict[str, int]] = {}
-    for kind, state, number in db.execute(f"SELECT kind, status, count(*) FROM {TABLE} GROUP BY kind, status"):
-        counts.setdefault(kind, {})[state] = number
-    due_now = db.execute(f"SELECT count(*) FROM {TABLE} WHERE {_due_clause(quiet_now)}", [iso(now)]).fetchone()[0]
-    every_due = db.execute(f"SELECT count(*) FROM {TABLE} WHERE {_due_clause(False)}", [iso(now)]).fetchone()[0]
+    counts = outbox_counts.counts(db)  # kept by triggers: counting here would read every row
+    every_due, quiet_due = db.execute(
+        f"SELECT count(*), coalesce(sum(quiet), 0) FROM {TABLE} WHERE {_due_clause(False)}", [iso(now)]
+    ).fetchone()
+    held = quiet_due if quiet_now else 0
+    due_now = every_due - held
     upcoming = db.execute(f"SELECT min(due_at) FROM {TABLE} WHERE status = ? AND due_at > ?", [PENDING, iso(now)])
     next_due = upcoming.fetchone()[0]
     failed = [
         _row(r)
-        for r in db.query(f"SELECT * FROM {TABLE} WHERE status = ? ORDER BY id DESC LIMIT ?", [FAILED, failed_limit])
+        for r in db.query(f"SELECT * FROM {TABLE} WHERE status = ? ORDER BY due_at DESC, id DESC LIMIT ?", [FAILED, failed_limit])
     ]
     return Status(
         counts=counts,
         due_now=due_now,
         next_due=parse_iso(next_due) if next_due else None,
         failed=failed,
-        held=every_due - due_now,
+        held=held,
     )

@@ -7,6 +7,7 @@ itself goes through the outbox, which retries.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -182,12 +183,40 @@ def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
         db["questions"].update(question_id, {"status": DONE, "closed_at": iso(now)})
 
 
-def open_questions(db: sqlite_utils.Database, klantmanager_ids: list[int]) -> list[Question]:
-    marks = ",".join("?" for _ in klantmanager_ids)
-    rows = db["questions"].rows_where(
-        f"status = 'open' AND klantmanager_id IN ({marks})", klantmanager_ids, order_by="created_at"
-    )
-    return [Question(**r) for r in rows]
+OPEN_OF_KLANTMANAGER = """
+SELECT q.*, coalesce(c.name, q.user_id) AS client,
+    (SELECT coalesce(t.text, t.kind) FROM thread_messages t WHERE t.question_id = q.id ORDER BY t.id LIMIT 1) AS first
+FROM questions q LEFT JOIN clients c ON c.user_id = q.user_id
+WHERE q.klantmanager_id = ? AND q.status = ? ORDER BY q.created_at
+"""
+"""One klantmanager's open questions, oldest first (from the index on klantmanager, status,
+created_at), with the client's name and the first message of the thread (index on question_id)."""
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    question: Question
+    client: str
+    first: str
+    """The text (or the kind: photo, voice...) of the question's first message."""
+
+
+def open_questions(db: sqlite_utils.Database, klantmanager_ids: list[int]) -> list[OpenQuestion]:
+    """Open questions of these klantmanagers, oldest first: one indexed statement per klantmanager."""
+    per_klantmanager = []
+    for klantmanager_id in klantmanager_ids:
+        cursor = db.execute(OPEN_OF_KLANTMANAGER, [klantmanager_id, OPEN])
+        columns = [d[0] for d in cursor.description]
+        per_klantmanager.append([dict(zip(columns, row)) for row in cursor])
+    rows = heapq.merge(*per_klantmanager, key=lambda row: row["created_at"])
+    return [
+        OpenQuestion(
+            question=Question(**{k: v for k, v in row.items() if k not in ("client", "first")}),
+            client=str(row["client"]),
+            first=row["first"] or "",
+        )
+        for row in rows
+    ]
 
 
 def reassign_open(db: sqlite_utils.Database, user_id: int, klantmanager_id: int) -> None:
@@ -195,14 +224,6 @@ def reassign_open(db: sqlite_utils.Database, user_id: int, klantmanager_id: int)
     db.execute(
         "UPDATE questions SET klantmanager_id = ? WHERE user_id = ? AND status = ?", [klantmanager_id, user_id, OPEN]
     )
-
-
-def open_count(db: sqlite_utils.Database, user_id: int) -> int:
-    return db["questions"].count_where("user_id = ? AND status = 'open'", [user_id])
-
-
-def thread(db: sqlite_utils.Database, question_id: int) -> list[ThreadMessage]:
-    return [ThreadMessage(**r) for r in db["thread_messages"].rows_where("question_id = ?", [question_id], order_by="id")]
 
 
 def latest_answer(db: sqlite_utils.Database, user_id: int) -> ThreadMessage | None:

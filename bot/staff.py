@@ -86,6 +86,16 @@ def all_klantmanagers(db: sqlite_utils.Database) -> list[Staff]:
     return [_staff(r) for r in db["staff"].rows_where("is_klantmanager = 1 AND active = 1", order_by="name")]
 
 
+SUBSTITUTED_BY = "SELECT * FROM staff WHERE substitute_id = ? AND is_klantmanager = 1 AND active = 1"
+
+
+def substituted_by(db: sqlite_utils.Database, substitute_id: int, now: datetime) -> list[Staff]:
+    """The klantmanagers this one stands in for now (asked on every /clients and /open)."""
+    cursor = db.execute(SUBSTITUTED_BY, [substitute_id])
+    columns = [d[0] for d in cursor.description]
+    return [k for k in (_staff(dict(zip(columns, row))) for row in cursor) if k.away_at(now)]
+
+
 def admins(db: sqlite_utils.Database) -> list[Staff]:
     return [_staff(r) for r in db["staff"].rows_where("is_admin = 1 AND active = 1")]
 

@@ -26,6 +26,7 @@ from bot.services import KEY, Services
 
 TOKEN = "123456:TEST-TOKEN"
 OBSERVER_GROUP = 10_000
+TEST_FLOOD_BURST = 100_000
 
 
 @dataclass
@@ -207,7 +208,9 @@ async def bot_under_test(
 
     ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
     them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
-    tests with the emulator's limits on.
+    tests with the emulator's limits on. A test types far faster than a
+    person, so the flood guard is set out of reach (a test of the guard sets
+    its own).
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -221,6 +224,7 @@ async def bot_under_test(
             retention_seconds=retention_seconds,
             dispatch_seconds=dispatch_seconds,
             chat_gap_seconds=chat_gap_seconds,
+            flood_burst=TEST_FLOOD_BURST,
         )
         harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
         await harness.start()

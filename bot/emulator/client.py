@@ -172,6 +172,14 @@ class EmulatorClient:
         """Press a button (real or forged) on a bot message; returns ``{"update_id", "callback_query_id"}``."""
         return await self._post("/callback", {"user_id": user_id, "message_id": message_id, "data": data})
 
+    async def send_many(self, updates: list[dict[str, Any]]) -> list[int]:
+        """Many updates in one request: ``{user_id, text}`` or ``{user_id, message_id, data}``; their ids."""
+        return await self._post("/updates", {"updates": updates})
+
+    async def timings(self) -> list[dict[str, Any]]:
+        """``{update_id, chat_id, received, answered}`` for every update from a person (see AnswerTiming)."""
+        return await self._get("/timings")
+
     # ------------------------------------------------------------------ reading the chat
 
     async def messages(self, chat_id: int, after: int = 0) -> list[dict[str, Any]]:

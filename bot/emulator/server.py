@@ -495,6 +495,34 @@ async def _callback(request: web.Request, state: EmulatorState) -> Any:
     return {"update_id": update["update_id"], "callback_query_id": query.id}
 
 
+async def _many_updates(request: web.Request, state: EmulatorState) -> Any:
+    """Many people at once, in one request: ``{"updates": [...]}``, each a text message
+    ``{user_id, text, ...user fields}`` or a button press ``{user_id, message_id, data}``.
+    Returns the update ids in the same order (benchmarks: no HTTP round trip per update)."""
+    body = await _json_body(request)
+    items = body.get("updates")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ControlError(400, "updates must be a list of objects")
+    update_ids = []
+    for item in items:
+        user_id = _int_field(item, "user_id")
+        if "data" in item:
+            if not isinstance(item["data"], str):
+                raise ControlError(400, "data must be a string")
+            update, _ = state.press_button(user_id, _int_field(item, "message_id"), item["data"])
+        elif isinstance(item.get("text"), str):
+            update, _ = state.user_message(user_id, text=item["text"], **_user_fields(item))
+        else:
+            raise ControlError(400, "each update needs text, or message_id and data")
+        update_ids.append(update["update_id"])
+    return update_ids
+
+
+async def _timings(request: web.Request, state: EmulatorState) -> Any:
+    """For every update from a person: when it arrived and when the bot answered (monotonic seconds)."""
+    return [timing.to_json() for timing in state.timings]
+
+
 def _text_field(body: Mapping[str, Any], name: str = "text") -> str:
     value = body.get(name)
     if not isinstance(value, str):
@@ -685,6 +713,8 @@ class Emulator:
             web.post("/_control/users/{user_id}/unblock", _control(_unblock)),
             web.post("/_control/message", _control(_user_message)),
             web.post("/_control/callback", _control(_callback)),
+            web.post("/_control/updates", _control(_many_updates)),
+            web.get("/_control/timings", _control(_timings)),
             web.post("/_control/edit", _control(_edit)),
             web.post("/_control/group_message", _control(_group_message)),
             web.post("/_control/channel_post", _control(_channel_post)),

@@ -14,7 +14,7 @@ import math
 import mimetypes
 import secrets
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -428,6 +428,33 @@ class Stats:
         return result
 
 
+@dataclass
+class AnswerTiming:
+    """When an update from a person arrived and when the bot first answered in that chat.
+
+    Times are ``time.monotonic()`` seconds. Each message (or edit) the bot
+    makes in a chat answers the oldest update of that chat not answered yet:
+    exact when the bot answers every update with one message, as in
+    ``bench/incoming.py``.
+    """
+
+    update_id: int
+    chat_id: int
+    received: float
+    answered: float | None = None
+    finished: float | None = None
+    """The bot's last message in the chat before the person's next update (an answer in parts)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "update_id": self.update_id,
+            "chat_id": self.chat_id,
+            "received": self.received,
+            "answered": self.answered,
+            "finished": self.finished,
+        }
+
+
 def image_size(data: bytes) -> tuple[int, int]:
     """Width and height of a PNG, GIF or JPEG image; (0, 0) for anything else."""
     if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
@@ -566,6 +593,9 @@ class EmulatorState:
         self.stats = Stats()
         self.limiter = RateLimiter(**self._limit_defaults)
         self._file_seq = 0
+        self.timings: list[AnswerTiming] = []
+        self._unanswered: dict[int, deque[AnswerTiming]] = {}
+        self._last_answered: dict[int, AnswerTiming] = {}
 
     def close(self) -> None:
         """Release pending long polls (they return no updates) so the server can stop promptly."""
@@ -783,6 +813,7 @@ class EmulatorState:
         )
         chat.messages[message.message_id] = message
         self.stats.events["sent_messages"] += 1
+        self._answered(chat.user.id)
         return message
 
     def send_text(
@@ -933,7 +964,26 @@ class EmulatorState:
             raise bad_request("message can't be edited")
         return message
 
+    def _received(self, chat_id: int, update: dict[str, Any]) -> None:
+        timing = AnswerTiming(update_id=update["update_id"], chat_id=chat_id, received=time.monotonic())
+        self.timings.append(timing)
+        self._unanswered.setdefault(chat_id, deque()).append(timing)
+
+    def _answered(self, chat_id: int) -> None:
+        now = time.monotonic()
+        waiting = self._unanswered.get(chat_id)
+        if waiting:
+            timing = self._last_answered[chat_id] = waiting.popleft()
+            timing.answered = now
+            if not waiting:
+                del self._unanswered[chat_id]
+        else:
+            timing = self._last_answered.get(chat_id)
+        if timing is not None:
+            timing.finished = now
+
     def _mark_edited(self, message: StoredMessage) -> StoredMessage:
+        self._answered(message.chat_id)
         message.edit_count += 1
         message.edit_date = int(time.time())
         self.stats.events["edited_messages"] += 1
@@ -1188,7 +1238,9 @@ class EmulatorState:
             elif caption:
                 message.caption = message.html = caption
         chat.messages[message.message_id] = message
-        return self._enqueue("message", self.message_json(message)), message
+        update = self._enqueue("message", self.message_json(message))
+        self._received(user_id, update)
+        return update, message
 
     def press_button(self, user_id: int, message_id: int, data: str) -> tuple[dict[str, Any], CallbackQuery]:
         """A callback query for a bot message, with any data (buttons can be forged)."""
@@ -1207,7 +1259,9 @@ class EmulatorState:
             "chat_instance": str(user_id * 48271 % (2**63)),
             "data": data,
         }
-        return self._enqueue("callback_query", payload), query
+        update = self._enqueue("callback_query", payload)
+        self._received(user_id, update)
+        return update, query
 
     def edit_user_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
         """The user edits one of their own text messages; the bot gets an ``edited_message``."""

@@ -41,7 +41,7 @@ from bot.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, read
 from bot.messaging import send_html
 from bot.services import KEY, Services, services
 from bot.staff import Staff
-from bot.users import User, get_user
+from bot.users import get_user
 
 CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT = "kc", "kq", "ka", "kb", "kap"
 """Button prefixes of the klantmanager's flows."""
@@ -115,8 +115,8 @@ def client_name(s: Services, user_id: int) -> str:
     return linked.name if linked and linked.name else str(user_id)
 
 
-def step_title(s: Services, km: Staff, user: User | None) -> str:
-    step = s.renderer.journey.step(user.step) if user else None
+def step_title(s: Services, km: Staff, step_id: str | None) -> str:
+    step = s.renderer.journey.step(step_id) if step_id else None
     return (
         f"{step.number}. {s.renderer.title(km.lang, step.overview)}" if step else s.renderer.ui(km.lang, "km.no_step")
     )
@@ -124,7 +124,7 @@ def step_title(s: Services, km: Staff, user: User | None) -> str:
 
 def caseload_owners(s: Services, km: Staff, now: datetime) -> list[int]:
     """This klantmanager, and the colleagues they substitute for now."""
-    return [km.id] + [k.id for k in staff.all_klantmanagers(s.db) if k.away_at(now) and k.substitute_id == km.id]
+    return [km.id] + [k.id for k in staff.substituted_by(s.db, km.id, now)]
 
 
 async def not_yours(update: Update, context: ContextTypes.DEFAULT_TYPE, km: Staff, user_id: int | None) -> None:

@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot import (
     appointments,
     audit,
+    caseload,
     handoff,
     notices,
     questions,
@@ -40,32 +41,25 @@ from bot.messaging import send_html
 from bot.services import Services
 from bot.staff import Staff
 from bot.staff_text import language_name, plural
-from bot.users import get_user, set_step
+from bot.users import set_step
 
 
-def _visible_clients(s: Services, km: Staff, now: datetime) -> list[staff.Client]:
-    return [c for owner in caseload_owners(s, km, now) for c in staff.caseload(s.db, owner)]
+def _visible_clients(s: Services, km: Staff, now: datetime) -> list[caseload.ClientLine]:
+    return [line for owner in caseload_owners(s, km, now) for line in caseload.lines(s.db, owner)]
 
 
-def _client_line_values(s: Services, km: Staff, linked: staff.Client) -> dict[str, Any]:
-    user = get_user(s.db, linked.user_id)
-    last = user_last_active(s, linked.user_id)
+def _client_line_values(s: Services, km: Staff, line: caseload.ClientLine) -> dict[str, Any]:
     return {
-        "name": linked.name,
-        "step": step_title(s, km, user),
-        "language": language_name(s.renderer, km.lang, user.lang) if user and user.lang else "",
-        "last_active": s.renderer.button(km.lang, "km.last_active", when=last)
-        if last
+        "name": line.name,
+        "step": step_title(s, km, line.step),
+        "language": language_name(s.renderer, km.lang, line.lang) if line.lang else "",
+        "last_active": s.renderer.button(km.lang, "km.last_active", when=line.last_active_at)
+        if line.last_active_at
         else s.renderer.button(km.lang, "km.never"),
-        "open": questions.open_count(s.db, linked.user_id),
-        "unclear": len(not_understood(s, km, linked.user_id)),
-        "cannot": len(cannot_come(s, km, linked.user_id)),
+        "open": line.open_questions,
+        "unclear": line.unclear,
+        "cannot": line.cannot_come,
     }
-
-
-def user_last_active(s: Services, user_id: int) -> str | None:
-    row = s.db.execute("SELECT last_active_at FROM users WHERE id = ?", [user_id]).fetchone()
-    return row[0] if row else None
 
 
 def not_understood(s: Services, km: Staff, user_id: int) -> list[str]:
@@ -91,13 +85,13 @@ def cannot_come(s: Services, km: Staff, user_id: int) -> list[str]:
 @klantmanager_only
 async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     """/clients: the caseload with what needs attention, one button per client."""
-    caseload = _visible_clients(s, km, s.clock.now())
-    if not caseload:
+    visible = _visible_clients(s, km, s.clock.now())
+    if not visible:
         await say(update, context, km.lang, "km.clients_empty")
         return
-    lines = [s.renderer.ui(km.lang, "km.clients_header", count=len(caseload))]
-    lines += [s.renderer.ui(km.lang, "km.clients_line", **_client_line_values(s, km, c)) for c in caseload]
-    buttons = [[button(c.name, f"{CLIENT}:card:{c.user_id}")] for c in caseload]
+    lines = [s.renderer.ui(km.lang, "km.clients_header", count=len(visible))]
+    lines += [s.renderer.ui(km.lang, "km.clients_line", **_client_line_values(s, km, c)) for c in visible]
+    buttons = [[button(c.name, f"{CLIENT}:card:{c.user_id}")] for c in visible]
     await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
@@ -119,17 +113,17 @@ async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
         return
     lines = [s.renderer.ui(km.lang, "km.open_header", count=len(pending))]
     buttons = []
-    for n, question in enumerate(pending, start=1):
-        first = questions.thread(s.db, question.id)[0]
-        preview = (first.text or first.kind)[:80]
-        client = client_name(s, question.user_id)
+    for n, item in enumerate(pending, start=1):
+        question = item.question
         lines.append(
-            s.renderer.ui(km.lang, "km.open_line", n=n, client=client, age=_age(s, km, question), preview=preview)
+            s.renderer.ui(
+                km.lang, "km.open_line", n=n, client=item.client, age=_age(s, km, question), preview=item.first[:80]
+            )
         )
         buttons.append(
             [
                 button(
-                    f"{n}. {s.renderer.button(km.lang, 'km.reply_button')} {client}",
+                    f"{n}. {s.renderer.button(km.lang, 'km.reply_button')} {item.client}",
                     f"{handoff.KM_REPLY}:{question.id}",
                 )
             ]
@@ -181,8 +175,7 @@ async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
 async def _client_card(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int
 ) -> None:
-    linked = staff.client(s.db, user_id)
-    values = _client_line_values(s, km, linked)
+    values = _client_line_values(s, km, caseload.line(s.db, user_id))
     lines = [s.renderer.ui(km.lang, "km.client_card", **values)]
     if unclear := not_understood(s, km, user_id):
         lines += [
