@@ -76,6 +76,9 @@ async def test_a_message_soon_after_an_answer_asks_before_it_goes(team: Team) ->
     relayed = await team.sanne.receive(2)
     assert [m["kind"] for m in relayed[-2:]] == ["photo", "text"]
 
+    # A greeting soon after an answer still gets the menu.
+    menu = await amal.say("سلام")
+    assert seen(menu[-1]) == text("fa", "greeting.hello")
     # "No": a text is searched as usual; nothing reaches the klantmanager.
     await amal.say("huur")
     searched = await amal.press(text("fa", "ask.followup_no"))

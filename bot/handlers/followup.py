@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from bot import awaiting, buttons, handoff, questions, staff, views
 from bot.awaiting import Awaiting
 from bot.clock import parse_iso
+from bot.greetings import is_greeting
 from bot.handlers import search
 from bot.handlers.ask import quoted
 from bot.handlers.common import onboarded, pressed, show, stale_button
@@ -68,6 +69,9 @@ async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
     if question is not None:
         await _sent(update, context, s, user, question, [pending])
         return True
+    text = update.effective_message.text
+    if text is not None and is_greeting(text, user.lang):  # "hallo" or "menu" asks for the menu, not Sanne
+        return False
     answer = _recent_answer(s, user)
     if answer is None:
         return False
