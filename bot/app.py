@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,8 @@ from bot.clock import Clock, clock_starting_at
 from bot.config import Settings
 from bot.content import load_content
 from bot.db import open_db
+from bot.db_locks import LOOP_BUSY_TIMEOUT_MS
+from bot.dispatcher import DeliveryRateLimiter
 from bot.handlers import (
     appointments,
     ask,
@@ -34,7 +37,6 @@ from bot.handlers import (
     reminders,
     search,
 )
-from bot.ratelimit import ChatRateLimiter
 from bot.render import Renderer
 from bot.runlog import log_start
 from bot.services import KEY, Services
@@ -51,6 +53,11 @@ RATE_LIMIT_RETRIES = 5
 # A little under Telegram's 30 messages/s, so that network jitter never
 # pushes the bot over Telegram's own limit.
 OVERALL_RATE = 29.5
+# At most this many requests at once before the pace above holds. PTB's
+# default allows a whole second's worth (29) at once: that empties Telegram's
+# own allowance, and with round trips of 50 ms and more the jitter that
+# follows drew 429 answers, each pausing every send for a second.
+OVERALL_BURST = 10
 COMMANDS = ("menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata", "delete", "help")
 
 
@@ -58,7 +65,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    builder = ApplicationBuilder().token(settings.token).rate_limiter(ChatRateLimiter(overall_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)).post_init(on_start)
+    limiter = DeliveryRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
+    builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start)
+    timeout = settings.send_timeout_seconds
+    builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
     builder = builder.concurrent_updates(
         updates.ChatOrderedProcessor(
             settings.updates_at_once, updates.FloodGuard(settings.flood_burst, settings.flood_per_second)
@@ -70,7 +80,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         builder = builder.base_file_url(settings.file_url)
     app = builder.build()
     app.bot_data[KEY] = Services(
-        settings=settings, db=open_db(settings.db_path), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
+        settings=settings, db=open_db(settings.db_path, LOOP_BUSY_TIMEOUT_MS), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
     )
     updates.register(app)
     for module in HANDLER_MODULES:
@@ -91,10 +101,14 @@ async def set_commands(app: Application) -> None:
     """The command menu in each language, and in the source language for everyone else."""
     renderer = app.bot_data[KEY].renderer
     journey = renderer.journey
-    for lang in journey.languages:
+
+    async def set_for(lang: str) -> None:
         commands = [BotCommand(name, renderer.button(lang, f"command.{name}")) for name in COMMANDS]
         code = None if lang == journey.source_language else lang
         await app.bot.set_my_commands(commands, language_code=code)
+
+    # At once, not one round trip after another: this runs before the bot starts listening.
+    await asyncio.gather(*(set_for(lang) for lang in journey.languages))
 
 
 @asynccontextmanager

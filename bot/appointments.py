@@ -14,6 +14,8 @@ what is wrong, so each caller can show it in its reader's language.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +25,7 @@ import sqlite_utils
 from bot import outbox
 from bot.clock import iso, parse_iso
 from bot.config import TIMEZONE
-from bot.timing import Timing
+from bot.timing import Duration, Timing
 from bot.users import get_user
 
 PLANNED, CANCELLED = "planned", "cancelled"
@@ -128,8 +130,10 @@ def local_moment(naive: datetime) -> datetime:
 
 
 def get(db: sqlite_utils.Database, appointment_id: int) -> Appointment | None:
-    rows = list(db["appointments"].rows_where("id = ?", [appointment_id]))
-    return _appointment(rows[0]) if rows else None
+    # Plain SQL: a sender reads the appointment for every reminder it sends.
+    found = db.execute("SELECT * FROM appointments WHERE id = ?", [appointment_id])
+    values = found.fetchone()
+    return _appointment(dict(zip([d[0] for d in found.description], values))) if values else None
 
 
 def _existing(db: sqlite_utils.Database, appointment_id: int) -> Appointment:
@@ -200,23 +204,43 @@ def add(
     note: str | None = None,
 ) -> Appointment:
     """Add an appointment (``starts_at`` naive = Amsterdam time) and plan its messages."""
-    person = get_user(db, user_id)
-    if person is None or not person.onboarded:
-        raise AppointmentError("appointment.error.unknown_user", id=user_id)
     fields = {"kind": kind, "starts_at": starts_at, "place": place, "map_url": map_url, "bring": bring, "note": note}
-    record = {
-        **_clean(fields, timing, now),
-        "user_id": user_id,
-        "status": PLANNED,
-        "version": 1,
-        "created_at": iso(now),
-        "updated_at": iso(now),
-    }
+    return add_many(db, timing, [{"user_id": user_id, **fields}], now=now)[0]
+
+
+def add_many(db: sqlite_utils.Database, timing: Timing, entries: Iterable[dict[str, Any]], *, now: datetime) -> list[Appointment]:
+    """Add appointments for many people at once (an import), all or none.
+
+    Each entry has ``user_id``, ``kind`` and ``starts_at``, and optionally
+    place, map_url, bring and note, as for ``add``. One transaction, and the
+    messages of all of them planned in one statement.
+    """
+    added: list[Appointment] = []
+    messages: list[outbox.Planned] = []
     with db.atomic():
-        appointment_id = db["appointments"].insert(record).last_pk
-    appointment = get(db, appointment_id)
-    plan(db, timing, appointment, ADDED, now)
-    return appointment
+        for entry in entries:
+            fields = dict(entry)
+            user_id = fields.pop("user_id")
+            person = get_user(db, user_id)
+            if person is None or not person.onboarded:
+                raise AppointmentError("appointment.error.unknown_user", id=user_id)
+            record = {
+                **_clean(fields, timing, now),
+                "user_id": user_id,
+                "status": PLANNED,
+                "version": 1,
+                "created_at": iso(now),
+                "updated_at": iso(now),
+            }
+            inserted = db.execute(
+                f"INSERT INTO appointments ({', '.join(record)}) VALUES ({', '.join('?' * len(record))}) RETURNING *",
+                list(record.values()),
+            )
+            appointment = _appointment(dict(zip([d[0] for d in inserted.description], inserted.fetchone())))
+            added.append(appointment)
+            messages.extend(_messages(timing, appointment, ADDED, now))
+        outbox.enqueue_many(db, messages)
+    return added
 
 
 def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, now: datetime, **fields: Any) -> Appointment:
@@ -230,8 +254,8 @@ def change(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
         clean.update(answer=None, answered_at=None)  # a new time needs a new answer
     with db.atomic():
         db["appointments"].update(appointment_id, {**clean, "version": old.version + 1, "updated_at": iso(now)})
-    appointment = get(db, appointment_id)
-    plan(db, timing, appointment, CHANGED, now)
+        appointment = get(db, appointment_id)
+        plan(db, timing, appointment, CHANGED, now)
     return appointment
 
 
@@ -240,8 +264,8 @@ def cancel(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
     old = _existing(db, appointment_id)
     with db.atomic():
         db["appointments"].update(appointment_id, {"status": CANCELLED, "version": old.version + 1, "updated_at": iso(now)})
-    appointment = get(db, appointment_id)
-    plan(db, timing, appointment, CANCELLED, now)
+        appointment = get(db, appointment_id)
+        plan(db, timing, appointment, CANCELLED, now)
     return appointment
 
 
@@ -254,13 +278,17 @@ def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, ev
         return  # the person never heard of it (its notice was still held): nothing to take back
     if not told:
         event = ADDED  # a change of an appointment the person never heard of is simply the news of it
-    version = f"{prefix}v{appointment.version}"
+    outbox.enqueue_many(db, _messages(timing, appointment, event, now))
+
+
+def _messages(timing: Timing, appointment: Appointment, event: str, now: datetime) -> list[outbox.Planned]:
+    """What an appointment's ``event`` plans: a notice now, then (unless cancelled) its reminders."""
+    version = f"appointment:{appointment.id}:v{appointment.version}"
     start = appointment.starts_at
 
-    def enqueue(kind: str, key: str, due: datetime, **params: Any) -> None:
+    def message(kind: str, key: str, due: datetime, **params: Any) -> outbox.Planned:
         due, quiet = timing.quiet.place(due, deadline=start)
-        outbox.enqueue(
-            db,
+        return outbox.Planned(
             user_id=appointment.user_id,
             chat_id=appointment.user_id,
             kind=kind,
@@ -270,17 +298,49 @@ def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, ev
             quiet=quiet,
         )
 
-    enqueue(NOTICE, f"{version}:{event}", now, event=event)
-    if event == CANCELLED:
-        return
+    planned = [message(NOTICE, f"{version}:{event}", now, event=event)]
+    if event != CANCELLED:
+        for due, lead in _reminder_moments(timing, appointment, now).items():
+            planned.append(message(REMINDER, f"{version}:{lead}", due, lead=lead))
+    return planned
+
+
+def _reminder_moments(timing: Timing, appointment: Appointment, now: datetime) -> dict[datetime, str]:
+    """The reminders still to come: due moment (out of quiet hours) -> lead time."""
+    start = appointment.starts_at
     planned: dict[datetime, str] = {}
-    for lead in sorted(timing.leads(appointment.kind), key=lambda d: d.delta, reverse=True):
+    for lead in _longest_first(timing.leads(appointment.kind)):
         due = lead.before(start)
         if due > now:
             # Two reminders moved to the same moment (the end of quiet hours): the later one stays.
             planned[timing.quiet.place(due, deadline=start)[0]] = lead.text
-    for due, lead in planned.items():
-        enqueue(REMINDER, f"{version}:{lead}", due, lead=lead)
+    return planned
+
+
+@functools.cache
+def _longest_first(leads: tuple[Duration, ...]) -> tuple[Duration, ...]:
+    return tuple(sorted(leads, key=lambda d: d.delta, reverse=True))
+
+
+def replan_on_return(db: sqlite_utils.Database, timing: Timing, user_id: int, now: datetime) -> int:
+    """A person who had blocked the bot writes again: their appointments' messages come back.
+
+    While blocked, their rows were cancelled (``outbox.BLOCKED``, or
+    ``outbox.INACTIVE`` when one fell due). For each appointment still ahead,
+    the reminders still to come are planned again, and a notice they never got
+    goes out now. Returns how many messages were planned again.
+    """
+    revived = 0
+    with db.atomic():
+        for appointment in list_appointments(db, user_id=user_id, after=now, planned_only=True):
+            version = f"appointment:{appointment.id}:v{appointment.version}:"
+            for due, lead in _reminder_moments(timing, appointment, now).items():
+                due, quiet = timing.quiet.place(due, deadline=appointment.starts_at)
+                revived += outbox.revive(db, f"{version}{lead}", due, quiet=quiet)
+            for row_key in outbox.cancelled_for_absence(db, user_id=user_id, kind=NOTICE, key_prefix=version):
+                due, quiet = timing.quiet.place(now, deadline=appointment.starts_at)
+                revived += outbox.revive(db, row_key, due, quiet=quiet)
+    return revived
 
 
 def was_told(db: sqlite_utils.Database, appointment: Appointment) -> bool:

@@ -46,9 +46,9 @@ CHECK = _pattern("chk", "(?P<action>yes|unclear)", f"(?P<item>{NAME})")
 REMINDERS = _pattern("rem", "(?P<action>pause|resume)")
 
 # Klantmanager (prefixes in handlers/klantmanager.py)
-CLIENT = _pattern("kc", "(?P<action>card|step|tr)", f"(?P<client>{TELEGRAM_ID})")
+CLIENT = _pattern("kc", "(?P<action>card|step|tr|keep)", f"(?P<client>{TELEGRAM_ID})")
 CLIENT_SET_STEP = _pattern("kc", "(?P<action>set)", f"(?P<client>{TELEGRAM_ID})", f"(?P<step>{NAME})")
-CLIENT_TRANSFER_TO = _pattern("kc", "(?P<action>to)", f"(?P<client>{TELEGRAM_ID})", f"(?P<to>{TELEGRAM_ID})")
+CLIENT_TRANSFER_TO = _pattern("kc", "(?P<action>to|move)", f"(?P<client>{TELEGRAM_ID})", f"(?P<to>{TELEGRAM_ID})")
 CLIENT_APPOINTMENTS = _pattern("kc", "appt", f"(?P<client>{TELEGRAM_ID})")
 QUESTION = _pattern("kq", "(?P<action>reply|done|call)", f"(?P<question>{ROW_ID})")
 AWAY = _pattern("ka", f"(?P<substitute>{TELEGRAM_ID})", f"(?P<until>{STAMP})")
@@ -57,7 +57,7 @@ BROADCAST_ITEM = _pattern("kb", "(?P<action>item)", f"(?P<step>{NAME})", f"(?P<i
 BROADCAST_FLOW = _pattern("kb", "(?P<action>send|cancel)")
 APPOINTMENT_NEW = _pattern("kap", "(?P<action>new)", f"(?P<client>{TELEGRAM_ID})", f"(?P<kind>{NAME})")
 APPOINTMENT_EDIT = _pattern("kap", "(?P<action>change|cancel)", f"(?P<appointment>{ROW_ID})")
-APPOINTMENT_FLOW = _pattern("kap", "(?P<action>nothing|save|abort)")
+APPOINTMENT_FLOW = _pattern("kap", "(?P<action>nothing|save|abort|same)")
 
 # Admin (handlers/km_admin.py): a klantmanager's card, whom to move their
 # clients to, which clients, removal after confirmation, cancel.

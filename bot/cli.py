@@ -48,6 +48,8 @@ def _emulator(args: argparse.Namespace) -> int:
         options["global_rate"] = args.global_rate
     if args.chat_rate is not None:
         options["chat_rate"] = args.chat_rate
+    if args.latency_ms:
+        options["latency_ms"] = args.latency_ms
     print(f"Bot API emulator on http://{args.host}:{args.port}/bot<token>/  (control: /_control/)")
     try:
         asyncio.run(serve(args.host, args.port, **options))
@@ -103,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--no-limits", action="store_true", help="switch off Telegram's rate limits")
     emulator.add_argument("--global-rate", type=float, help="messages per second for the bot (default 30)")
     emulator.add_argument("--chat-rate", type=float, help="messages per second in one chat (default 1)")
+    emulator.add_argument(
+        "--latency-ms", type=float, default=0.0, help="add this to every Bot API round trip (real Telegram: 50-150)"
+    )
     emulator.set_defaults(func=_emulator)
 
     demo = sub.add_parser("demo", help="talk to the bot in this terminal, no token needed")

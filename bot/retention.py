@@ -35,8 +35,9 @@ import sqlite_utils
 
 from bot import outbox
 from bot.clock import iso, parse_iso
-from bot.db import erase_people, forget
+from bot.db import forget
 from bot.journey import Journey, JourneyError
+from bot.leaving import erase_and_tell
 from bot.periods import Period, PeriodError
 
 WARNING = "retention.warning"
@@ -159,7 +160,7 @@ def sweep(db: sqlite_utils.Database, rules: Rules, now: datetime) -> Swept:
         audit=audit,
     )
     if inactive or unconsented:
-        erase_people(db, inactive + unconsented)  # ends with forget()
+        erase_and_tell(db, inactive + unconsented, now)  # klantmanagers are told; ends with forget()
     elif swept.removed:
         forget(db)
     return swept

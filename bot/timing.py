@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from bot.config import TIMEZONE
@@ -55,7 +56,7 @@ class Duration:
             raise JourneyError(f"{where}: {value!r} is not a duration such as 7d, 2h or 30m")
         return cls(text=f"{match[1]}{match[2]}", amount=int(match[1]), unit=match[2])
 
-    @property
+    @cached_property
     def delta(self) -> timedelta:
         """The length as real time (a calendar day counted as 24 hours)."""
         return timedelta(**{UNITS[self.unit]: self.amount})

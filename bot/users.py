@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from bot.clock import iso
+from bot.clock import iso, parse_iso
 
 
 @dataclass(frozen=True)
@@ -34,32 +34,40 @@ class User:
         return self.privacy_accepted_at is not None
 
 
+_USER_COLUMNS = "id, lang, privacy_accepted_at, step, bilingual, start_code, confirm_token, active"
+
+
 def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
-    rows = list(db["users"].rows_where("id = ?", [user_id]))
-    if not rows:
+    # Plain SQL: this runs for nearly every update and every message sent, and
+    # sqlite-utils' table helpers look up the schema on each call.
+    row = db.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None:
         return None
-    row = rows[0]
+    user_id, lang, accepted, step, bilingual, start_code, confirm_token, active = row
     return User(
-        id=row["id"],
-        lang=row["lang"],
-        privacy_accepted_at=row["privacy_accepted_at"],
-        step=row["step"],
-        bilingual=bool(row["bilingual"]),
-        start_code=row["start_code"],
-        confirm_token=row["confirm_token"],
-        active=bool(row["active"]),
+        id=user_id,
+        lang=lang,
+        privacy_accepted_at=accepted,
+        step=step,
+        bilingual=bool(bilingual),
+        start_code=start_code,
+        confirm_token=confirm_token,
+        active=bool(active),
     )
 
 
 def _update(db: sqlite_utils.Database, user_id: int, **fields: object) -> None:
-    with db.atomic():
-        db["users"].update(user_id, fields)
+    if not all(name.isidentifier() for name in fields):
+        raise TypeError(f"not column names: {sorted(fields)}")
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(f"UPDATE users SET {assignments} WHERE id = ?", [*fields.values(), user_id])
 
 
 def choose_language(db: sqlite_utils.Database, user_id: int, lang: str | None) -> None:
     """Store the chosen language (None only to keep a link code before the choice)."""
-    with db.atomic():
-        db["users"].upsert({"id": user_id, "lang": lang}, pk="id")
+    db.execute(
+        "INSERT INTO users (id, lang) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET lang = excluded.lang", [user_id, lang]
+    )
 
 
 def remember_start_code(db: sqlite_utils.Database, user_id: int, code: str) -> None:
@@ -70,9 +78,21 @@ def accept_privacy(db: sqlite_utils.Database, user_id: int, now: datetime) -> No
     _update(db, user_id, privacy_accepted_at=iso(now), created_at=iso(now), last_active_at=iso(now))
 
 
-def touch(db: sqlite_utils.Database, user_id: int, now: datetime) -> None:
-    """Record activity; a person who writes again is active again."""
-    _update(db, user_id, last_active_at=iso(now), active=1)
+TOUCH_EVERY = timedelta(minutes=1)
+"""Activity is recorded at most this often: one write per person per minute,
+not one commit for every message or button (klantmanagers see the day)."""
+
+
+def touch(db: sqlite_utils.Database, user_id: int, now: datetime) -> bool:
+    """Record activity; a person who writes again is active again. True if they were inactive."""
+    before = db.execute("SELECT active, last_active_at FROM users WHERE id = ?", [user_id]).fetchone()
+    if before is None:
+        return False
+    active, last = before
+    if active and last is not None and parse_iso(last) > now - TOUCH_EVERY:
+        return False
+    db.execute("UPDATE users SET last_active_at = ?, active = 1 WHERE id = ?", [iso(now), user_id])
+    return not active
 
 
 def deactivate(db: sqlite_utils.Database, user_id: int) -> None:

@@ -20,7 +20,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.app import build_application, running
 from bot.bidi import strip_marks
 from bot.clock import Clock
-from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, Settings
+from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
 from bot.services import KEY, Services
 
@@ -199,6 +199,7 @@ async def bot_under_test(
     retention_seconds: float = 0.0,
     dispatch_seconds: float = 0.0,
     chat_gap_seconds: float = 0.0,
+    send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
@@ -208,9 +209,10 @@ async def bot_under_test(
 
     ``dispatch_seconds``: 0 leaves scheduled messages in the outbox; a test of
     them passes a short interval. ``chat_gap_seconds``: pacing per chat, for
-    tests with the emulator's limits on. A test types far faster than a
-    person, so the flood guard is set out of reach (a test of the guard sets
-    its own).
+    tests with the emulator's limits on. ``latency_ms=100`` (an emulator
+    option) adds a round trip like real Telegram's to every Bot API call. A
+    test types far faster than a person, so the flood guard is set out of
+    reach (a test of the guard sets its own).
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -225,6 +227,7 @@ async def bot_under_test(
             dispatch_seconds=dispatch_seconds,
             chat_gap_seconds=chat_gap_seconds,
             flood_burst=TEST_FLOOD_BURST,
+            send_timeout_seconds=send_timeout_seconds,
         )
         harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
         await harness.start()

@@ -269,6 +269,7 @@ async def test_critical_items_come_one_at_a_time(tmp_path) -> None:
 async def test_an_important_item_opened_from_its_step_asks_the_check_and_leads_back(team: Team) -> None:
     person = team.bot.person(670, language_code="fa")
     await onboard(person, "fa", step_number=3)
+    await settle(team.bot)  # the step's first important item, sent on its own
     r = team.bot.services.renderer
     step_title = strip_marks(r.title("fa", "stap-intake"))
     await person.say("/step")

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot import appointments, outbox, repetition
 from bot.app import RATE_LIMIT_RETRIES
 from bot.clock import FakeClock
+from bot.config import TIMEZONE
 from bot.db import open_db, personal_tables
 from bot.timing import load_timing
 from tests.harness import BotUnderTest, bot_under_test
@@ -166,3 +167,71 @@ async def test_delete_erases_appointments_answers_checks_and_planned_messages(tm
         await person.press(ui_file("en")["delete.yes"])
         for table in [*mine, "not_understood"]:
             assert s.db[table].count_where("user_id = ?", [705]) == 0, table
+
+
+async def test_a_person_who_comes_back_after_blocking_the_bot_gets_the_reminders_still_ahead(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 708)
+        add_appointment(bot, 708)  # Friday 20 June 10:00; reminders 7 days, 1 day and 2 hours before
+        await settle(bot)
+        await bot.client.block(708)
+        assert await at(bot, clock, datetime(2025, 6, 13, 10, 0, tzinfo=TIMEZONE)) == []  # 403
+        assert bot.services.db["users"].get(708)["active"] == 0
+        reminders = lambda: [r["status"] for r in rows(bot, 708) if r["kind"] == appointments.REMINDER]  # noqa: E731
+        assert reminders() == [outbox.CANCELLED] * 3
+
+        await bot.client.unblock(708)
+        clock.set(datetime(2025, 6, 14, 12, 0, tzinfo=TIMEZONE))
+        await bot.person(708).say("/menu")
+        assert reminders() == [outbox.CANCELLED, outbox.PENDING, outbox.PENDING]
+        day_before = await at(bot, clock, datetime(2025, 6, 19, 10, 0, tzinfo=TIMEZONE))
+        hours_before = await at(bot, clock, datetime(2025, 6, 20, 8, 0, tzinfo=TIMEZONE))
+        reminder = ui_file("en")["appointment.reminder"]
+        assert [reminder in (m["html"] or "") for m in day_before + hours_before] == [True, True]
+        assert reminders() == [outbox.CANCELLED, outbox.SENT, outbox.SENT]
+
+
+async def test_a_notice_that_fell_due_while_blocked_goes_out_when_the_person_comes_back(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 709)
+        await bot.client.block(709)
+        add_appointment(bot, 709)
+        await settle(bot)  # the notice meets 403: everything cancelled
+        await bot.client.unblock(709)
+        clock.set(MONDAY + timedelta(days=1))
+        await bot.person(709).say("/menu")
+        await settle(bot)
+        notices = [m for m in await bot.client.bot_messages(709) if "TOV" in (m["text"] or "")]
+        assert len(notices) == 1 and notices[0]["reply_markup"]  # "I will come" / "I cannot come"
+        pending = [r["kind"] for r in rows(bot, 709) if r["status"] == outbox.PENDING]
+        assert pending == [appointments.REMINDER] * 3
+
+
+async def test_a_send_that_telegram_answers_after_7_seconds_goes_out_once(tmp_path: Path) -> None:
+    async with bot_under_test(tmp_path / "w.db", clock=FakeClock(MONDAY), dispatch_seconds=DISPATCH_SECONDS) as bot:
+        await onboard_without_repetition(bot, 710)
+        await bot.client.answer_late("sendMessage", 7)
+        add_appointment(bot, 710)
+        await settle(bot, timeout=20)
+        notices = [m for m in await bot.client.bot_messages(710) if "TOV" in (m["text"] or "")]
+        assert len(notices) == 1
+        assert [(r["status"], r["attempts"]) for r in rows(bot, 710) if r["kind"] == appointments.NOTICE] == [(outbox.SENT, 1)]
+
+
+async def test_a_send_left_without_answer_is_in_doubt_and_not_sent_again(tmp_path: Path) -> None:
+    clock = FakeClock(MONDAY)
+    async with bot_under_test(
+        tmp_path / "w.db", clock=clock, dispatch_seconds=DISPATCH_SECONDS, send_timeout_seconds=1
+    ) as bot:
+        await onboard_without_repetition(bot, 711)
+        await bot.client.answer_late("sendMessage", 2)
+        add_appointment(bot, 711)
+        await settle(bot)
+        await at(bot, clock, MONDAY + timedelta(hours=1))  # long after any retry would have come
+        notices = [m for m in await bot.client.bot_messages(711) if "TOV" in (m["text"] or "")]
+        assert len(notices) == 1  # Telegram did deliver it
+        failed = outbox.status(bot.services.db, clock.now()).failed
+        assert [(r.kind, r.attempts) for r in failed] == [(appointments.NOTICE, 1)]
+        assert failed[0].last_error.startswith("in doubt")

@@ -156,6 +156,10 @@ async def test_delete_leaves_no_trace_in_the_database_files(team: Team) -> None:
     await amal.press(label("en", "delete.yes"))
     db = team.bot.services.db
     assert [t for t in personal_tables(db) if db[t].count_where("user_id = ?", [PERSON])] == []
+    # Only the klantmanager's notice holds the name (bot/leaving.py), until it is delivered.
+    notice = await team.sanne.receive_until(lambda m: NAME in (m.get("html") or ""))
+    assert QUESTION not in notice["html"] and REASON not in notice["html"]
+    await settle(team.bot)
     raw = db_path.read_bytes()
     wal = Path(f"{db_path}-wal")
     raw += wal.read_bytes() if wal.exists() else b""
@@ -304,3 +308,15 @@ def test_content_check_refuses_a_bad_retention_setting(tmp_path: Path, setting: 
     found = [f for f in check_content(root) if f.severity == ERROR]
     assert len(found) == 1 and message in found[0].message
     assert found[0].file.name == "journey.yaml" and found[0].line > 1
+
+
+async def test_a_client_erased_after_a_long_silence_is_announced_to_their_klantmanager(team: Team) -> None:
+    await team.new_client(team.sanne, NAME, PERSON, "en")
+    erase_at = START + relativedelta(months=12)
+    told = await sweep(team.bot, team.clock, erase_at - timedelta(days=14))
+    assert list(told) == [PERSON]
+    erased = await sweep(team.bot, team.clock, erase_at + timedelta(minutes=1))
+    assert team.bot.services.db["users"].count_where("id = ?", [PERSON]) == 0
+    (notice,) = erased[SANNE]
+    assert NAME in notice["html"] and "Wegwijs verlaten" in notice["html"]
+    assert team.bot.services.db.execute("SELECT count(*) FROM outbox WHERE params LIKE '%Qwzx%'").fetchone()[0] == 0

@@ -212,7 +212,7 @@ async def test_staff_read_languages_in_dutch_and_counts_in_the_right_plural(team
 
     team.clock.advance(timedelta(days=3))
     # The overdue reminder of the question may arrive in the same moment: read the /open list itself.
-    waiting = next(m["html"] for m in await team.sanne.say("/open") if m["html"].startswith("<b>Open vragen"))
+    waiting = next(m["html"] for m in await team.sanne.say("/open") if m["html"].startswith("<b>Wachten op antwoord"))
     assert "3 dagen" in waiting
 
 

@@ -2,24 +2,38 @@
 
 Point python-telegram-bot at it with ``base_url=running.api_url`` and
 ``base_file_url=running.file_url``; drive the users with :class:`EmulatorClient`.
+
+The names below are imported on first use: the bot's content checker needs
+only ``telegram_html``, and ``wegwijs run`` should not pay for loading the
+emulator's server (aiohttp) at every start.
 """
 
-from .client import ControlAPIError, EmulatorClient
-from .server import Emulator, RunningEmulator, running_emulator, serve
-from .telegram_html import (
-    TelegramHTMLError,
-    parse_telegram_html,
-    parse_telegram_html_entities,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ControlAPIError",
-    "Emulator",
-    "EmulatorClient",
-    "RunningEmulator",
-    "TelegramHTMLError",
-    "parse_telegram_html",
-    "parse_telegram_html_entities",
-    "running_emulator",
-    "serve",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import ControlAPIError, EmulatorClient
+    from .server import Emulator, RunningEmulator, running_emulator, serve
+    from .telegram_html import TelegramHTMLError, parse_telegram_html, parse_telegram_html_entities
+
+_WHERE = {
+    "ControlAPIError": "client",
+    "EmulatorClient": "client",
+    "Emulator": "server",
+    "RunningEmulator": "server",
+    "running_emulator": "server",
+    "serve": "server",
+    "TelegramHTMLError": "telegram_html",
+    "parse_telegram_html": "telegram_html",
+    "parse_telegram_html_entities": "telegram_html",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_WHERE[name]}", __name__), name)

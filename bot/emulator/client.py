@@ -259,6 +259,14 @@ class EmulatorClient:
         }
         return await self._post("/faults", body)
 
+    async def answer_late(self, method: str, seconds: float, count: int = 1) -> dict[str, Any]:
+        """Carry out the next ``count`` calls of ``method`` as usual, but answer each ``seconds`` late."""
+        return await self._post("/faults", {"method": method, "count": count, "delay": seconds})
+
+    async def set_latency(self, milliseconds: float) -> dict[str, Any]:
+        """Add this much to every Bot API round trip from now on."""
+        return await self._post("/latency", {"latency_ms": milliseconds})
+
     async def stats(self) -> dict[str, Any]:
         return await self._get("/stats")
 

@@ -375,20 +375,30 @@ async def _bot_api(request: web.Request) -> web.StreamResponse:
         return _api_error(BotAPIError(404, "Not Found"))
     name, handler = entry
     state.stats.method_calls[name] += 1
+    half_trip = state.latency_ms / 2000
+    if half_trip:
+        await asyncio.sleep(half_trip)
     fault = state.take_fault(name)
-    if fault is not None:
+    failure = fault.error() if fault is not None else None
+    if fault is not None and (fault.drop or failure is not None):
+        await asyncio.sleep(fault.delay)
         if fault.drop:
             # Close the socket without answering; the client sees a broken connection.
             # aiohttp ignores the write of the response below to the closed transport.
             if request.transport is not None:
                 request.transport.close()
             return web.Response()
-        return _api_error(fault.error())
+        return _api_error(failure)
     try:
         result = await handler(state, Params(await _read_params(request)))
     except BotAPIError as error:
         state.stats.events[f"rejected_{error.status}"] += 1
         return _api_error(error)
+    finally:
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)  # carried out, answered late
+        if half_trip:
+            await asyncio.sleep(half_trip)
     return web.json_response({"ok": True, "result": result})
 
 
@@ -628,17 +638,39 @@ async def _faults(request: web.Request, state: EmulatorState) -> Any:
         if not isinstance(method, str) or not method:
             raise ControlError(400, 'method is required (a Bot API method name or "*")')
         retry_after = body.get("retry_after")
+        try:
+            delay = float(body.get("delay") or 0)
+        except (TypeError, ValueError):
+            raise ControlError(400, "delay must be a number of seconds") from None
+        if "status" in body and body["status"] is not None:
+            status: int | None = _int_field(body, "status")
+        else:
+            status = None if delay else 500  # a delay alone: carried out, answered late
         state.add_fault(
             method,
             Fault(
-                status=_int_field(body, "status") if "status" in body else 500,
+                status=status,
                 remaining=_int_field(body, "count") if "count" in body else 1,
                 drop=bool(body.get("drop")),
                 description=body.get("description"),
                 retry_after=int(retry_after) if retry_after is not None else None,
+                delay=delay,
             ),
         )
     return {method: fault.to_json() for method, fault in state.faults.items()}
+
+
+async def _latency(request: web.Request, state: EmulatorState) -> Any:
+    if request.method == "POST":
+        body = await _json_body(request)
+        try:
+            latency = float(body["latency_ms"])
+        except (KeyError, TypeError, ValueError):
+            raise ControlError(400, "latency_ms is required (milliseconds added to each round trip)") from None
+        if latency < 0:
+            raise ControlError(400, "latency_ms cannot be negative")
+        state.latency_ms = latency
+    return {"latency_ms": state.latency_ms}
 
 
 async def _stats(request: web.Request, state: EmulatorState) -> Any:
@@ -669,6 +701,7 @@ class Emulator:
 
     ``global_rate`` is the bot's overall limit in messages per second, ``chat_rate`` and
     ``chat_burst`` the per-chat limit; ``limits=False`` switches rate limiting off.
+    ``latency_ms`` is added to every Bot API round trip (Telegram is 50-150 ms away).
     """
 
     def __init__(
@@ -680,6 +713,7 @@ class Emulator:
         chat_rate: float = 1,
         chat_burst: int = 1,
         limits: bool = True,
+        latency_ms: float = 0.0,
     ) -> None:
         self.state = EmulatorState(
             bot_username=bot_username,
@@ -688,6 +722,7 @@ class Emulator:
             chat_rate=chat_rate,
             chat_burst=chat_burst,
             limits=limits,
+            latency_ms=latency_ms,
         )
         self._app: web.Application | None = None
 
@@ -728,6 +763,8 @@ class Emulator:
             web.post("/_control/limits", _control(_limits)),
             web.get("/_control/faults", _control(_faults)),
             web.post("/_control/faults", _control(_faults)),
+            web.get("/_control/latency", _control(_latency)),
+            web.post("/_control/latency", _control(_latency)),
             web.get("/_control/stats", _control(_stats)),
             web.get("/_control/commands", _control(_commands)),
             web.get("/_control/files/{file_id}", _control(_file_bytes)),

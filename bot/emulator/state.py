@@ -374,20 +374,29 @@ class RateLimiter:
 
 @dataclass
 class Fault:
-    """Make the next ``remaining`` calls of a method fail with ``status`` or a dropped connection."""
+    """Make the next ``remaining`` calls of a method fail with ``status`` or a dropped connection.
 
-    status: int
+    ``delay``: seconds before the answer. With ``status`` None the call is carried
+    out as usual (the message is delivered) and only its answer comes late: a
+    slow Telegram, which a client that gives up early may take for a failure.
+    """
+
+    status: int | None
     remaining: int
     drop: bool = False
     description: str | None = None
     retry_after: int | None = None
+    delay: float = 0.0
 
-    def error(self) -> BotAPIError:
+    def error(self) -> BotAPIError | None:
+        """The error to answer with; None when the call itself succeeds (a delay only)."""
+        if self.status is None:
+            return None
         description = self.description or _default_fault_description(self.status)
         return BotAPIError(self.status, description, self.retry_after)
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "remaining": self.remaining, "drop": self.drop}
+        return {"status": self.status, "remaining": self.remaining, "drop": self.drop, "delay": self.delay}
 
 
 def _default_fault_description(status: int) -> str:
@@ -560,6 +569,7 @@ class EmulatorState:
         chat_rate: float = 1,
         chat_burst: int = 1,
         limits: bool = True,
+        latency_ms: float = 0.0,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -570,6 +580,8 @@ class EmulatorState:
             "chat_rate": chat_rate,
             "chat_burst": chat_burst,
         }
+        self.latency_ms = latency_ms
+        """Added to every Bot API round trip: half before the call is carried out, half after."""
         self._last_update_id = 0  # survives reset() so pollers' offsets stay valid
         self._update_event = asyncio.Event()
         self._poll_generation = 0

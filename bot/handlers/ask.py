@@ -62,15 +62,26 @@ async def _confirm(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, parts: list[Pending]
 ) -> None:
     """ "Send this to <name>?" — only this message's Yes sends, and only these messages."""
+    linked = staff.client(s.db, user.id)
+    owner = staff.get_staff(s.db, linked.klantmanager_id) if linked else None
+    if owner is None:
+        awaiting.clear(s.db, user.id)
+        await _not_linked(update, context, s, user)
+        return
     token = secrets.token_urlsafe(6)
     awaiting.expect(s.db, user.id, CONFIRM, parts=[asdict(p) for p in parts], token=token)
-    name = _klantmanager_name(s, user)
+    handler = staff.handling_klantmanager(s.db, owner.id, s.clock.now())
     keyboard = _buttons(s, user.lang, ("ask.yes", f"{SEND}:{token}"), ("ask.no", CANCEL))
     r = s.renderer
     own = quoted(parts)
 
     def text(lg: str) -> str:
-        confirm = r.ui(lg, "ask.confirm", name=name)
+        if handler.id != owner.id:  # told before sending: who answers while the klantmanager is away
+            confirm = r.ui(
+                lg, "ask.confirm_substitute", name=owner.name, until=owner.away_until, substitute=handler.name
+            )
+        else:
+            confirm = r.ui(lg, "ask.confirm", name=owner.name)
         return f"{own}\n\n{confirm}" if own else confirm
 
     await show(update, context, Screen(text=text, keyboard=keyboard, bilingual=False), user)

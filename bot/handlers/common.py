@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import invites, views
+from bot import appointments, invites, views
 from bot.messaging import Screen, send_screen
 from bot.services import Services, services
+from bot.timing import load_timing
 from bot.users import User, get_user, touch
 
 # What a person hears when an invitation link cannot be used.
@@ -63,7 +64,8 @@ def onboarded(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
         if user is None or not user.lang or not user.onboarded:
             await ask_for_missing_onboarding(update, context, user)
             return
-        touch(s.db, user.id, s.clock.now())
+        if touch(s.db, user.id, s.clock.now()):  # back after blocking the bot
+            appointments.replan_on_return(s.db, load_timing(s.renderer.journey), user.id, s.clock.now())
         await handler(update, context, s, user)
 
     return wrapper

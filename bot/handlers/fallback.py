@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot import awaiting, staff, views
+from bot.db_locks import is_busy
 from bot.greetings import is_greeting
 from bot.handlers import followup, search
 from bot.handlers.common import onboarded, reader_language, show, stale_button
@@ -74,8 +75,16 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the fault and tell the person something went wrong, in their language."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log the fault and tell the person something went wrong, in their language.
+
+    A locked database (another process holds the write lock) is no bug: the
+    person hears that their action was not saved and can try again.
+    """
+    busy = is_busy(context.error)
+    if busy:
+        log.warning("database locked while handling an update: %s", context.error)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:  # never a word in a group, not even this
@@ -83,8 +92,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     user = get_user(s.db, update.effective_user.id)
     lang = reader_language(s, update, user)
+    key = "errors.try_again" if busy else "errors.generic"
     try:
-        await show(update, context, views.text_screen(s.renderer, lang, "errors.generic"), user, lang)
+        await show(update, context, views.text_screen(s.renderer, lang, key), user, lang)
     except Exception:  # the chat itself may be the fault (blocked, gone); it is logged above
         log.warning("could not tell chat %s about the error", update.effective_chat.id)
 

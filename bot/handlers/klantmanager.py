@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -32,6 +31,7 @@ from bot import (
     audit,
     handoff,
     invites,
+    leaving,
     notices,
     staff,
     views,
@@ -205,6 +205,8 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
     await say(
         update, context, km.lang, "km.invite_created", client=name, link=link, until=iso(now + invites.DEFAULT_TTL)
     )
+    import segno  # here, not at the top: drawing QR codes is rare, and the bot starts faster
+
     png = io.BytesIO()
     segno.make(link, error="m").save(png, kind="png", scale=8, border=2)
     png.seek(0)
@@ -256,6 +258,7 @@ class _StaffOutside(TypeHandler):
 def register(app: Application) -> None:
     app.add_handler(_StaffOutside(app))  # first, so it wins over every statushouder handler
     handoff.register_kinds()
+    leaving.register_kinds()
     notices.register_kinds()
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("invite", invite_klantmanager, filters=private))

@@ -7,9 +7,11 @@ the relayed question), or the next answer of a flow they started (see
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -27,6 +29,7 @@ from bot import (
     staff,
 )
 from bot import buttons as patterns
+from bot.clock import iso, parse_iso
 from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     client_name,
@@ -40,6 +43,8 @@ from bot.staff import Staff
 from bot.users import get_user
 
 ANSWER = "km_answer"
+FOLLOW_UP = timedelta(minutes=30)
+"""How long after an answer a klantmanager's next message still goes to the same question."""
 
 
 @klantmanager_only
@@ -60,6 +65,10 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     elif action == "done":
         questions.close(s.db, question.id, now)
         audit.record(s.db, now, km.id, "question_done", question.user_id, question_id=question.id)
+        state = awaiting.current(s.db, km.id)
+        if state is not None and state.data.get("question_id") == question.id:
+            awaiting.clear(s.db, km.id)  # no follow-up goes to a closed question
+        await _remove_buttons(update, context, question)
         await say(update, context, km.lang, "km.done", client=client)
     elif notices.planned(s.db, about=question.user_id, once=f"call:{question.id}"):
         await say(update, context, km.lang, "km.call_already", client=client)
@@ -77,6 +86,19 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
         await say(update, context, km.lang, "km.call_noted", client=client)
 
 
+async def _remove_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE, question: questions.Question) -> None:
+    """A closed question shows no buttons: not where Done was pressed, nor on its other relayed messages."""
+    await update.callback_query.edit_message_reply_markup(None)
+    pressed_on = update.callback_query.message.message_id if update.callback_query.message else None
+    for message in questions.thread(services(context).db, question.id):
+        if message.direction != questions.FROM_CLIENT or message.relay_message_id in (None, pressed_on):
+            continue
+        try:
+            await context.bot.edit_message_reply_markup(message.relay_chat_id, message.relay_message_id)
+        except BadRequest:  # deleted in the chat, or without buttons already: nothing to remove
+            continue
+
+
 async def _answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, question: questions.Question
 ) -> None:
@@ -89,7 +111,32 @@ async def _answer(
         await say(update, context, km.lang, "ask.unsupported")
         return
     handoff.submit_answer(s, question, km.id, pending)
+    # A second message right after the answer (a photo, "and also...") goes to the same question.
+    awaiting.expect(
+        s.db,
+        km.id,
+        ANSWER,
+        about=question.user_id,
+        question_id=question.id,
+        answered_at=iso(now),
+        follow_until=iso(now + FOLLOW_UP),
+    )
     await say(update, context, km.lang, "km.answer_sent", client=client_name(s, question.user_id))
+
+
+def _still_open(s: Services, km: Staff, state: awaiting.Awaiting) -> bool:
+    """Is this answer still being written: after Reply, or soon after an answer?
+
+    A follow-up goes to the answered question for ``FOLLOW_UP``, and only while
+    no other question has reached this klantmanager since: a message typed
+    after a new question arrived may be meant for that one.
+    """
+    until = state.data.get("follow_until")
+    if until is None:
+        return True
+    return parse_iso(until) > s.clock.now() and not questions.relayed_since(
+        s.db, km.id, state.data["answered_at"], except_question=int(state.data["question_id"])
+    )
 
 
 async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,7 +151,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             awaiting.clear(s.db, km.id)
             await _answer(update, context, s, km, questions.get_question(s.db, relayed.question_id))
             return
-    if state is not None and state.kind == ANSWER:
+    if state is not None and state.kind == ANSWER and _still_open(s, km, state):
         awaiting.clear(s.db, km.id)
         await _answer(update, context, s, km, questions.get_question(s.db, int(state.data["question_id"])))
     elif state is not None and (handler := awaiting.handler_for(state.kind)) is not None:

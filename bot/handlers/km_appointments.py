@@ -108,8 +108,11 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
                 user_id=appointment.user_id,
                 kind=appointment.kind,
                 appointment_id=appointment.id,
+                current_place=appointment.place,
             )
             await say(update, context, km.lang, "km.appt_when")
+    elif action == "same" and (data := _state(s, km)) and data["stage"] == PLACE and data.get("current_place"):
+        await _ask_bring(update, context, s, km, {**data, "place": data["current_place"]})
     elif action == "nothing" and (data := _state(s, km)) and data["stage"] == BRING:
         await _check(update, context, s, km, {**data, "bring": None})
     elif action == "save" and (data := _state(s, km)) and data["stage"] == CHECK:
@@ -158,17 +161,27 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         awaiting.expect(
             s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)}
         )
-        await say(update, context, km.lang, "km.appt_place")
+        if data.get("current_place"):  # a change keeps the address unless the klantmanager writes a new one
+            same = InlineKeyboardMarkup(
+                [[button(s.renderer.button(km.lang, "km.appt_same_place_button"), f"{APPT}:same")]]
+            )
+            await say(update, context, km.lang, "km.appt_place_keep", same, place=data["current_place"])
+        else:
+            await say(update, context, km.lang, "km.appt_place")
     elif data["stage"] == PLACE:
-        awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING, "place": text})
-        nothing = InlineKeyboardMarkup(
-            [[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]]
-        )
-        await say(update, context, km.lang, "km.appt_bring", nothing)
+        await _ask_bring(update, context, s, km, {**data, "place": text})
     elif data["stage"] == BRING:
         await _check(update, context, s, km, {**data, "bring": text})
     else:
         await say(update, context, km.lang, "km.appt_check_buttons")
+
+
+async def _ask_bring(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
+) -> None:
+    awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING})
+    nothing = InlineKeyboardMarkup([[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
+    await say(update, context, km.lang, "km.appt_bring", nothing)
 
 
 async def _check(

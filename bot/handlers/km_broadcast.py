@@ -112,7 +112,9 @@ async def _broadcast_preview(
         await say(update, context, km.lang, "km.broadcast_none")
         return
     awaiting.expect(s.db, km.id, BROADCAST_CONFIRM, step=step_id, item_id=item_id, text=text)
-    preview_key = plural_key(s.renderer, km.lang, "km.broadcast_preview", len(recipients))
+    # A text from the content goes out translated; the klantmanager's own text exactly as written.
+    preview_name = "km.broadcast_preview" if item_id is not None else "km.broadcast_preview_as_written"
+    preview_key = plural_key(s.renderer, km.lang, preview_name, len(recipients))
     await say(update, context, km.lang, preview_key, count=len(recipients), step=step_title)
     preview = broadcast_text(s, km.lang, km, item_id, text)
     buttons = InlineKeyboardMarkup(
@@ -153,15 +155,17 @@ async def _broadcast_send(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     now = s.clock.now()
     recipients = _recipients(s, km, state.data["step"])
     broadcast_id = f"{km.id}:{int(now.timestamp())}"
-    for user in recipients:
-        outbox.enqueue(
+    params = {"item_id": state.data.get("item_id"), "text": state.data.get("text"), "klantmanager_id": km.id}
+    with s.db.atomic():  # one commit for the whole broadcast
+        outbox.enqueue_many(
             s.db,
-            user_id=user.id,
-            chat_id=user.id,
-            kind=BROADCAST_KIND,
-            params={"item_id": state.data.get("item_id"), "text": state.data.get("text"), "klantmanager_id": km.id},
-            due_at=now,
-            key=f"broadcast:{broadcast_id}:{user.id}",
+            (
+                outbox.Planned(
+                    user_id=user.id, chat_id=user.id, kind=BROADCAST_KIND, params=params, due_at=now,
+                    key=f"broadcast:{broadcast_id}:{user.id}",
+                )
+                for user in recipients
+            ),
         )
     audit.record(
         s.db,

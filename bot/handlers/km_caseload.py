@@ -106,34 +106,40 @@ def _age(s: Services, km: Staff, question: questions.Question) -> str:
 
 @klantmanager_only
 async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """/open: open questions, oldest first, with their age."""
+    """/open: questions still waiting for an answer, oldest first, then those answered but not closed."""
     pending = questions.open_questions(s.db, caseload_owners(s, km, s.clock.now()))
     if not pending:
         await say(update, context, km.lang, "km.open_empty")
         return
-    lines = [s.renderer.ui(km.lang, "km.open_header", count=len(pending))]
-    buttons = []
-    for n, item in enumerate(pending, start=1):
-        question = item.question
-        lines.append(
-            s.renderer.ui(
-                km.lang, "km.open_line", n=n, client=item.client, age=_age(s, km, question), preview=item.first[:80]
-            )
-        )
-        buttons.append(
-            [
-                button(
-                    f"{n}. {s.renderer.button(km.lang, 'km.reply_button')} {item.client}",
-                    f"{handoff.KM_REPLY}:{question.id}",
+    waiting = [item for item in pending if not item.question.answered_at]
+    answered = [item for item in pending if item.question.answered_at]
+    lines, buttons = [], []
+    for header, group in (("km.open_waiting_header", waiting), ("km.open_answered_header", answered)):
+        if not group:
+            continue
+        lines.append(s.renderer.ui(km.lang, header, count=len(group)))
+        for item in group:
+            n = len(buttons) + 1
+            question = item.question
+            lines.append(
+                s.renderer.ui(
+                    km.lang, "km.open_line", n=n, client=item.client, age=_age(s, km, question), preview=item.first[:80]
                 )
-            ]
-        )
+            )
+            buttons.append(
+                [
+                    button(
+                        f"{n}. {s.renderer.button(km.lang, 'km.reply_button')} {item.client}",
+                        f"{handoff.KM_REPLY}:{question.id}",
+                    )
+                ]
+            )
     await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
 @klantmanager_only
 async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """kc:<card|step|tr>:<client>, kc:set:<client>:<step>, kc:to:<client>:<colleague>."""
+    """kc:<card|step|tr|keep>:<client>, kc:set:<client>:<step>, kc:<to|move>:<client>:<colleague>."""
     fields = pressed(context)
     action = fields["action"]
     user_id = int(fields["client"])
@@ -168,8 +174,33 @@ async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
             InlineKeyboardMarkup(buttons),
             client=client_name(s, user_id),
         )
+    elif action == "keep":
+        await say(update, context, km.lang, "km.transfer_cancelled", client=client_name(s, user_id))
+    elif action == "to":
+        await _confirm_transfer(update, context, s, km, user_id, int(fields["to"]))
     else:
         await _transfer(update, context, s, km, user_id, int(fields["to"]))
+
+
+async def _confirm_transfer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, to_id: int
+) -> None:
+    """A transfer moves every question and all data: the klantmanager confirms it first."""
+    target = staff.get_staff(s.db, to_id)
+    if target is None or not target.is_klantmanager or to_id in (km.id, staff.client(s.db, user_id).klantmanager_id):
+        await not_yours(update, context, km, user_id)
+        return
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                button(s.renderer.button(km.lang, "km.transfer_confirm_button"), f"{CLIENT}:move:{user_id}:{to_id}"),
+                button(s.renderer.button(km.lang, "km.transfer_cancel_button"), f"{CLIENT}:keep:{user_id}"),
+            ]
+        ]
+    )
+    await say(
+        update, context, km.lang, "km.transfer_confirm", buttons, client=client_name(s, user_id), name=target.name
+    )
 
 
 async def _client_card(
@@ -201,10 +232,11 @@ async def _set_client_step(
         await not_yours(update, context, km, user_id)
         return
     now = s.clock.now()
-    set_step(s.db, user_id, step.id)
-    repetition.on_step_reached(s.db, s.renderer.journey, user_id, step.id, now)
-    audit.record(s.db, now, km.id, "set_step", user_id, step=step.id)
-    notices.send_step_card(s.db, user_id=user_id, now=now)
+    with s.db.atomic():  # the step, its messages and the audit line: one commit
+        set_step(s.db, user_id, step.id)
+        repetition.on_step_reached(s.db, s.renderer.journey, user_id, step.id, now)
+        audit.record(s.db, now, km.id, "set_step", user_id, step=step.id)
+        notices.send_step_card(s.db, user_id=user_id, now=now)
     await say(
         update,
         context,

@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot import buttons, retention, views
 from bot.clock import iso
-from bot.db import erase_person, personal_tables
+from bot.db import personal_tables
 from bot.handlers.common import (
     argument,
     ask_for_missing_onboarding,
@@ -25,6 +25,7 @@ from bot.handlers.common import (
     show,
     stale_button,
 )
+from bot.leaving import erase_and_tell
 from bot.messaging import Screen
 from bot.personal_export import personal_export
 from bot.render import Renderer
@@ -99,7 +100,7 @@ async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
     if answer != "yes" or not user.confirm_token or token != user.confirm_token:
         await stale_button(update, context, user)
         return
-    erase_person(s.db, user.id)
+    erase_and_tell(s.db, [user.id], s.clock.now())
     await show(update, context, views.text_screen(s.renderer, user.lang, "delete.done"), None, user.lang)
 
 

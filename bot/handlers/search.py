@@ -20,13 +20,14 @@ from bot.messaging import Screen
 from bot.periods import Period
 from bot.render import Renderer
 from bot.search import Found, index_for
-from bot.services import KEY, Services, services
+from bot.services import Services, services
 from bot.users import User
 
 COMMAND = "search"
 # ask:draft:<id> is handled by the handoff feature (handlers/ask.py).
 DRAFT = "draft"
 EXPIRY_JOB = "search-misses-expiry"
+INDEX_JOB = "search-index"
 
 
 def results_screen(r: Renderer, lang: str, found: Found, draft_id: int) -> Screen:
@@ -79,9 +80,14 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
     await answer(update, context, s, user, parts[1] if len(parts) > 1 else "")
 
 
+async def _build_index(context: ContextTypes.DEFAULT_TYPE) -> None:
+    index_for(services(context).renderer.content)
+
+
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(COMMAND, search_command, filters=filters.ChatType.PRIVATE))
-    # Build the index now rather than on the first question.
-    index_for(app.bot_data[KEY].renderer.content)
     if app.job_queue is not None:
+        # Build the index as soon as the bot runs rather than on the first question,
+        # and not before it listens: it is the largest part of the start (issue 11).
+        app.job_queue.run_once(_build_index, when=0, name=INDEX_JOB, job_kwargs={"misfire_grace_time": None})
         app.job_queue.run_repeating(expire_misses, interval=timedelta(days=1), first=0, name=EXPIRY_JOB)
