@@ -272,7 +272,12 @@ def cancel(db: sqlite_utils.Database, timing: Timing, appointment_id: int, *, no
 def plan(db: sqlite_utils.Database, timing: Timing, appointment: Appointment, event: str, now: datetime) -> None:
     """Replace the appointment's pending messages: a notice of ``event``, then its reminders."""
     prefix = f"appointment:{appointment.id}:"
+    told = was_told(db, appointment)
     outbox.cancel(db, user_id=appointment.user_id, key_prefix=prefix, reason=f"appointment {event}")
+    if not told and event == CANCELLED:
+        return  # the person never heard of it (its notice was still held): nothing to take back
+    if not told:
+        event = ADDED  # a change of an appointment the person never heard of is simply the news of it
     outbox.enqueue_many(db, _messages(timing, appointment, event, now))
 
 
@@ -336,6 +341,18 @@ def replan_on_return(db: sqlite_utils.Database, timing: Timing, user_id: int, no
                 due, quiet = timing.quiet.place(now, deadline=appointment.starts_at)
                 revived += outbox.revive(db, row_key, due, quiet=quiet)
     return revived
+
+
+def was_told(db: sqlite_utils.Database, appointment: Appointment) -> bool:
+    """Whether any notice of this appointment reached the person."""
+    return outbox.sent_count(db, user_id=appointment.user_id, kind=NOTICE, key_prefix=f"appointment:{appointment.id}:") > 0
+
+
+def notice_held_until(db: sqlite_utils.Database, appointment: Appointment, now: datetime) -> datetime | None:
+    """When the person will hear of the newest add, change or cancel, if quiet hours hold it back."""
+    rows = outbox.pending(db, user_id=appointment.user_id, kinds=[NOTICE], key_prefix=f"appointment:{appointment.id}:")
+    held = [row.due_at for row in rows if row.quiet and row.due_at > now]
+    return min(held) if held else None
 
 
 def answer(db: sqlite_utils.Database, appointment: Appointment, response: str, now: datetime) -> int | None:

@@ -26,6 +26,7 @@ from bot.clock import clock_starting_at
 from bot.config import TIMEZONE, Settings
 from bot.content import load_content
 from bot.db import open_db
+from bot.journey import load_journey
 from bot.render import Renderer
 from bot.timing import Timing, load_timing
 
@@ -46,7 +47,8 @@ class Context:
 
     @cached_property
     def timing(self) -> Timing:
-        return load_timing(self.renderer.journey)
+        """From the path data alone (``outbox status`` needs the quiet hours, not the texts)."""
+        return load_timing(load_journey(self.content_dir / "journey.yaml"))
 
 
 def _plain(text: str) -> str:
@@ -131,12 +133,15 @@ def _list(args: argparse.Namespace, c: Context) -> int:
 
 
 def _status(args: argparse.Namespace, c: Context) -> int:
-    report = outbox.status(c.db, c.now)
+    quiet_now = c.timing.quiet.contains(c.now)
+    report = outbox.status(c.db, c.now, quiet_now=quiet_now)
     print(f"{'kind':<28}" + "".join(f"{s:>10}" for s in outbox.STATUSES))
     for kind, counts in sorted(report.counts.items()):
         print(f"{kind:<28}" + "".join(f"{counts.get(s, 0):>10}" for s in outbox.STATUSES))
     next_due = _local(report.next_due) if report.next_due else "-"
     print(f"due now: {report.due_now}   next due: {next_due} (Amsterdam time)")
+    if report.held:
+        print(f"held for quiet hours: {report.held}, sent from {_local(c.timing.quiet.next_end(c.now))}")
     for row in report.failed:
         print(f"failed #{row.id} {row.kind} user {row.user_id} after {row.attempts} attempts: {row.last_error}")
     return 0

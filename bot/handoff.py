@@ -117,6 +117,23 @@ def submit_answer(s: Services, question: Question, klantmanager_id: int, pending
     return message
 
 
+def submit_followup(s: Services, question: Question, user: User, pending: Pending) -> staff.Staff:
+    """A message of the person that belongs to an existing question (a photo asked for, a reply).
+
+    It joins the thread, opens the question again if the klantmanager closed
+    it, and is relayed like the first message; returns who will read it.
+    """
+    now = s.clock.now()
+    if question.status != questions.OPEN:
+        questions.reopen(s.db, question.id)
+    message = questions.add_message(
+        s.db, question, FROM_CLIENT, user.id, pending.kind, now,
+        text=pending.text, file_id=pending.file_id, file_name=pending.file_name,
+    )
+    plan_relay(s, message, user.id, now)
+    return staff.handling_klantmanager(s.db, question.klantmanager_id, now)
+
+
 def plan_relay(s: Services, message: ThreadMessage, user_id: int, now: datetime) -> None:
     """Relay through the outbox. A question's klantmanager is chosen at send time
     (a substitute may take over); an answer goes to the client's own chat."""

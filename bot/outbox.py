@@ -263,6 +263,14 @@ def count(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str
     ).fetchone()[0]
 
 
+def sent_count(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str) -> int:
+    """Rows that reached the person: whether they were ever told (an appointment's notice)."""
+    return db.execute(
+        f"SELECT count(*) FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND substr(key, 1, ?) = ?",
+        [user_id, kind, SENT, len(key_prefix), key_prefix],
+    ).fetchone()[0]
+
+
 def _due_clause(quiet_now: bool) -> str:
     return "status = 'pending' AND due_at <= ?" + (" AND quiet = 0" if quiet_now else "")
 
@@ -332,15 +340,27 @@ class Status:
     due_now: int
     next_due: datetime | None
     failed: list[OutboxRow]
+    held: int = 0
+    """Due, but held back by quiet hours (not counted in ``due_now``)."""
 
 
-def status(db: sqlite_utils.Database, now: datetime, failed_limit: int = 20) -> Status:
+def status(db: sqlite_utils.Database, now: datetime, failed_limit: int = 20, *, quiet_now: bool = False) -> Status:
     counts = outbox_counts.counts(db)  # kept by triggers: counting here would read every row
-    due_now = db.execute(f"SELECT count(*) FROM {TABLE} WHERE {_due_clause(False)}", [iso(now)]).fetchone()[0]
+    every_due, quiet_due = db.execute(
+        f"SELECT count(*), coalesce(sum(quiet), 0) FROM {TABLE} WHERE {_due_clause(False)}", [iso(now)]
+    ).fetchone()
+    held = quiet_due if quiet_now else 0
+    due_now = every_due - held
     upcoming = db.execute(f"SELECT min(due_at) FROM {TABLE} WHERE status = ? AND due_at > ?", [PENDING, iso(now)])
     next_due = upcoming.fetchone()[0]
     failed = [
         _row(r)
         for r in db.query(f"SELECT * FROM {TABLE} WHERE status = ? ORDER BY due_at DESC, id DESC LIMIT ?", [FAILED, failed_limit])
     ]
-    return Status(counts=counts, due_now=due_now, next_due=parse_iso(next_due) if next_due else None, failed=failed)
+    return Status(
+        counts=counts,
+        due_now=due_now,
+        next_due=parse_iso(next_due) if next_due else None,
+        failed=failed,
+        held=held,
+    )

@@ -243,3 +243,22 @@ def reassign_open(db: sqlite_utils.Database, user_id: int, klantmanager_id: int)
     db.execute(
         "UPDATE questions SET klantmanager_id = ? WHERE user_id = ? AND status = ?", [klantmanager_id, user_id, OPEN]
     )
+
+
+def latest_answer(db: sqlite_utils.Database, user_id: int) -> ThreadMessage | None:
+    """The newest klantmanager's message relayed to this person, if any."""
+    rows = list(
+        db["thread_messages"].rows_where(
+            "user_id = ? AND direction = ? AND relayed_at IS NOT NULL",
+            [user_id, TO_CLIENT],
+            order_by="id DESC",
+            limit=1,
+        )
+    )
+    return ThreadMessage(**rows[0]) if rows else None
+
+
+def reopen(db: sqlite_utils.Database, question_id: int) -> None:
+    """A follow-up on a closed question opens it again for the klantmanager."""
+    with db.atomic():
+        db["questions"].update(question_id, {"status": OPEN, "closed_at": None})

@@ -52,6 +52,10 @@ async def send_appointment_reminder(bot: Bot, s: Services, row: OutboxRow) -> Sk
         return Skipped("changed since")
     if appointment.starts_at <= s.clock.now():
         return Skipped("too late")
+    if appointment.answer == appointments.NOT_COMING:
+        # The klantmanager heard "I cannot come" and decides what happens next (a change
+        # of time asks again); pressing "I will come" after all brings the reminders back.
+        return Skipped("the person cannot come")
     screen = appointment_screen(s.renderer, user.lang, appointment, "appointment.reminder", ask_answer=True)
     await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
     return None

@@ -1,7 +1,8 @@
 """Repeating what matters: critical items until understood, and "good to know".
 
 When a person reaches a step (``on_step_reached``), each critical item of the
-step is sent with the question "Did you understand?". Until the person
+step is sent with the question "Did you understand?", one at a time: the next
+when the person answers (``bring_next``) or ``NEXT_ITEM_PAUSE`` later. Until the person
 answers "Yes", the item comes back on the spaced schedule of the path data
 (``repetition.critical``, counted from the first message); some time after
 the last repeat (``repetition.not_understood_after``) it goes on the
@@ -20,7 +21,7 @@ and the chain goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -33,6 +34,8 @@ from bot.timing import Timing, load_timing
 ASKED, UNDERSTOOD, NOT_UNDERSTOOD = "asked", "understood", "not_understood"
 CRITICAL, ESCALATE, GOOD_TO_KNOW = "critical.item", "critical.not_understood", "good_to_know"
 REPETITION_KINDS = (CRITICAL, ESCALATE, GOOD_TO_KNOW)
+NEXT_ITEM_PAUSE = timedelta(hours=1)
+"""How long the next critical item of a step waits when the person does not answer the check."""
 
 
 @dataclass(frozen=True)
@@ -120,12 +123,30 @@ def on_step_reached(
     step = journey.step(step_id)
     if step is None:
         raise ValueError(f"unknown step {step_id!r}")
+    timing = load_timing(journey)
     with db.atomic():  # one commit for all of the person's messages
         elsewhere = [r.id for r in outbox.pending(db, user_id=user_id, kinds=REPETITION_KINDS) if not _belongs(r, step)]
         outbox.cancel(db, ids=elsewhere, reason="another step")
+        planned = 0
         for item_id in step.critical_items:
-            _ask(db, user_id, step, item_id, now, quiet=not by_person)
-        plan_good_to_know(db, load_timing(journey), user_id, step, now)
+            # One at a time: the first now, each next one a pause later, or sooner when
+            # the person answers "Did you understand?" (``bring_next``).
+            due, quiet = (now, not by_person) if planned == 0 else timing.quiet.place(now + planned * NEXT_ITEM_PAUSE)
+            planned += _ask(db, user_id, step, item_id, due, quiet=quiet)
+        plan_good_to_know(db, timing, user_id, step, now)
+
+
+def bring_next(db: sqlite_utils.Database, user_id: int, now: datetime) -> None:
+    """The person answered a check: the next critical item waiting its turn comes now."""
+    waiting = [row for row in outbox.pending(db, user_id=user_id, kinds=[CRITICAL]) if row.params["n"] == 0 and row.due_at > now]
+    if not waiting:
+        return
+    row = waiting[0]
+    with db.atomic():
+        outbox.cancel(db, ids=[row.id], reason="brought forward")
+        outbox.enqueue(
+            db, user_id=user_id, chat_id=row.chat_id, kind=CRITICAL, params=row.params, due_at=now, key=f"{row.key}:next"
+        )
 
 
 def _belongs(row: outbox.OutboxRow, step: Step) -> bool:
@@ -134,12 +155,13 @@ def _belongs(row: outbox.OutboxRow, step: Step) -> bool:
     return row.params["item_id"] in step.critical_items
 
 
-def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, now: datetime, *, quiet: bool) -> None:
+def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, due: datetime, *, quiet: bool) -> bool:
+    """Plan the first message of an item's chain at ``due``; False when it needs none."""
     check = get_check(db, user_id, item_id)
     if check is not None and check.status == UNDERSTOOD:
-        return
+        return False
     if outbox.pending(db, user_id=user_id, key_prefix=_chain_prefix(user_id, item_id)):
-        return
+        return False
     round_ = check.round + 1 if check else 1
     with db.atomic():
         db["item_checks"].upsert(
@@ -150,7 +172,7 @@ def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, now:
                 "status": ASKED,
                 "round": round_,
                 "first_sent_at": None,
-                "updated_at": iso(now),
+                "updated_at": iso(due),
             },
             pk=("user_id", "item_id"),
         )
@@ -160,10 +182,11 @@ def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, now:
         chat_id=user_id,
         kind=CRITICAL,
         params={"item_id": item_id, "round": round_, "n": 0},
-        due_at=now,
+        due_at=due,
         key=f"{_chain_prefix(user_id, item_id)}r{round_}:0",
         quiet=quiet,
     )
+    return True
 
 
 def is_current(db: sqlite_utils.Database, user_id: int, params: dict[str, Any]) -> bool:

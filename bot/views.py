@@ -173,13 +173,22 @@ def read_more_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButt
     return _button(r.button(lang, "item.read_more"), MORE, item_id)
 
 
+def back_to_step(r: Renderer, lang: str, item_id: str) -> list[list[InlineKeyboardButton]]:
+    """A button back to the step an item belongs to (none for a step's own overview or a topic)."""
+    step = r.journey.item_step(item_id)
+    if step is None or step.overview == item_id:
+        return []
+    label = r.button(lang, "item.back_to_step", title=r.title(lang, step.overview))
+    return [[_button(label, ITEM, step.overview)]]
+
+
 def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
     """An item; a critical one in an unchecked translation comes with the Dutch original (``bot.unchecked``)."""
     text, split = item_text(r, lang, item_id)
     rows = [[read_more_button(r, lang, item_id)]] if split else []
     return Screen(
         text=unchecked.with_original(r, item_id, text),
-        keyboard=InlineKeyboardMarkup([*rows, back_to_menu(r, lang)]),
+        keyboard=InlineKeyboardMarkup([*rows, *back_to_step(r, lang, item_id), back_to_menu(r, lang)]),
         voice=voice_file(r.content, lang, item_id),
         bilingual=not unchecked.needs_original(r, lang, item_id),
     )
@@ -194,7 +203,7 @@ def more_screen(r: Renderer, lang: str, item_id: str) -> Screen:
             return ""
         return f"<b>{html.escape(parts.whole.title, quote=False)}</b>\n\n{parts.more}"
 
-    return Screen(text=text, keyboard=InlineKeyboardMarkup([back_to_menu(r, lang)]))
+    return Screen(text=text, keyboard=InlineKeyboardMarkup([*back_to_step(r, lang, item_id), back_to_menu(r, lang)]))
 
 
 def menu_screen(r: Renderer, user: User) -> Screen:
@@ -210,6 +219,8 @@ def menu_screen(r: Renderer, user: User) -> Screen:
         (bilingual_key, MENU, MENU_BILINGUAL),
         ("menu.privacy", MENU, MENU_PRIVACY),
     ]
+    if lang == r.journey.source_language:  # Dutch below Dutch: nothing to toggle
+        entries.remove((bilingual_key, MENU, MENU_BILINGUAL))
     buttons = [_button(r.button(lang, key), action, target) for key, action, target in entries]
     return Screen(text=lambda lg: r.ui(lg, "menu.header"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
 

@@ -68,9 +68,11 @@ def test_add_change_cancel_and_list(capsys: pytest.CaptureFixture[str], db_path:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["kind", *outbox.STATUSES]
-    assert lines[1].split() == ["appointment.notice", "1", "0", "0", "0", "2"]
+    # No notice was ever sent (no bot running): the person never heard of the appointment,
+    # so its cancellation sends nothing either (issue 14).
+    assert lines[1].split() == ["appointment.notice", "0", "0", "0", "0", "2"]
     assert lines[2].split() == ["appointment.reminder", "0", "0", "0", "0", "6"]
-    assert "due now: 1" in out
+    assert "due now: 0" in out
 
 
 @pytest.mark.parametrize(

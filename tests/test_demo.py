@@ -19,3 +19,24 @@ def test_demo_talks_in_the_terminal(tmp_path: Path) -> None:
     assert "Step 3 of 7" in out
     assert "I can only read text" in out
     assert "Traceback" not in result.stderr
+
+
+def test_demo_shows_the_follow_up_on_an_answer(tmp_path: Path) -> None:
+    """The klantmanager's answer asks for a photo, the person sends one, it arrives (issue 14)."""
+    turns = "\n".join(
+        ["2", "1", "/menu", "4", "Which paper do you need?", "1",
+         ":km Stuur een foto van de brief, alstublieft.", ":photo", "/quit"]
+    ) + "\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "demo.db")],
+        input=turns, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    asked = out.index("🤖 → Kim: ❓")
+    answered = out.index("🤖 ✉ Answer from your klantmanager Kim:", asked)
+    assert "Stuur een foto van de brief" in out[answered:]
+    sent = out.index("🤖 Sent to Kim", answered)
+    assert "🤖 → Kim: 📷" in out[sent:]
+    assert "I can only read text" not in out
+    assert "Traceback" not in result.stderr

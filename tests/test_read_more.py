@@ -23,6 +23,10 @@ def parts(lang: str, item_id: str) -> tuple[str, str, str]:
     return front["title"], short, rest
 
 
+def back_to(step_overview: str) -> str:
+    return EN["item.back_to_step"].replace("{{ title }}", parts("en", step_overview)[0])
+
+
 def a_line_of(markdown: str) -> str:
     """The last line of a part, without Markdown, to look for in a message."""
     line = [x for x in markdown.splitlines() if x.strip()][-1]
@@ -51,7 +55,7 @@ async def test_a_critical_item_arrives_short_and_read_more_sends_the_rest(tmp_pa
         assert len(more) == 1
         assert title in plain(more[0]) and a_line_of(rest) in plain(more[0])
         assert a_line_of(short) not in plain(more[0])
-        assert buttons(more[0]) == [EN["menu.main"]]
+        assert buttons(more[0]) == [back_to("stap-intake"), EN["menu.main"]]
 
 
 async def test_an_item_opened_from_the_step_is_short_too_and_the_dutch_below_follows(bot: BotUnderTest) -> None:
@@ -65,7 +69,9 @@ async def test_an_item_opened_from_the_step_is_short_too_and_the_dutch_below_fol
     text = plain(item)
     assert a_line_of(short) in text and a_line_of(nl_short) in text  # own language, then Dutch
     assert a_line_of(rest) not in text and a_line_of(nl_rest) not in text
-    assert buttons(item) == [EN["item.read_more"], EN["menu.main"]]
+    # An important item carries its check, and leads back to its step (issue 14).
+    checks = [EN["check.yes"], EN["check.unclear"], EN["check.ask"]]
+    assert buttons(item) == [EN["item.read_more"], *checks, back_to("stap-tov"), EN["menu.main"]]
 
     more = await person.press(EN["item.read_more"])
     text = plain(more[-1])

@@ -43,10 +43,25 @@ def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> InlineKeyboar
     )
 
 
+FILE_MARKS = {"photo": "📷", "document": "📄", "voice": "🎤"}
+
+
+def quoted(parts: list[Pending]) -> str:
+    """The person's own words and files, as they will be sent: escaped, outside any tag,
+    so a long question splits cleanly between paragraphs."""
+    lines = []
+    for part in parts:
+        if part.kind in FILE_MARKS:
+            lines.append(" ".join(filter(None, (FILE_MARKS[part.kind], part.file_name))))
+        if part.text:
+            lines.append(escape(part.text, quote=False))
+    return "\n\n".join(lines)
+
+
 async def _confirm(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, pending: Pending
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, parts: list[Pending]
 ) -> None:
-    """ "Send this to <name>?" — only this message's Yes sends, and only this question."""
+    """ "Send this to <name>?" — only this message's Yes sends, and only these messages."""
     linked = staff.client(s.db, user.id)
     owner = staff.get_staff(s.db, linked.klantmanager_id) if linked else None
     if owner is None:
@@ -54,13 +69,11 @@ async def _confirm(
         await _not_linked(update, context, s, user)
         return
     token = secrets.token_urlsafe(6)
-    awaiting.expect(s.db, user.id, CONFIRM, pending=asdict(pending), token=token)
+    awaiting.expect(s.db, user.id, CONFIRM, parts=[asdict(p) for p in parts], token=token)
     handler = staff.handling_klantmanager(s.db, owner.id, s.clock.now())
     keyboard = _buttons(s, user.lang, ("ask.yes", f"{SEND}:{token}"), ("ask.no", CANCEL))
     r = s.renderer
-    # The person's own words stand alone, escaped and outside any tag, so a
-    # long question splits cleanly between paragraphs.
-    quoted = escape(pending.text, quote=False) if pending.text else ""
+    own = quoted(parts)
 
     def text(lg: str) -> str:
         if handler.id != owner.id:  # told before sending: who answers while the klantmanager is away
@@ -69,7 +82,7 @@ async def _confirm(
             )
         else:
             confirm = r.ui(lg, "ask.confirm", name=owner.name)
-        return f"{quoted}\n\n{confirm}" if quoted else confirm
+        return f"{own}\n\n{confirm}" if own else confirm
 
     await show(update, context, Screen(text=text, keyboard=keyboard, bilingual=False), user)
 
@@ -103,7 +116,7 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
             await stale_button(update, context, user)
             return
         search.asked_after_search(s, user, draft)
-        await _confirm(update, context, s, user, Pending(kind="text", text=draft))
+        await _confirm(update, context, s, user, [Pending(kind="text", text=draft)])
     elif action == ITEM:
         item_id = fields["item"]
         if item_id not in s.renderer.journey.referenced_items():
@@ -111,7 +124,7 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
             return
         title = s.renderer.title(user.lang, item_id)
         question = s.renderer.button(user.lang, "ask.item_question", title=title)
-        await _confirm(update, context, s, user, Pending(kind="text", text=question, topic=item_id))
+        await _confirm(update, context, s, user, [Pending(kind="text", text=question, topic=item_id)])
     else:
         await _send(update, context, s, user, token=fields["token"])
 
@@ -122,7 +135,10 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
         await stale_button(update, context, user)
         return
     awaiting.clear(s.db, user.id)
-    question, handler = handoff.submit_question(s, user, Pending(**state.data["pending"]))
+    first, *more = [Pending(**p) for p in state.data["parts"]]
+    question, handler = handoff.submit_question(s, user, first)
+    for part in more:
+        handoff.submit_followup(s, question, user, part)
     owner = staff.get_staff(s.db, question.klantmanager_id)
     if handler.id != owner.id:
         screen = views.text_screen(
@@ -145,14 +161,16 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
 async def composed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
     """The person's question arrived (text, photo, document or voice).
 
-    Also while "Send this?" is open: a new message replaces the one to confirm.
+    Also while "Send this?" is open: a new message (the photo after the text)
+    joins the ones to confirm, and the person is asked again for all of them.
     """
     s = services(context)
     pending = handoff.pending_from_message(update.effective_message)
     if pending is None:
         await show(update, context, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
         return
-    await _confirm(update, context, s, user, pending)
+    earlier = [Pending(**p) for p in state.data.get("parts", [])] if state.kind == CONFIRM else []
+    await _confirm(update, context, s, user, [*earlier, pending])
 
 
 @onboarded

@@ -27,6 +27,7 @@ async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
     else:
         repetition.mark_unclear(s.db, user.id, item_id, now)
         await show(update, context, reminder_views.unclear_screen(s.renderer, user.lang, item_id), user)
+    repetition.bring_next(s.db, user.id, now)  # after this answer, not before it
 
 
 def register(app: Application) -> None:

@@ -6,6 +6,7 @@ Registered last, so each concern above gets its input first.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Update
 from telegram.constants import ChatType, MessageLimit
@@ -19,7 +20,8 @@ from telegram.ext import (
 
 from bot import awaiting, staff, views
 from bot.db_locks import is_busy
-from bot.handlers import search
+from bot.greetings import is_greeting
+from bot.handlers import followup, search
 from bot.handlers.common import onboarded, reader_language, show, stale_button
 from bot.messaging import send_html
 from bot.services import Services, services
@@ -44,6 +46,8 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
     handler = awaiting.handler_for(awaited.kind) if awaited else None
     if handler is not None:
         await handler(update, context, user, awaited)
+    elif await followup.offer(update, context, s, user):
+        return
     elif text is None:
         await show(update, context, views.text_screen(s.renderer, user.lang, "errors.not_text", with_menu=True), user)
     else:
@@ -51,6 +55,11 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Service
 
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, text: str) -> None:
+    """A greeting gets the menu; anything else is a question to search."""
+    if is_greeting(text, user.lang):
+        menu = views.menu_screen(s.renderer, user)
+        await show(update, context, replace(menu, text=lambda lg: s.renderer.ui(lg, "greeting.hello")), user)
+        return
     await search.answer(update, context, s, user, text)
 
 

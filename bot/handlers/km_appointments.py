@@ -128,13 +128,16 @@ async def _cancel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
 ) -> None:
     now = s.clock.now()
+    told = appointments.was_told(s.db, appointment)
     try:
         appointments.cancel(s.db, load_timing(s.renderer.journey), appointment.id, now=now)
     except AppointmentError as exc:
         await say(update, context, km.lang, exc.key, **exc.values)
         return
     audit.record(s.db, now, km.id, "appointment_cancelled", appointment.user_id, appointment_id=appointment.id)
-    await say(update, context, km.lang, "km.appt_cancelled", client=client_name(s, appointment.user_id))
+    key = "km.appt_cancelled" if told else "km.appt_cancelled_untold"
+    await say(update, context, km.lang, key, client=client_name(s, appointment.user_id))
+    await _tell_when_held(update, context, s, km, appointment)
 
 
 async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None, state: Awaiting) -> None:
@@ -229,6 +232,16 @@ async def _save(
     awaiting.clear(s.db, km.id)
     audit.record(s.db, now, km.id, action, appointment.user_id, appointment_id=appointment.id)
     await say(update, context, km.lang, "km.appt_saved", client=client_name(s, appointment.user_id))
+    await _tell_when_held(update, context, s, km, appointment)
+
+
+async def _tell_when_held(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
+) -> None:
+    """In quiet hours the client's notice waits: the klantmanager hears until when ("om 08:00")."""
+    until = appointments.notice_held_until(s.db, appointment, s.clock.now())
+    if until is not None:
+        await say(update, context, km.lang, "km.appt_held", client=client_name(s, appointment.user_id), when=until)
 
 
 def register(app: Application) -> None:

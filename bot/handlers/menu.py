@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from dataclasses import replace
+
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -11,9 +13,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import buttons, views
+from bot import buttons, reminder_views, views
+from bot.audio import voice_file
 from bot.handlers.ask import my_klantmanager
 from bot.handlers.common import onboarded, pressed, show, stale_button
+from bot.messaging import Screen
 from bot.services import Services
 from bot.users import User, get_user, set_bilingual
 
@@ -40,6 +44,9 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services
 
 @onboarded
 async def bilingual(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    if user.lang == s.renderer.journey.source_language:  # not offered to Dutch readers: the menu instead
+        await show(update, context, views.menu_screen(s.renderer, user), user)
+        return
     set_bilingual(s.db, user.id, not user.bilingual)
     user = get_user(s.db, user.id)
     key = "bilingual.on" if user.bilingual else "bilingual.off"
@@ -91,7 +98,17 @@ async def item_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Ser
     if item_id not in s.renderer.journey.referenced_items():
         await stale_button(update, context, user)
         return
-    await show(update, context, views.item_screen(s.renderer, user.lang, item_id), user)
+    await show(update, context, _item(s, user, item_id), user)
+
+
+def _item(s: Services, user: User, item_id: str) -> Screen:
+    """An item; an important one with "Did you understand?" under it, as when it is sent on its own."""
+    r = s.renderer
+    if not r.journey.is_critical(item_id):
+        return views.item_screen(r, user.lang, item_id)
+    checked = reminder_views.check_screen(r, user.lang, item_id, repeat=False)
+    rows = [*checked.keyboard.inline_keyboard, *views.back_to_step(r, user.lang, item_id), views.back_to_menu(r, user.lang)]
+    return replace(checked, keyboard=InlineKeyboardMarkup(rows), voice=voice_file(r.content, user.lang, item_id))
 
 
 def register(app: Application) -> None:
