@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import dispatcher, reload, retention_job, updates
 from bot.clock import Clock, clock_starting_at
@@ -58,6 +58,7 @@ OVERALL_RATE = 29.5
 # own allowance, and with round trips of 50 ms and more the jitter that
 # follows drew 429 answers, each pausing every send for a second.
 OVERALL_BURST = 10
+COMMANDS_JOB = "set-commands"
 COMMANDS = ("menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata", "delete", "help")
 
 
@@ -93,8 +94,14 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
 
 async def on_start(app: Application) -> None:
     log_start(app)
-    await set_commands(app)
+    # The command menu is set as soon as the bot runs, not before it listens:
+    # rendering it reads each language's CLDR data (issue 11, start time).
+    app.job_queue.run_once(_set_commands_now, when=0, name=COMMANDS_JOB, job_kwargs={"misfire_grace_time": None})
     reload.listen_for_sighup(app)
+
+
+async def _set_commands_now(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await set_commands(context.application)
 
 
 async def set_commands(app: Application) -> None:
@@ -107,7 +114,7 @@ async def set_commands(app: Application) -> None:
         code = None if lang == journey.source_language else lang
         await app.bot.set_my_commands(commands, language_code=code)
 
-    # At once, not one round trip after another: this runs before the bot starts listening.
+    # At once, not one round trip after another.
     await asyncio.gather(*(set_for(lang) for lang in journey.languages))
 
 

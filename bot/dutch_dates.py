@@ -28,6 +28,7 @@ Babel's Dutch locale data (nothing hand-listed but the number words).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -63,6 +64,7 @@ class When:
 
 
 def _names(getter: Any, widths: tuple[str, ...]) -> dict[str, int]:
+    """Dutch names (CLDR, through Babel) to numbers; read on first use, not on the bot's start path."""
     names: dict[str, int] = {}
     for width in widths:
         for context in ("format", "stand-alone"):
@@ -71,9 +73,15 @@ def _names(getter: Any, widths: tuple[str, ...]) -> dict[str, int]:
     return names
 
 
-MONTHS = _names(get_month_names, ("wide", "abbreviated"))
-WEEKDAYS = _names(get_day_names, ("wide", "abbreviated"))
-"""Monday is 0, as in ``date.weekday()``."""
+@functools.cache
+def months() -> dict[str, int]:
+    return _names(get_month_names, ("wide", "abbreviated"))
+
+
+@functools.cache
+def weekdays() -> dict[str, int]:
+    """Monday is 0, as in ``date.weekday()``."""
+    return _names(get_day_names, ("wide", "abbreviated"))
 RELATIVE = {"vandaag": 0, "morgen": 1, "overmorgen": 2}
 NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8}
 UNITS = {"dag": 1, "dagen": 1, "week": 7, "weken": 7}
@@ -110,10 +118,10 @@ def _year(text: str | None, today: date) -> int:
 
 
 def _take_weekday(reading: _Reading, words: list[str]) -> list[str]:
-    if words and words[0].rstrip(".") in WEEKDAYS:
+    if words and words[0].rstrip(".") in weekdays():
         if reading.weekday is not None:
             raise DateError("bad_date")
-        reading.weekday = WEEKDAYS[words[0].rstrip(".")]
+        reading.weekday = weekdays()[words[0].rstrip(".")]
         return words[1:]
     return words
 
@@ -147,8 +155,8 @@ def _take_date(reading: _Reading, words: list[str], today: date) -> list[str]:
             day, month = int(numeric.group(1)), int(numeric.group(2))
             reading.day = date(_year(numeric.group(3), today), month, day)
             return words[1:]
-        if first.isdigit() and len(words) > 1 and words[1].rstrip(".") in MONTHS:
-            month = MONTHS[words[1].rstrip(".")]
+        if first.isdigit() and len(words) > 1 and words[1].rstrip(".") in months():
+            month = months()[words[1].rstrip(".")]
             rest = words[2:]
             year = None
             if rest and re.fullmatch(r"\d{4}", rest[0]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from pathlib import Path
@@ -238,7 +239,11 @@ async def test_restart_keeps_every_users_state(tmp_path: Path) -> None:
 
 
 async def test_commands_are_set_per_language(bot: BotUnderTest) -> None:
-    commands = await bot.app.bot.get_my_commands(language_code="ar")
+    # Set by a job right after the bot starts listening.
+    for _ in range(100):
+        if commands := await bot.app.bot.get_my_commands(language_code="ar"):
+            break
+        await asyncio.sleep(0.05)
     assert [c.command for c in commands][:2] == ["menu", "step"]
     assert commands[0].description == html.unescape(ui_file("ar")["command.menu"])
 
