@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -68,12 +69,13 @@ class Team:
         return client
 
 
-@pytest.fixture
-async def team(tmp_path: Path) -> AsyncIterator[Team]:
+@asynccontextmanager
+async def team_at(tmp_path: Path, start: datetime, **bot_options: object) -> AsyncIterator[Team]:
+    """An admin and two klantmanagers who accepted their invitations, the clock at ``start``."""
     db_path = tmp_path / "wegwijs.db"
     assert cli(["admin", "add", str(ADMIN), "--name", "Beheer", "--db", str(db_path)]) == 0
-    clock = FakeClock(START)
-    async with bot_under_test(db_path, clock=clock, dispatch_seconds=0.05) as bot:
+    clock = FakeClock(start)
+    async with bot_under_test(db_path, clock=clock, dispatch_seconds=0.05, **bot_options) as bot:
         admin = bot.person(ADMIN, "nl", "Beheer")
         sanne = bot.person(SANNE, "nl", "Sanne")
         daan = bot.person(DAAN, "nl", "Daan")
@@ -82,6 +84,12 @@ async def team(tmp_path: Path) -> AsyncIterator[Team]:
             welcome = await km.say(f"/start {link_code(invite[0])}")
             assert km.first_name in welcome[0]["html"]
         yield Team(bot, clock, admin, sanne, daan)
+
+
+@pytest.fixture
+async def team(tmp_path: Path) -> AsyncIterator[Team]:
+    async with team_at(tmp_path, START) as team:
+        yield team
 
 
 async def ask(client: Person, lang: str, text: str) -> list[dict]:

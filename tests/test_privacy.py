@@ -22,7 +22,7 @@ from bot.db import open_db, personal_tables
 from bot.periods import Period, PeriodError
 from tests.content_fixture import fixture_content
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons
-from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, label, link_code
+from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, label, link_code, team_at
 from tests.test_spine import LANGUAGES, OWN_NAMES, onboard, visible
 from tests.timeline import MONDAY, at, plain, settle
 
@@ -52,17 +52,8 @@ async def sweep(bot: BotUnderTest, clock: FakeClock, moment: datetime) -> dict[i
 @pytest.fixture
 async def team(tmp_path: Path) -> AsyncIterator[Team]:
     """An admin and two klantmanagers (as in test_handoff), with the retention job in the JobQueue."""
-    db_path = tmp_path / "wegwijs.db"
-    assert cli(["admin", "add", str(ADMIN), "--name", "Beheer", "--db", str(db_path)]) == 0
-    clock = FakeClock(START)
-    async with bot_under_test(db_path, clock=clock, dispatch_seconds=0.05, retention_seconds=3600) as bot:
-        admin = bot.person(ADMIN, "nl", "Beheer")
-        sanne = bot.person(SANNE, "nl", "Sanne")
-        daan = bot.person(DAAN, "nl", "Daan")
-        for km in (sanne, daan):
-            invite = await admin.say("/invite")
-            await km.say(f"/start {link_code(invite[0])}")
-        yield Team(bot, clock, admin, sanne, daan)
+    async with team_at(tmp_path, START, retention_seconds=3600) as team:
+        yield team
 
 
 async def person_in_every_table(team: Team) -> Person:
