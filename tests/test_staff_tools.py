@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -16,14 +15,12 @@ import pytest
 import yaml
 
 from bot import staff
-from bot.cli import main as cli
-from bot.clock import FakeClock
 from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
 from bot.dutch_dates import DateError, parse
 from bot.users import set_step
-from tests.harness import BotUnderTest, Person, bot_under_test, buttons
+from tests.harness import buttons
+from tests.test_handoff import ADMIN, DAAN, SANNE, Team, team_at
 
-ADMIN, SANNE, DAAN = 9101, 9102, 9103
 DECEMBER = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday, 10:00 in Amsterdam
 
 
@@ -38,41 +35,10 @@ def label(lang: str, key: str, **values: object) -> str:
     return html.unescape(text)
 
 
-def link_code(message: dict) -> str:
-    return message["html"].split("?start=")[1].split()[0]
-
-
-@dataclass
-class Team:
-    bot: BotUnderTest
-    clock: FakeClock
-    admin: Person
-    sanne: Person
-    daan: Person
-
-    async def new_client(self, km: Person, name: str, user_id: int, lang: str) -> Person:
-        invite = await km.say(f"/newclient {name}")
-        client = self.bot.person(user_id, language_code=lang)
-        await client.say(f"/start {link_code(invite[0])}")
-        await client.press(label(lang, "language.name"))
-        await client.press(label(lang, "privacy.accept"))
-        await km.receive()  # "<name> is now linked"
-        return client
-
-
 @pytest.fixture
 async def team(tmp_path: Path) -> AsyncIterator[Team]:
-    db_path = tmp_path / "wegwijs.db"
-    assert cli(["admin", "add", str(ADMIN), "--name", "Beheer", "--db", str(db_path)]) == 0
-    clock = FakeClock(DECEMBER)
-    async with bot_under_test(db_path, clock=clock, dispatch_seconds=0.05) as bot:
-        admin = bot.person(ADMIN, "nl", "Beheer")
-        sanne = bot.person(SANNE, "nl", "Sanne")
-        daan = bot.person(DAAN, "nl", "Daan")
-        for km in (sanne, daan):
-            invite = await admin.say("/invite")
-            await km.say(f"/start {link_code(invite[0])}")
-        yield Team(bot, clock, admin, sanne, daan)
+    async with team_at(tmp_path, DECEMBER) as team:
+        yield team
 
 
 async def start_appointment(team: Team, client_name: str) -> None:
@@ -298,7 +264,7 @@ async def test_only_admins_use_the_admin_buttons_and_forged_ones_do_nothing(team
         (f"ad:all:{SANNE}:{SANNE}", ui("nl")["admin.error.same_klantmanager"]),
         (f"ad:all:{SANNE}:{ADMIN}", f"Er is geen klantmanager met nummer {ADMIN}."),
         (f"ad:rmok:{SANNE}", "Sanne heeft nog 1 klant. Draag die eerst over"),
-        ("ad:one:999:9103", "Er is geen klant met nummer 999."),
+        (f"ad:one:999:{DAAN}", "Er is geen klant met nummer 999."),
     ):
         answer = await team.admin.press_data(listing["message_id"], forged)
         assert answer[-1]["html"].startswith(expected), (forged, answer[-1]["html"])
