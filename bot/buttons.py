@@ -46,6 +46,8 @@ CHECK = _pattern("chk", "(?P<action>yes|unclear)", f"(?P<item>{NAME})")
 REMINDERS = _pattern("rem", "(?P<action>pause|resume)")
 
 # Klantmanager (prefixes in handlers/klantmanager.py)
+CLIENTS_PAGE = _pattern("kl", "(?P<page>[0-9]{1,4})")
+"""A page of ``/clients`` (counted from 0)."""
 CLIENT = _pattern("kc", "(?P<action>card|step|tr|keep)", f"(?P<client>{TELEGRAM_ID})")
 CLIENT_SET_STEP = _pattern("kc", "(?P<action>set)", f"(?P<client>{TELEGRAM_ID})", f"(?P<step>{NAME})")
 CLIENT_TRANSFER_TO = _pattern("kc", "(?P<action>to|move)", f"(?P<client>{TELEGRAM_ID})", f"(?P<to>{TELEGRAM_ID})")

@@ -269,3 +269,25 @@ async def test_only_admins_use_the_admin_buttons_and_forged_ones_do_nothing(team
         answer = await team.admin.press_data(listing["message_id"], forged)
         assert answer[-1]["html"].startswith(expected), (forged, answer[-1]["html"])
     assert staff.client(team.bot.services.db, 741).klantmanager_id == SANNE
+
+
+# ---------------------------------------------------------------- a large caseload
+
+
+async def test_a_large_caseload_comes_a_page_at_a_time(team: Team) -> None:
+    db, now = team.bot.services.db, team.clock.now()
+    for n in range(23):
+        staff.link_client(db, 760_000 + n, SANNE, f"Klant {n:02d}", now)
+    first = (await team.sanne.say("/clients"))
+    assert len(first) == 1  # one message, not a wall
+    assert "Pagina 1 van 3" in first[0]["html"] and "Klant 09" in first[0]["html"] and "Klant 10" not in first[0]["html"]
+    assert buttons(first[0])[-1] == label("nl", "km.clients_next")
+    second = await team.sanne.press(label("nl", "km.clients_next"))
+    page = (await team.sanne.client.messages(SANNE))[-1]  # the same message, edited
+    assert page["message_id"] == first[0]["message_id"] and not second
+    assert "Pagina 2 van 3" in page["html"] and "Klant 10" in page["html"] and "Klant 09" not in page["html"]
+    assert buttons(page)[-2:] == [label("nl", "km.clients_previous"), label("nl", "km.clients_next")]
+    await team.sanne.press_data(page["message_id"], "kl:9999")  # past the end: the last page
+    last = (await team.sanne.client.messages(SANNE))[-1]
+    assert "Pagina 3 van 3" in last["html"] and "Klant 22" in last["html"]
+    assert buttons(last)[-1] == label("nl", "km.clients_previous")

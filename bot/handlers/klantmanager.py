@@ -43,7 +43,7 @@ from bot.services import KEY, Services, services
 from bot.staff import Staff
 from bot.users import get_user
 
-CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT = "kc", "kq", "ka", "kb", "kap"
+CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE = "kc", "kq", "ka", "kb", "kap", "kl"
 """Button prefixes of the klantmanager's flows."""
 
 
@@ -219,7 +219,7 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
 
 
 STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers")
-STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, "ad")  # "ad": handlers/km_admin.py
+STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE, "ad")  # "ad": handlers/km_admin.py
 
 
 def _outside_staff_flows(db: Any, update: Update) -> bool:

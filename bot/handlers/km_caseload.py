@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -29,6 +30,7 @@ from bot import buttons as patterns
 from bot.handlers.common import pressed
 from bot.handlers.klantmanager import (
     CLIENT,
+    CLIENTS_PAGE,
     button,
     caseload_owners,
     client_name,
@@ -82,17 +84,52 @@ def cannot_come(s: Services, km: Staff, user_id: int) -> list[str]:
     ]
 
 
-@klantmanager_only
-async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """/clients: the caseload with what needs attention, one button per client."""
+CLIENTS_PER_PAGE = 10
+"""Clients on one page of ``/clients``: one phone screen, one message (a caseload is about 50)."""
+
+
+def _clients_page(s: Services, km: Staff, page: int) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Page ``page`` of the caseload (the last one if there are fewer), or None when it is empty."""
     visible = _visible_clients(s, km, s.clock.now())
     if not visible:
+        return None
+    pages = -(-len(visible) // CLIENTS_PER_PAGE)
+    page = min(page, pages - 1)
+    shown = visible[page * CLIENTS_PER_PAGE : (page + 1) * CLIENTS_PER_PAGE]
+    lines = [s.renderer.ui(km.lang, "km.clients_header", count=len(visible))]
+    if pages > 1:
+        lines[0] += "\n" + s.renderer.ui(km.lang, "km.clients_page", page=page + 1, pages=pages)
+    lines += [s.renderer.ui(km.lang, "km.clients_line", **_client_line_values(s, km, c)) for c in shown]
+    buttons = [[button(c.name, f"{CLIENT}:card:{c.user_id}")] for c in shown]
+    turn = []
+    if page > 0:
+        turn.append(button(s.renderer.button(km.lang, "km.clients_previous"), f"{CLIENTS_PAGE}:{page - 1}"))
+    if page < pages - 1:
+        turn.append(button(s.renderer.button(km.lang, "km.clients_next"), f"{CLIENTS_PAGE}:{page + 1}"))
+    if turn:
+        buttons.append(turn)
+    return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+@klantmanager_only
+async def clients(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """/clients: the caseload with what needs attention, a page at a time, one button per client."""
+    shown = _clients_page(s, km, 0)
+    if shown is None:
         await say(update, context, km.lang, "km.clients_empty")
         return
-    lines = [s.renderer.ui(km.lang, "km.clients_header", count=len(visible))]
-    lines += [s.renderer.ui(km.lang, "km.clients_line", **_client_line_values(s, km, c)) for c in visible]
-    buttons = [[button(c.name, f"{CLIENT}:card:{c.user_id}")] for c in visible]
-    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
+    await send_html(context.bot, update.effective_chat.id, *shown)
+
+
+@klantmanager_only
+async def clients_page(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """Another page of /clients, in the same message."""
+    shown = _clients_page(s, km, int(pressed(context)["page"]))
+    if shown is None:
+        await say(update, context, km.lang, "km.clients_empty")
+        return
+    text, markup = shown
+    await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
@@ -285,6 +322,7 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("clients", clients, filters=private))
+    app.add_handler(CallbackQueryHandler(clients_page, pattern=patterns.CLIENTS_PAGE))
     app.add_handler(CommandHandler("open", open_questions, filters=private))
     app.add_handler(CommandHandler("transfer", transfer_command, filters=private))
     # kc:appt:<client> belongs to handlers/km_appointments.py
