@@ -7,9 +7,10 @@ ship its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -129,3 +130,24 @@ def load_journey(path: Path) -> Journey:
         staff_text_prefixes=tuple(str(p) for p in raw.get("staff_texts") or ()),
         settings={k: v for k, v in raw.items() if k not in known},
     )
+
+
+T = TypeVar("T")
+
+
+def parsed_per_journey(parse: Callable[[Journey], T]) -> Callable[[Journey], T]:
+    """``parse`` run once for the journey last asked for, not on every call.
+
+    Settings parsed from the path (timing rules, retention rules) are asked
+    for on hot paths (the dispatcher, every message); a journey only changes
+    when content is reloaded, and then it is a new object.
+    """
+    last: list[Any] = []
+
+    def load(journey: Journey) -> T:
+        if not last or last[0] is not journey:
+            last[:] = [journey, parse(journey)]
+        return last[1]
+
+    load.__doc__ = parse.__doc__
+    return load

@@ -36,7 +36,7 @@ import sqlite_utils
 from bot import outbox
 from bot.clock import iso, parse_iso
 from bot.db import forget
-from bot.journey import Journey, JourneyError
+from bot.journey import Journey, JourneyError, parsed_per_journey
 from bot.leaving import erase_and_tell
 from bot.periods import Period, PeriodError
 
@@ -72,18 +72,8 @@ class Rules:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-_parsed: tuple[Journey, Rules] | None = None
-
-
-def load_rules(journey: Journey) -> Rules:
-    """The retention rules of this path; a bad value raises JourneyError("retention.<key>: what is wrong")."""
-    global _parsed
-    if _parsed is None or _parsed[0] is not journey:
-        _parsed = (journey, _parse_rules(journey))
-    return _parsed[1]
-
-
 def _parse_rules(journey: Journey) -> Rules:
+    """The retention rules of this path; a bad value raises JourneyError("retention.<key>: what is wrong")."""
     raw = journey.settings.get("retention") or {}
     if not isinstance(raw, dict):
         raise JourneyError("retention: must be a block of 'key: period' lines")
@@ -101,6 +91,9 @@ def _parse_rules(journey: Journey) -> Rules:
     if rules.warn_before.after(sample) >= rules.inactive.after(sample):
         raise JourneyError("retention.warn_before: must be shorter than retention.inactive")
     return rules
+
+
+load_rules = parsed_per_journey(_parse_rules)
 
 
 def _warning_key(user_id: int, last_active_at: str) -> str:

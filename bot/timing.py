@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.config import TIMEZONE
-from bot.journey import Journey, JourneyError
+from bot.journey import Journey, JourneyError, parsed_per_journey
 
 DEFAULT_LEAD_TIMES = ("7d", "1d", "2h")
 DEFAULT_QUIET_HOURS = {"from": "21:00", "until": "08:00"}
@@ -149,20 +149,8 @@ def _clock(value: Any, where: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-_parsed: tuple[Journey, Timing] | None = None
-"""The rules of the journey last asked for: the dispatcher asks for every
-message it sends, and a journey only changes when content is reloaded."""
-
-
-def load_timing(journey: Journey) -> Timing:
-    """The timing rules of this path; a bad value raises JourneyError("<section.key>: what is wrong")."""
-    global _parsed
-    if _parsed is None or _parsed[0] is not journey:
-        _parsed = (journey, _parse_timing(journey))
-    return _parsed[1]
-
-
 def _parse_timing(journey: Journey) -> Timing:
+    """The timing rules of this path; a bad value raises JourneyError("<section.key>: what is wrong")."""
     appointments = _section(journey.settings, "appointments")
     quiet = {**DEFAULT_QUIET_HOURS, **_section(journey.settings, "quiet_hours")}
     repetition = _section(journey.settings, "repetition")
@@ -194,3 +182,6 @@ def _parse_timing(journey: Journey) -> Timing:
         good_to_know_rounds=rounds,
         pause=Duration.parse(repetition.get("pause", DEFAULT_PAUSE), "repetition.pause"),
     )
+
+
+load_timing = parsed_per_journey(_parse_timing)
