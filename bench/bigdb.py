@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.db import open_db
+from bot.core.db import open_db
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 """The moment the data describes (when it is made): pending rows are due after it, the rest before,

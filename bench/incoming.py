@@ -8,7 +8,7 @@ one message. The emulator runs in this process with Telegram's limits off;
 each bot runs as its own process: ``wegwijs run`` on a database of N
 onboarded people, and a minimal python-telegram-bot echo bot (one answer per
 message or press, PTB's defaults: one update at a time) with the same rate
-limiter (``bot.ratelimit.ChatRateLimiter`` at 29.5 messages/s). Two ways:
+limiter (``bot.channels.telegram.ratelimit.ChatRateLimiter`` at 29.5 messages/s). Two ways:
 
 - spread out: the 5N messages come one by one at ``--rate`` (25/s, under
   Telegram's 30/s), a person's next message only after everyone's previous;
@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import views
-from bot.app import OVERALL_RATE, RATE_LIMIT_RETRIES
-from bot.clock import iso
-from bot.db import open_db
+from bot.screens import views
+from bot.channels.telegram.app import OVERALL_RATE, RATE_LIMIT_RETRIES
+from bot.core.clock import iso
+from bot.core.db import open_db
 from bot.emulator import EmulatorClient, running_emulator
 
 TOKEN = "123456:INCOMING"
@@ -85,7 +85,7 @@ def echo_bot(api_url: str) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-    from bot.ratelimit import ChatRateLimiter
+    from bot.channels.telegram.ratelimit import ChatRateLimiter
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text)

@@ -31,16 +31,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import appointments, outbox
-from bot.app import build_application, running
-from bot.clock import ShiftedClock, iso
-from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_SENDS_IN_FLIGHT, TIMEZONE, Settings
-from bot.db import open_db
+from bot.reminders import appointments
+from bot.delivery import outbox
+from bot.channels.telegram.app import build_application, running
+from bot.core.clock import ShiftedClock, iso
+from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_SENDS_IN_FLIGHT, TIMEZONE, Settings
+from bot.core.db import open_db
 from bot.emulator import EmulatorClient
-from bot.journey import load_journey
-from bot.services import KEY
-from bot.timing import load_timing
-from bot.users import accept_privacy, choose_language
+from bot.texts.journey import load_journey
+from bot.core.services import KEY
+from bot.texts.timing import load_timing
+from bot.people.users import accept_privacy, choose_language
 
 TOKEN = "123456:BENCH"
 CEILING = 30.0

@@ -4,7 +4,7 @@
 
 Fills a fresh database with ``--users`` onboarded people (each with a saved
 search text and an outbox row), a tenth of them inactive long enough to be
-told, and times three sweeps (``bot.retention.sweep``): the one that plans
+told, and times three sweeps (``bot.people.retention.sweep``): the one that plans
 the warnings, one with nothing due, and the one, past the erase moment, that
 erases the people who were told (every table, then a TRUNCATE checkpoint).
 Also times ``wegwijs privacy status``'s query. Figures, not pass/fail; the
@@ -20,11 +20,12 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import outbox, retention
-from bot.clock import iso
-from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
-from bot.db import open_db
-from bot.journey import load_journey
+from bot.delivery import outbox
+from bot.people import retention
+from bot.core.clock import iso
+from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE
+from bot.core.db import open_db
+from bot.texts.journey import load_journey
 
 NOW = datetime(2027, 6, 1, 10, 0, tzinfo=TIMEZONE)
 

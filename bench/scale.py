@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.bigdb import NOW, generate
-from bot import caseload, outbox, questions
-from bot.cli import main as wegwijs
-from bot.db import open_db
+from bot.casework import caseload, questions
+from bot.delivery import outbox
+from bot.cli.main import main as wegwijs
+from bot.core.db import open_db
 from bot.emulator import EmulatorClient, running_emulator
 
 TOKEN = "123456:SCALE"

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import yaml
 
-from bot import textnorm
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.search import SearchIndex
+from bot.search import textnorm
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.search.ranking import SearchIndex
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_questions.yaml"
 TARGET_P99_MS = 20.0

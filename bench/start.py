@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot import appointments
-from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
-from bot.db import open_db
+from bot.reminders import appointments
+from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE
+from bot.core.db import open_db
 from bot.emulator import RunningEmulator, running_emulator
-from bot.journey import load_journey
-from bot.timing import load_timing
-from bot.users import accept_privacy, choose_language
+from bot.texts.journey import load_journey
+from bot.texts.timing import load_timing
+from bot.people.users import accept_privacy, choose_language
 
 TOKEN = "123456:START"
 PERSON = 4242

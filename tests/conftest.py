@@ -1,8 +1,8 @@
 import pytest
 
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.render import Renderer
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.texts.render import Renderer
 from tests.harness import bot_under_test
 
 

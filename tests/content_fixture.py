@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.render import Renderer
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.render import Renderer
 from tests.harness import Person
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"

@@ -17,12 +17,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.app import build_application, running
-from bot.bidi import strip_marks
-from bot.clock import Clock
-from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
+from bot.channels.telegram.app import build_application, running
+from bot.texts.bidi import strip_marks
+from bot.core.clock import Clock
+from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
-from bot.services import KEY, Services
+from bot.core.services import KEY, Services
 
 TOKEN = "123456:TEST-TOKEN"
 OBSERVER_GROUP = 10_000

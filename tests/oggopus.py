@@ -1,7 +1,7 @@
 """A tiny Ogg/Opus file made here, for tests: one second of silence.
 
 Written from the Ogg (RFC 3533) and Ogg Opus (RFC 7845) layouts, independently
-of ``bot.audio``, so the bot's check is tested against a file it did not make.
+of ``bot.texts.audio``, so the bot's check is tested against a file it did not make.
 """
 
 from __future__ import annotations

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import appointments, outbox, repetition
-from bot.clock import FakeClock
-from bot.config import TIMEZONE
-from bot.timing import load_timing
+from bot.reminders import appointments, repetition
+from bot.delivery import outbox
+from bot.core.clock import FakeClock
+from bot.core.config import TIMEZONE
+from bot.texts.timing import load_timing
 from tests.harness import bot_under_test, buttons
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, at, local, plain, settle

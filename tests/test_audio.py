@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content import load_content
-from bot.render import Renderer
+from bot.texts.content import load_content
+from bot.texts.render import Renderer
 from tests.content_fixture import fixture_content, onboard
 from tests.harness import bot_under_test
 from tests.oggopus import silent_ogg_opus

@@ -25,11 +25,13 @@ import pytest_asyncio
 import sqlite_utils
 import yaml
 
-from bot import appointments, awaiting, notices
-from bot.cli import main as cli
-from bot.clock import FakeClock
-from bot.render import Renderer
-from bot.timing import load_timing
+from bot.reminders import appointments
+from bot.core import awaiting
+from bot.delivery import notices
+from bot.cli.main import main as cli
+from bot.core.clock import FakeClock
+from bot.texts.render import Renderer
+from bot.texts.timing import load_timing
 from tests.harness import BotUnderTest, Person, bot_under_test
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

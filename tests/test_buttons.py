@@ -1,4 +1,4 @@
-"""The button patterns (bot/buttons.py) fit every button the content can make, and no forged number."""
+"""The button patterns (bot/screens/buttons.py) fit every button the content can make, and no forged number."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot import buttons
-from bot.render import Renderer
-from bot.timing import load_timing
+from bot.screens import buttons
+from bot.texts.render import Renderer
+from bot.texts.timing import load_timing
 
 MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit
 

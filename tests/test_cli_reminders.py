@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import appointments, outbox
-from bot.cli import main
-from bot.db import open_db
-from bot.users import accept_privacy, choose_language
+from bot.reminders import appointments
+from bot.delivery import outbox
+from bot.cli.main import main
+from bot.core.db import open_db
+from bot.people.users import accept_privacy, choose_language
 from tests.timeline import MONDAY
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.checker import ERROR, WARNING, Finding, check_content
-from bot.cli import main
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.editing import stamp
-from bot.status import content_status
+from bot.editors.checker import ERROR, WARNING, Finding, check_content
+from bot.cli.main import main
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.editors.editing import stamp
+from bot.editors.status import content_status
 from tests.content_fixture import fixture_content
 from tests.oggopus import silent_ogg_opus
 

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import appointments, handoff, outbox, repetition
-from bot.cli import main as cli
-from bot.clock import FakeClock
-from bot.config import TIMEZONE
-from bot.db import open_db
-from bot.timing import load_timing
+from bot.reminders import appointments, repetition
+from bot.casework import handoff
+from bot.delivery import outbox
+from bot.cli.main import main as cli
+from bot.core.clock import FakeClock
+from bot.core.config import TIMEZONE
+from bot.core.db import open_db
+from bot.texts.timing import load_timing
 from tests.harness import bot_under_test, buttons, seen, strip_marks
 from tests.test_spine import onboard
 from tests.timeline import MONDAY, at, settle

@@ -13,13 +13,14 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from bot import appointments, outbox
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.db import open_db
+from bot.reminders import appointments
+from bot.delivery import outbox
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.core.db import open_db
 from bot.emulator import EmulatorClient, running_emulator
-from bot.journey import load_journey
-from bot.timing import load_timing
-from bot.users import accept_privacy, choose_language
+from bot.texts.journey import load_journey
+from bot.texts.timing import load_timing
+from bot.people.users import accept_privacy, choose_language
 from tests.harness import TOKEN
 from tests.timeline import MONDAY
 

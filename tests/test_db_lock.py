@@ -13,10 +13,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import appointments, outbox
-from bot.clock import FakeClock
-from bot.timing import load_timing
-from bot.users import accept_privacy, choose_language
+from bot.reminders import appointments
+from bot.delivery import outbox
+from bot.core.clock import FakeClock
+from bot.texts.timing import load_timing
+from bot.people.users import accept_privacy, choose_language
 from tests.harness import BotUnderTest, bot_under_test
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, settle

@@ -25,16 +25,14 @@ from telegram import (
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.emulator import (
-    ControlAPIError,
-    EmulatorClient,
-    RunningEmulator,
+from bot.channels.telegram.telegram_html import (
     TelegramHTMLError,
     parse_telegram_html,
     parse_telegram_html_entities,
-    running_emulator,
+    strip_formatted_text,
+    utf16_len,
 )
-from bot.emulator.telegram_html import strip_formatted_text, utf16_len
+from bot.emulator import ControlAPIError, EmulatorClient, RunningEmulator, running_emulator
 
 # PTB 22 warns that duration-like attributes (retry_after, Voice.duration) will become timedeltas.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.checker import ERROR, WARNING, Finding, check_content
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.editing import stamp, stamp_ui
-from bot.glossary import load_glossary
-from bot.langcheck import amharic_words, number_mismatch, numbers, wrong_letters
-from bot.po import export_catalog
+from bot.editors.checker import ERROR, WARNING, Finding, check_content
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.editors.editing import stamp, stamp_ui
+from bot.texts.glossary import load_glossary
+from bot.editors.langcheck import amharic_words, number_mismatch, numbers, wrong_letters
+from bot.editors.po import export_catalog
 from tests.content_fixture import fixture_content
 
 REQUIRED_TERMS = (

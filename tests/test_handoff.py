@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import appointments, staff
-from bot.cli import main as cli
-from bot.clock import FakeClock
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.timing import load_timing
+from bot.reminders import appointments
+from bot.casework import staff
+from bot.cli.main import main as cli
+from bot.core.clock import FakeClock
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.timing import load_timing
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons, seen
 from tests.timeline import settle
 
@@ -391,7 +392,7 @@ async def test_a_long_question_with_paragraphs_arrives_whole(team: Team) -> None
 
 
 async def test_a_full_caseload_fits_in_clients_and_open(team: Team) -> None:
-    from bot.users import accept_privacy, choose_language
+    from bot.people.users import accept_privacy, choose_language
 
     s = team.bot.services
     for n in range(50):

@@ -9,7 +9,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
-from bot.updates import FloodGuard, Verdict
+from bot.channels.telegram.updates import FloodGuard, Verdict
 from tests.harness import BotUnderTest, bot_under_test
 from tests.test_search import onboarded
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot import questions
-from bot.bidi import strip_marks
+from bot.casework import questions
+from bot.texts.bidi import strip_marks
 from tests.harness import Person, buttons, seen
 from tests.test_handoff import SANNE, Team, ask, label, team, text  # noqa: F401  (team: the fixture)
 from tests.timeline import settle

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import staff, staff_admin
-from bot.checker import Finding, check_content
-from bot.cli import PIPE_CLOSED
-from bot.cli import main as cli
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.db import open_db
+from bot.casework import staff, staff_admin
+from bot.editors.checker import Finding, check_content
+from bot.cli.main import PIPE_CLOSED
+from bot.cli.main import main as cli
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.core.db import open_db
 from bot.emulator import running_emulator
-from bot.users import accept_privacy, choose_language
+from bot.people.users import accept_privacy, choose_language
 from tests.content_fixture import fixture_content
 from tests.harness import TOKEN
 

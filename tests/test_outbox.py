@@ -6,12 +6,13 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import appointments, outbox, repetition
-from bot.app import RATE_LIMIT_RETRIES
-from bot.clock import FakeClock
-from bot.config import TIMEZONE
-from bot.db import open_db, personal_tables
-from bot.timing import load_timing
+from bot.reminders import appointments, repetition
+from bot.delivery import outbox
+from bot.channels.telegram.app import RATE_LIMIT_RETRIES
+from bot.core.clock import FakeClock
+from bot.core.config import TIMEZONE
+from bot.core.db import open_db, personal_tables
+from bot.texts.timing import load_timing
 from tests.harness import BotUnderTest, bot_under_test
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, at, settle

@@ -9,10 +9,10 @@ import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
-from bot.checker import check_content
-from bot.cli import main
-from bot.content import load_content
-from bot.render import Renderer
+from bot.editors.checker import check_content
+from bot.cli.main import main
+from bot.texts.content import load_content
+from bot.texts.render import Renderer
 from tests.content_fixture import fixture_content, onboard
 from tests.harness import bot_under_test
 

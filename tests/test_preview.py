@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.content import load_content
-from bot.preview import render_preview
-from bot.render import Renderer
-from bot.unchecked import needs_original
+from bot.cli.main import main
+from bot.texts.content import load_content
+from bot.editors.preview import render_preview
+from bot.texts.render import Renderer
+from bot.texts.unchecked import needs_original
 from tests.content_fixture import fixture_content
 from tests.oggopus import silent_ogg_opus
 

@@ -13,13 +13,13 @@ import pytest
 import yaml
 from dateutil.relativedelta import relativedelta
 
-from bot import retention, retention_job
-from bot.checker import ERROR, check_content
-from bot.cli import main as cli
-from bot.clock import FakeClock, parse_iso
-from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
-from bot.db import open_db, personal_tables
-from bot.periods import Period, PeriodError
+from bot.people import retention, retention_job
+from bot.editors.checker import ERROR, check_content
+from bot.cli.main import main as cli
+from bot.core.clock import FakeClock, parse_iso
+from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE
+from bot.core.db import open_db, personal_tables
+from bot.texts.periods import Period, PeriodError
 from tests.content_fixture import fixture_content
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons
 from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, label, link_code, team_at
@@ -147,7 +147,7 @@ async def test_delete_leaves_no_trace_in_the_database_files(team: Team) -> None:
     await amal.press(label("en", "delete.yes"))
     db = team.bot.services.db
     assert [t for t in personal_tables(db) if db[t].count_where("user_id = ?", [PERSON])] == []
-    # Only the klantmanager's notice holds the name (bot/leaving.py), until it is delivered.
+    # Only the klantmanager's notice holds the name (bot/people/leaving.py), until it is delivered.
     notice = await team.sanne.receive_until(lambda m: NAME in (m.get("html") or ""))
     assert QUESTION not in notice["html"] and REASON not in notice["html"]
     await settle(team.bot)
@@ -265,7 +265,7 @@ async def test_the_privacy_notice_shows_the_retention_settings(tmp_path: Path) -
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_retention_period_is_in_the_notice_and_every_table_has_its_line(renderer: Any, lang: str) -> None:
-    from bot.views import privacy_screen
+    from bot.screens.views import privacy_screen
 
     rules = retention.load_rules(renderer.journey)
     notice = privacy_screen(renderer, lang, accepted=True).text(lang)

@@ -18,9 +18,12 @@ import pytest
 import sqlite_utils
 
 from bench.bigdb import FIRST_PERSON, NOW, generate
-from bot import appointments, awaiting, caseload, outbox, questions, repetition, staff
-from bot.db import open_db
-from bot.users import get_user
+from bot.reminders import appointments, repetition
+from bot.core import awaiting
+from bot.casework import caseload, questions, staff
+from bot.delivery import outbox
+from bot.core.db import open_db
+from bot.people.users import get_user
 
 MAY_SCAN = ("json_each", "CONSTANT", "staff", "meta", "outbox_counts")
 """A list given as JSON, a constant row, and the small tables (staff: one row per colleague).

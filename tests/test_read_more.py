@@ -6,8 +6,8 @@ import html
 import re
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.readmore import split_body
+from bot.core.clock import FakeClock
+from bot.texts.readmore import split_body
 from tests.harness import BotUnderTest, bot_under_test, buttons
 from tests.test_spine import first_paragraph_line, item_file, onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, plain, settle

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.content import load_content
-from bot.reload import fingerprint
-from bot.render import Renderer
+from bot.core.config import Settings
+from bot.texts.content import load_content
+from bot.texts.reload import fingerprint
+from bot.texts.render import Renderer
 from tests.content_fixture import fixture_content, onboard
 from tests.harness import BotUnderTest, bot_under_test
 
@@ -37,7 +37,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "bot.reload" and "refused" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if r.name == "bot.texts.reload" and "refused" in r.getMessage()]
 
 
 async def test_an_edit_is_served_and_a_broken_one_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -114,4 +114,4 @@ def test_the_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
 
 @pytest.fixture(autouse=True)
 def _reload_logs(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.reload")
+    caplog.set_level(logging.INFO, logger="bot.texts.reload")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.checker import allowed_fallbacks
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.markup import TELEGRAM_LIMIT, markdown_to_html, split_message
-from bot.render import Renderer
+from bot.editors.checker import allowed_fallbacks
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.channels.telegram.markup import TELEGRAM_LIMIT, markdown_to_html, split_message
+from bot.texts.render import Renderer
 
 MOMENT = datetime(2027, 3, 12, 13, 0, tzinfo=UTC)  # 14:00 in Amsterdam
 

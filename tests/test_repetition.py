@@ -7,10 +7,11 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import appointments, outbox, repetition
-from bot.clock import FakeClock
-from bot.config import TIMEZONE
-from bot.timing import load_timing
+from bot.reminders import appointments, repetition
+from bot.delivery import outbox
+from bot.core.clock import FakeClock
+from bot.core.config import TIMEZONE
+from bot.texts.timing import load_timing
 from tests.harness import BotUnderTest, bot_under_test, buttons
 from tests.test_spine import item_file, onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, at, plain, settle

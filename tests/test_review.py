@@ -10,14 +10,14 @@ import pytest
 import yaml
 from babel.messages.pofile import read_po, write_po
 
-from bot.bidi import strip_marks
-from bot.checker import ERROR, WARNING, Finding, check_content
-from bot.cli import main
-from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
-from bot.content import load_content
-from bot.render import Renderer
-from bot.ui_sources import load_sources, ui_hash
-from bot.unchecked import NOTE_KEY, needs_original
+from bot.texts.bidi import strip_marks
+from bot.editors.checker import ERROR, WARNING, Finding, check_content
+from bot.cli.main import main
+from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE
+from bot.texts.content import load_content
+from bot.texts.render import Renderer
+from bot.editors.ui_sources import load_sources, ui_hash
+from bot.texts.unchecked import NOTE_KEY, needs_original
 from tests.content_fixture import fixture_content, onboard
 from tests.harness import bot_under_test
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.bidi import LRI, PDI, RLM, first_strong, right_to_left, strip_marks
-from bot.render import Renderer
-from bot.textcheck import placeholders, sample_value, telegram_html_problems
-from bot.textnorm import words
+from bot.texts.bidi import LRI, PDI, RLM, first_strong, right_to_left, strip_marks
+from bot.texts.render import Renderer
+from bot.editors.textcheck import placeholders, sample_value, telegram_html_problems
+from bot.search.textnorm import words
 from tests.content_fixture import onboard
 from tests.harness import bot_under_test, seen
 

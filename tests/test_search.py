@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.bidi import strip_marks
-from bot.config import DEFAULT_CONTENT_DIR
+from bot.texts.bidi import strip_marks
+from bot.core.config import DEFAULT_CONTENT_DIR
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons, seen
 from tests.test_reload import FAST, until
 

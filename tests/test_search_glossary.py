@@ -1,4 +1,4 @@
-"""The glossary's spellings and everyday words in the search index (bot/search_glossary.py)."""
+"""The glossary's spellings and everyday words in the search index (bot/search/search_glossary.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.search import SearchIndex
-from bot.glossary import GLOSSARY_FILE as FILE
-from bot.search_glossary import GlossaryWords
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.search.ranking import SearchIndex
+from bot.texts.glossary import GLOSSARY_FILE as FILE
+from bot.search.search_glossary import GlossaryWords
 from tests.content_fixture import onboard
 from tests.harness import bot_under_test
 from tests.test_reload import FAST, until

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.content import load_content
-from bot.search import SearchIndex, index_for
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.texts.content import load_content
+from bot.search.ranking import SearchIndex, index_for
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "search_questions.yaml").read_text(encoding="utf-8"))
 LANGUAGES = load_content(DEFAULT_CONTENT_DIR).journey.languages

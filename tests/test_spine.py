@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import DEFAULT_CONTENT_DIR
-from bot.db import personal_tables
-from bot.emulator import parse_telegram_html
+from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.core.db import personal_tables
+from bot.channels.telegram.telegram_html import parse_telegram_html
 from tests.harness import BotUnderTest, Person, bot_under_test, buttons, seen
 
 LANGUAGES = ["nl", "en", "ar", "fa", "ti"]

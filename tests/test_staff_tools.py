@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import staff
-from bot.config import DEFAULT_CONTENT_DIR, TIMEZONE
-from bot.dutch_dates import DateError, parse
-from bot.users import set_step
+from bot.casework import staff
+from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE
+from bot.reminders.dutch_dates import DateError, parse
+from bot.people.users import set_step
 from tests.harness import buttons
 from tests.test_handoff import ADMIN, DAAN, SANNE, Team, team_at
 

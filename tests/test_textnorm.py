@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.textnorm import fold, terms, variants, without_ending, words
+from bot.search.textnorm import fold, terms, variants, without_ending, words
 
 
 def meet(typed: str, written: str, lang: str) -> bool:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.checker import ERROR, check_content
-from bot.content import load_content
-from bot.timing import load_timing
+from bot.editors.checker import ERROR, check_content
+from bot.texts.content import load_content
+from bot.texts.timing import load_timing
 from tests.content_fixture import fixture_content
 
 

@@ -8,10 +8,10 @@ import html
 import re
 from datetime import datetime
 
-from bot import outbox
-from bot.clock import FakeClock
-from bot.config import TIMEZONE
-from bot.timing import load_timing
+from bot.delivery import outbox
+from bot.core.clock import FakeClock
+from bot.core.config import TIMEZONE
+from bot.texts.timing import load_timing
 from tests.harness import BotUnderTest
 
 DISPATCH_SECONDS = 0.05

@@ -3,9 +3,9 @@
 Point python-telegram-bot at it with ``base_url=running.api_url`` and
 ``base_file_url=running.file_url``; drive the users with :class:`EmulatorClient`.
 
-The names below are imported on first use: the bot's content checker needs
-only ``telegram_html``, and ``wegwijs run`` should not pay for loading the
-emulator's server (aiohttp) at every start.
+The names below are imported on first use: the tests and the demo need only
+some of them. Telegram's HTML rules live with the Telegram channel
+(``bot/channels/telegram/telegram_html.py``); the emulator uses them from there.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .client import ControlAPIError, EmulatorClient
     from .server import Emulator, RunningEmulator, running_emulator, serve
-    from .telegram_html import TelegramHTMLError, parse_telegram_html, parse_telegram_html_entities
 
 _WHERE = {
     "ControlAPIError": "client",
@@ -25,9 +24,6 @@ _WHERE = {
     "RunningEmulator": "server",
     "running_emulator": "server",
     "serve": "server",
-    "TelegramHTMLError": "telegram_html",
-    "parse_telegram_html": "telegram_html",
-    "parse_telegram_html_entities": "telegram_html",
 }
 
 __all__ = sorted(_WHERE)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .telegram_html import (
+from bot.channels.telegram.telegram_html import (
     TelegramHTMLError,
     parse_telegram_html_entities,
     strip_formatted_text,

@@ -1,0 +1,1 @@
+"""The klantmanager's side: staff, caseloads, invitations, questions handed off and answered."""

@@ -1,0 +1,1 @@
+"""Telegram: the python-telegram-bot application, its handlers, and Telegram's rules."""

@@ -1,0 +1,70 @@
+"""The person's answer to an appointment: "I will come", or "I cannot come" and why."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.reminders import appointments, reminder_views
+from bot.core import awaiting
+from bot.screens import buttons, views
+from bot.casework import handoff
+from bot.core.awaiting import Awaiting
+from bot.channels.telegram.handlers.common import onboarded, pressed, show, stale_button
+from bot.core.services import Services, services
+from bot.people.users import User
+
+REASON = "cannot_come_reason"
+
+
+@onboarded
+async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+    action = pressed(context)["action"]
+    appointment = appointments.get(s.db, int(pressed(context)["appointment"]))
+    now = s.clock.now()
+    if (
+        appointment is None
+        or appointment.user_id != user.id
+        or appointment.status != appointments.PLANNED
+        or appointment.starts_at <= now
+    ):
+        await stale_button(update, context, user)
+        return
+    if action == reminder_views.NO_REASON:
+        _stop_waiting_for_reason(s, user, appointment.id)
+        handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=True)
+        await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.reason_skipped", with_menu=True), user)
+    elif action == reminder_views.COMING:
+        appointments.answer(s.db, appointment, appointments.COMING, now)
+        _stop_waiting_for_reason(s, user, appointment.id)
+        handoff.cancel_cannot_come_notice(s, appointment.id)
+        await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.coming_thanks", with_menu=True), user)
+    else:
+        row_id = appointments.answer(s.db, appointment, appointments.NOT_COMING, now)
+        awaiting.expect(s.db, user.id, REASON, appointment_id=appointment.id, cannot_come_id=row_id)
+        handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=False)
+        await show(update, context, reminder_views.reason_screen(s.renderer, user.lang, appointment.id), user)
+
+
+def _stop_waiting_for_reason(s: Services, user: User, appointment_id: int) -> None:
+    state = awaiting.current(s.db, user.id)
+    if state is not None and state.kind == REASON and state.data.get("appointment_id") == appointment_id:
+        awaiting.clear(s.db, user.id)
+
+
+async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, awaited: Awaiting) -> None:
+    """The text after "I cannot come": the reason, kept for the klantmanager."""
+    s = services(context)
+    text = update.effective_message.text
+    if not text or not text.strip():
+        await show(update, context, reminder_views.reason_screen(s.renderer, user.lang, awaited.data["appointment_id"]), user)
+        return
+    appointments.give_reason(s.db, awaited.data["cannot_come_id"], user.id, text)
+    awaiting.clear(s.db, user.id)
+    handoff.plan_cannot_come_notice(s, user.id, awaited.data["appointment_id"], reason_given=True)
+    await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.reason_saved", with_menu=True), user)
+
+
+def register(app: Application) -> None:
+    awaiting.register(REASON, reason)
+    app.add_handler(CallbackQueryHandler(answer_button, pattern=buttons.APPOINTMENT))

@@ -1,0 +1,260 @@
+"""The klantmanager's and admin's side, common ground: who is staff, joining, and the guard.
+
+The klantmanager's work is split by concern: ``km_caseload`` (clients, steps,
+transfer), ``km_answers`` (answering questions), ``km_absence`` (away and a
+substitute), ``km_broadcast`` and ``km_appointments``. Every button carries
+the id it acts on, and every press is checked against the person pressing: a
+klantmanager acts on their own caseload only (and on a colleague's while
+substituting). Every action is written to the audit table. Klantmanager texts
+are Dutch (``km.*`` keys), as the team works in Dutch.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+    filters,
+)
+
+from bot.people import audit, leaving
+from bot.casework import handoff, invites, staff
+from bot.delivery import notices
+from bot.screens import views
+from bot.core.clock import iso
+from bot.channels.telegram.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, reader_language, show
+from bot.screens.messaging import send_html
+from bot.core.services import KEY, Services, services
+from bot.casework.staff import Staff
+from bot.people.users import get_user
+
+CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE = "kc", "kq", "ka", "kb", "kap", "kl"
+"""Button prefixes of the klantmanager's flows."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def current_klantmanager(update: Update, s: Services) -> Staff | None:
+    person = staff.get_staff(s.db, update.effective_user.id)
+    return person if person is not None and person.is_klantmanager and person.active else None
+
+
+async def say(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    lang: str,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    **values: Any,
+) -> None:
+    s = services(context)
+    text = s.renderer.ui(lang, key, **values)
+    await send_html(context.bot, update.effective_chat.id, text, markup)
+
+
+async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone who is not a klantmanager used a klantmanager command or button."""
+    s = services(context)
+    member = staff.get_staff(s.db, update.effective_user.id)
+    user = get_user(s.db, update.effective_user.id)
+    if member is not None and member.is_admin and member.active:  # an admin who is not a klantmanager
+        await say(update, context, member.lang, "admin.not_klantmanager")
+    elif member is not None:  # a klantmanager an admin removed
+        await say(update, context, member.lang, "km.removed")
+    elif user is not None and user.lang:
+        await show(
+            update,
+            context,
+            views.text_screen(s.renderer, user.lang, "errors.not_allowed", with_menu=user.onboarded),
+            user,
+        )
+    else:
+        await ask_for_missing_onboarding(update, context, user)
+
+
+StaffHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Staff], Awaitable[None]]
+
+
+def klantmanager_only(handler: StaffHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        s = services(context)
+        if update.callback_query:
+            await update.callback_query.answer()
+        km = current_klantmanager(update, s)
+        if km is None:
+            await _refuse(update, context)
+            return
+        await handler(update, context, s, km)
+
+    return wrapper
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def client_name(s: Services, user_id: int) -> str:
+    linked = staff.client(s.db, user_id)
+    return linked.name if linked and linked.name else str(user_id)
+
+
+def step_title(s: Services, km: Staff, step_id: str | None) -> str:
+    step = s.renderer.journey.step(step_id) if step_id else None
+    return (
+        f"{step.number}. {s.renderer.title(km.lang, step.overview)}" if step else s.renderer.ui(km.lang, "km.no_step")
+    )
+
+
+def caseload_owners(s: Services, km: Staff, now: datetime) -> list[int]:
+    """This klantmanager, and the colleagues they substitute for now."""
+    return [km.id] + [k.id for k in staff.substituted_by(s.db, km.id, now)]
+
+
+async def not_yours(update: Update, context: ContextTypes.DEFAULT_TYPE, km: Staff, user_id: int | None) -> None:
+    s = services(context)
+    audit.record(
+        s.db,
+        s.clock.now(),
+        km.id,
+        "refused",
+        user_id,
+        data=update.callback_query.data if update.callback_query else None,
+    )
+    await say(update, context, km.lang, "km.not_yours")
+
+
+# ---------------------------------------------------------------- joining
+
+
+async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    """An invited klantmanager opened their link: they become a klantmanager.
+
+    Not a statushouder who uses Wegwijs: that would leave their own data
+    unreachable. The link stays unused; the admin decides.
+    """
+    s = services(context)
+    now = s.clock.now()
+    user = get_user(s.db, update.effective_user.id)
+    if user is not None and user.onboarded:
+        await show(update, context, views.text_screen(s.renderer, user.lang, "link.staff_only", with_menu=True), user)
+        return
+    result, invite = invites.redeem(s.db, code, update.effective_user.id, now)
+    if result is not invites.Redeemed.OK or invite.kind != invites.KLANTMANAGER:
+        lang = reader_language(s, update, user)  # not staff yet: the reader's own language
+        await say(update, context, lang, INVITE_ANSWERS.get(result, "errors.bad_code"))
+        return
+    lang = s.renderer.journey.source_language
+    name = update.effective_user.full_name
+    staff.add_klantmanager(s.db, update.effective_user.id, name, now)
+    audit.record(s.db, now, invite.created_by, "klantmanager_added", None, klantmanager=update.effective_user.id)
+    await say(update, context, lang, "km.welcome", name=name)
+
+
+async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start from a klantmanager or admin: what they can do here."""
+    s = services(context)
+    person = staff.get_staff(s.db, update.effective_user.id)
+    await say(update, context, person.lang, "km.help" if person.is_klantmanager else "admin.help")
+
+
+async def invite_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invite (admins): a single-use link for a new klantmanager."""
+    s = services(context)
+    admin = staff.get_staff(s.db, update.effective_user.id)
+    if admin is not None and not admin.is_admin:
+        await say(update, context, admin.lang, "admin.only_admins")
+        return
+    if admin is None:
+        await _refuse(update, context)
+        return
+    now = s.clock.now()
+    code = invites.create(s.db, invites.KLANTMANAGER, admin.id, now)
+    audit.record(s.db, now, admin.id, "klantmanager_invited", None)
+    link = f"https://t.me/{context.bot.username}?start={code}"
+    await say(update, context, admin.lang, "admin.invite_created", link=link, until=iso(now + invites.DEFAULT_TTL))
+
+
+@klantmanager_only
+async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """/newclient <name>: a single-use, expiring link and QR code for one client."""
+    name = " ".join(context.args or []).strip()
+    if not name or len(name) > 100:
+        await say(update, context, km.lang, "km.newclient_usage")
+        return
+    now = s.clock.now()
+    code = invites.create(s.db, invites.CLIENT, km.id, now, klantmanager_id=km.id, name=name)
+    audit.record(s.db, now, km.id, "client_invited", None, code=code)
+    link = f"https://t.me/{context.bot.username}?start={code}"
+    await say(
+        update, context, km.lang, "km.invite_created", client=name, link=link, until=iso(now + invites.DEFAULT_TTL)
+    )
+    import segno  # here, not at the top: drawing QR codes is rare, and the bot starts faster
+
+    png = io.BytesIO()
+    segno.make(link, error="m").save(png, kind="png", scale=8, border=2)
+    png.seek(0)
+    await context.bot.send_photo(
+        update.effective_chat.id,
+        png,
+        caption=s.renderer.ui(km.lang, "km.invite_qr_caption", client=name),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers")
+STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE, "ad")  # "ad": handlers/km_admin.py
+
+
+def _outside_staff_flows(db: Any, update: Update) -> bool:
+    """Is this staff member using something meant for statushouders?"""
+    member = staff.get_staff(db, update.effective_user.id) if update.effective_user else None
+    if member is None:
+        return False
+    if update.callback_query:
+        return (update.callback_query.data or "").split(":")[0] not in STAFF_BUTTONS
+    message = update.effective_message
+    if message is None:
+        return False
+    text = message.text or ""
+    if text.startswith("/"):
+        return text[1:].split()[0].split("@")[0] not in STAFF_COMMANDS if text[1:] else True
+    return not member.is_klantmanager
+
+
+class _StaffOutside(TypeHandler):
+    """Staff never enter the statushouder's flows (onboarding, menus, search): they get the staff help."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__(Update, self._help)
+        self._app = app
+
+    def check_update(self, update: object) -> bool:
+        return isinstance(update, Update) and _outside_staff_flows(self._app.bot_data[KEY].db, update)
+
+    @staticmethod
+    async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query:
+            await update.callback_query.answer()
+        await staff_help(update, context)
+
+
+def register(app: Application) -> None:
+    app.add_handler(_StaffOutside(app))  # first, so it wins over every statushouder handler
+    handoff.register_kinds()
+    leaving.register_kinds()
+    notices.register_kinds()
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("invite", invite_klantmanager, filters=private))
+    app.add_handler(CommandHandler("newclient", new_client, filters=private))

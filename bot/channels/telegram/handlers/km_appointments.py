@@ -1,0 +1,254 @@
+"""A klantmanager adds, changes or cancels a client's appointment, step by step.
+
+Kind (buttons) → date and time (Dutch, e.g. ``12 maart 14:00``) → place →
+what to bring → check and save. The answers so far are kept in the awaiting
+state, so a restart in the middle loses nothing. Saving goes through
+``bot/reminders/appointments.py``, which plans the client's notice and reminders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.reminders import appointments
+from bot.people import audit
+from bot.core import awaiting
+from bot.casework import staff
+from bot.screens import buttons as patterns
+from bot.reminders.appointments import AppointmentError
+from bot.core.awaiting import Awaiting
+from bot.core.clock import iso, parse_iso
+from bot.reminders.dutch_dates import DateError, parse
+from bot.channels.telegram.handlers.common import pressed
+from bot.channels.telegram.handlers.klantmanager import (
+    APPOINTMENT,
+    button,
+    client_name,
+    current_klantmanager,
+    klantmanager_only,
+    not_yours,
+    say,
+)
+from bot.screens.messaging import send_html
+from bot.core.services import Services, services
+from bot.casework.staff import Staff
+from bot.texts.timing import load_timing
+from bot.people.users import User
+
+APPT = APPOINTMENT
+FLOW = "km_appointment"
+WHEN, PLACE, BRING, CHECK = "when", "place", "bring", "check"
+
+
+
+@klantmanager_only
+async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    """kc:appt:<client>: the client's planned appointments (change, cancel) and buttons for a new one."""
+    user_id = int(pressed(context)["client"])
+    if not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+        await not_yours(update, context, km, user_id)
+        return
+    r = s.renderer
+    planned = appointments.list_appointments(s.db, user_id=user_id, after=s.clock.now(), planned_only=True)
+    lines = [r.ui(km.lang, "km.appt_header", client=client_name(s, user_id))]
+    rows = []
+    for a in planned:
+        kind = r.button(km.lang, f"appointment.kind.{a.kind}")
+        lines.append(r.ui(km.lang, "km.appt_line", kind=kind, when=iso(a.starts_at), place=a.place or ""))
+        rows.append(
+            [
+                button(
+                    r.button(km.lang, "km.appt_change_button", kind=kind, when=iso(a.starts_at)),
+                    f"{APPT}:change:{a.id}",
+                ),
+                button(f"✖ {r.button(km.lang, 'km.appt_cancel_button')}", f"{APPT}:cancel:{a.id}"),
+            ]
+        )
+    if not planned:
+        lines.append(r.ui(km.lang, "km.appt_none"))
+    kinds = load_timing(r.journey).appointment_kinds
+    rows += [[button(f"➕ {r.button(km.lang, f'appointment.kind.{k}')}", f"{APPT}:new:{user_id}:{k}")] for k in kinds]
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def _state(s: Services, km: Staff) -> dict[str, Any] | None:
+    state = awaiting.current(s.db, km.id)
+    return state.data if state is not None and state.kind == FLOW else None
+
+
+@klantmanager_only
+async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
+    fields = pressed(context)
+    action = fields["action"]
+    now = s.clock.now()
+    timing = load_timing(s.renderer.journey)
+    if action == "new" and fields["kind"] in timing.appointment_kinds:
+        user_id = int(fields["client"])
+        if not staff.may_act_for(s.db, km.id, user_id, now):
+            await not_yours(update, context, km, user_id)
+            return
+        awaiting.expect(
+            s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=fields["kind"], appointment_id=None
+        )
+        await say(update, context, km.lang, "km.appt_when")
+    elif action in ("change", "cancel"):
+        appointment = appointments.get(s.db, int(fields["appointment"]))
+        if appointment is None or not staff.may_act_for(s.db, km.id, appointment.user_id, now):
+            await not_yours(update, context, km, appointment.user_id if appointment else None)
+            return
+        if action == "cancel":
+            await _cancel(update, context, s, km, appointment)
+        else:
+            awaiting.expect(
+                s.db,
+                km.id,
+                FLOW,
+                about=appointment.user_id,
+                stage=WHEN,
+                user_id=appointment.user_id,
+                kind=appointment.kind,
+                appointment_id=appointment.id,
+                current_place=appointment.place,
+            )
+            await say(update, context, km.lang, "km.appt_when")
+    elif action == "same" and (data := _state(s, km)) and data["stage"] == PLACE and data.get("current_place"):
+        await _ask_bring(update, context, s, km, {**data, "place": data["current_place"]})
+    elif action == "nothing" and (data := _state(s, km)) and data["stage"] == BRING:
+        await _check(update, context, s, km, {**data, "bring": None})
+    elif action == "save" and (data := _state(s, km)) and data["stage"] == CHECK:
+        await _save(update, context, s, km, data)
+    elif action == "abort":
+        awaiting.clear(s.db, km.id)
+        await say(update, context, km.lang, "km.appt_aborted")
+    else:
+        await not_yours(update, context, km, None)
+
+
+async def _cancel(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
+) -> None:
+    now = s.clock.now()
+    told = appointments.was_told(s.db, appointment)
+    try:
+        appointments.cancel(s.db, load_timing(s.renderer.journey), appointment.id, now=now)
+    except AppointmentError as exc:
+        await say(update, context, km.lang, exc.key, **exc.values)
+        return
+    audit.record(s.db, now, km.id, "appointment_cancelled", appointment.user_id, appointment_id=appointment.id)
+    key = "km.appt_cancelled" if told else "km.appt_cancelled_untold"
+    await say(update, context, km.lang, key, client=client_name(s, appointment.user_id))
+    await _tell_when_held(update, context, s, km, appointment)
+
+
+async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None, state: Awaiting) -> None:
+    """The klantmanager's typed answer for the current stage of the flow."""
+    s = services(context)
+    km = current_klantmanager(update, s)
+    text = (update.effective_message.text or "").strip()
+    data = state.data
+    if km is None or not staff.may_act_for(s.db, km.id, int(data["user_id"]), s.clock.now()):
+        awaiting.clear(s.db, update.effective_user.id)
+        return
+    if not text:
+        await say(update, context, km.lang, f"km.appt_{data['stage']}")
+        return
+    if data["stage"] == WHEN:
+        try:
+            when = parse(text, s.clock.now()).moment()
+        except DateError as exc:
+            await say(update, context, km.lang, f"km.date.{exc.reason}", **exc.values)
+            return
+        awaiting.expect(
+            s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)}
+        )
+        if data.get("current_place"):  # a change keeps the address unless the klantmanager writes a new one
+            same = InlineKeyboardMarkup(
+                [[button(s.renderer.button(km.lang, "km.appt_same_place_button"), f"{APPT}:same")]]
+            )
+            await say(update, context, km.lang, "km.appt_place_keep", same, place=data["current_place"])
+        else:
+            await say(update, context, km.lang, "km.appt_place")
+    elif data["stage"] == PLACE:
+        await _ask_bring(update, context, s, km, {**data, "place": text})
+    elif data["stage"] == BRING:
+        await _check(update, context, s, km, {**data, "bring": text})
+    else:
+        await say(update, context, km.lang, "km.appt_check_buttons")
+
+
+async def _ask_bring(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
+) -> None:
+    awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING})
+    nothing = InlineKeyboardMarkup([[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
+    await say(update, context, km.lang, "km.appt_bring", nothing)
+
+
+async def _check(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
+) -> None:
+    awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": CHECK})
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
+                button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
+            ]
+        ]
+    )
+    await say(
+        update,
+        context,
+        km.lang,
+        "km.appt_confirm",
+        buttons,
+        client=client_name(s, int(data["user_id"])),
+        kind=s.renderer.button(km.lang, f"appointment.kind.{data['kind']}"),
+        when=data["starts_at"],
+        place=data["place"],
+        bring=data.get("bring") or "–",
+    )
+
+
+async def _save(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
+) -> None:
+    now = s.clock.now()
+    timing = load_timing(s.renderer.journey)
+    fields = {"starts_at": parse_iso(data["starts_at"]), "place": data["place"], "bring": data.get("bring")}
+    try:
+        if data.get("appointment_id"):
+            appointment = appointments.change(s.db, timing, int(data["appointment_id"]), now=now, **fields)
+            action = "appointment_changed"
+        else:
+            appointment = appointments.add(
+                s.db, timing, user_id=int(data["user_id"]), kind=data["kind"], now=now, **fields
+            )
+            action = "appointment_added"
+    except AppointmentError as exc:
+        awaiting.clear(s.db, km.id)
+        await say(update, context, km.lang, exc.key, **exc.values)
+        return
+    awaiting.clear(s.db, km.id)
+    audit.record(s.db, now, km.id, action, appointment.user_id, appointment_id=appointment.id)
+    await say(update, context, km.lang, "km.appt_saved", client=client_name(s, appointment.user_id))
+    await _tell_when_held(update, context, s, km, appointment)
+
+
+async def _tell_when_held(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
+) -> None:
+    """In quiet hours the client's notice waits: the klantmanager hears until when ("om 08:00")."""
+    until = appointments.notice_held_until(s.db, appointment, s.clock.now())
+    if until is not None:
+        await say(update, context, km.lang, "km.appt_held", client=client_name(s, appointment.user_id), when=until)
+
+
+def register(app: Application) -> None:
+    awaiting.register(FLOW, answered)
+    app.add_handler(CallbackQueryHandler(start_appointment, pattern=patterns.CLIENT_APPOINTMENTS))
+    for pattern in (patterns.APPOINTMENT_NEW, patterns.APPOINTMENT_EDIT, patterns.APPOINTMENT_FLOW):
+        app.add_handler(CallbackQueryHandler(appointment_button, pattern=pattern))

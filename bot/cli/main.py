@@ -1,0 +1,174 @@
+"""The ``wegwijs`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.cli import (
+    admin as admin_cli,
+    reminders as cli_reminders,
+    content as content_cli,
+    privacy as privacy_cli,
+)
+from bot.core.config import Settings
+
+PIPE_CLOSED = 141
+"""Exit status when the reader of our output went away: 128 + SIGPIPE, as a shell reports it."""
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.core import runlog
+    from bot.channels.telegram.app import build_application
+
+    try:
+        settings = Settings.from_env(
+            db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url
+        )
+    except ValueError as exc:  # a malformed WEGWIJS_* variable
+        print(f"wegwijs run: {exc}", file=sys.stderr)
+        return 2
+    if not settings.token:
+        print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
+        return 2
+    app = build_application(settings)
+    if not args.verbose:  # the start line and content reloads (bot/core/runlog.py), without PTB's chatter
+        logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
+    if args.webhook_url:
+        app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
+    else:
+        app.run_polling()
+    return 0
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from bot.emulator import serve
+
+    options: dict[str, object] = {"limits": not args.no_limits}
+    if args.global_rate is not None:
+        options["global_rate"] = args.global_rate
+    if args.chat_rate is not None:
+        options["chat_rate"] = args.chat_rate
+    if args.latency_ms:
+        options["latency_ms"] = args.latency_ms
+    print(f"Bot API emulator on http://{args.host}:{args.port}/bot<token>/  (control: /_control/)")
+    try:
+        asyncio.run(serve(args.host, args.port, **options))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo.terminal import run_demo
+
+    return asyncio.run(run_demo(lang=args.lang, db_path=args.db))
+
+
+def _content_stamp(args: argparse.Namespace) -> int:
+    from bot.cli.content import stamp_command
+
+    return stamp_command(args)
+
+
+def _admin_add(args: argparse.Namespace) -> int:
+    from bot.people import audit
+    from bot.casework import staff
+    from bot.core.clock import SystemClock
+    from bot.core.db import open_db
+
+    settings = Settings.from_env(db_path=args.db)
+    db = open_db(settings.db_path)
+    now = SystemClock().now()
+    staff.add_admin(db, args.telegram_id, args.name, now)
+    audit.record(db, now, 0, "admin_added", None, admin=args.telegram_id)
+    print(f"{args.telegram_id} is now an admin; in Telegram they can send /invite to invite a klantmanager")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wegwijs", description="Wegwijs Telegram assistant")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN), by long polling or a webhook")
+    run.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
+    run.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
+    run.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    run.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
+    run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.set_defaults(func=_run)
+
+    emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8081)
+    emulator.add_argument("--no-limits", action="store_true", help="switch off Telegram's rate limits")
+    emulator.add_argument("--global-rate", type=float, help="messages per second for the bot (default 30)")
+    emulator.add_argument("--chat-rate", type=float, help="messages per second in one chat (default 1)")
+    emulator.add_argument(
+        "--latency-ms", type=float, default=0.0, help="add this to every Bot API round trip (real Telegram: 50-150)"
+    )
+    emulator.set_defaults(func=_emulator)
+
+    demo = sub.add_parser("demo", help="talk to the bot in this terminal, no token needed")
+    demo.add_argument("--lang", help="the language your pretend Telegram app uses (nl, en, ar, fa, ti)")
+    demo.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    demo.set_defaults(func=_demo)
+    admin = sub.add_parser("admin", help="manage admins")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    admin_add = admin_sub.add_parser("add", help="make a Telegram user an admin (they can invite klantmanagers)")
+    admin_add.add_argument("telegram_id", type=int, help="the person's numeric Telegram user id")
+    admin_add.add_argument("--name", help="their name, as klantmanagers will see it")
+    admin_add.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    admin_add.set_defaults(func=_admin_add)
+    admin_cli.add_commands(admin_sub)
+
+    content = sub.add_parser("content", help="tools for content editors and translators")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    stamp = content_sub.add_parser(
+        "stamp",
+        help="mark translations as made from the current Dutch text (after you updated them); "
+        "with --reviewer, as reviewed",
+    )
+    stamp.add_argument("--lang", required=True)
+    stamp.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    stamp.add_argument("--item", action="append", default=[], help="an item id (repeat for more)")
+    stamp.add_argument("--key", action="append", default=[], help="a short text's key in ui.yaml (repeat for more)")
+    stamp.add_argument(
+        "--reviewer",
+        help="the name of the person who checked the items against the Dutch text: marks them reviewed "
+        "(asked for when run in a terminal; leave empty for not reviewed)",
+    )
+    stamp.add_argument("ids", nargs="*", help="item ids, as --item (default: every item and short text)")
+    stamp.set_defaults(func=_content_stamp)
+    content_cli.add_commands(content_sub)
+    cli_reminders.add_parsers(sub)
+    privacy_cli.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+    except BrokenPipeError:
+        # The reader went away (`wegwijs content status | head`): stop quietly, as Unix tools do.
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""What every handler needs, kept in one object on the Application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+from telegram.ext import CallbackContext
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.texts.render import Renderer
+
+KEY = "wegwijs"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: sqlite_utils.Database
+    renderer: Renderer
+    """Replaced as a whole when content is reloaded."""
+    clock: Clock
+
+
+def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
+    return context.application.bot_data[KEY]

@@ -1,0 +1,1 @@
+"""Getting messages out: the outbox of planned messages and the dispatcher that sends them."""

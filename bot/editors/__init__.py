@@ -1,0 +1,1 @@
+"""The content editors' tools: checks, previews, translation files, review and status."""

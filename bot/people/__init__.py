@@ -1,0 +1,1 @@
+"""A statushouder's own record: language, step, consent, export, leaving, retention."""

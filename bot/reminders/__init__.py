@@ -1,0 +1,1 @@
+"""Appointments, their reminders, and spaced repetition of key facts."""

@@ -1,0 +1,1 @@
+"""The screens a statushouder sees, and composing them in their language."""

@@ -1,0 +1,1 @@
+"""Finding the right item for a question in any language."""
