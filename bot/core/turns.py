@@ -1,0 +1,30 @@
+"""What a person did, as the core sees it, whatever channel it came through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.channel import Attachment
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing a person did: a command, a text, a button pressed, a file sent.
+
+    ``person_id`` is the internal id (``bot/people/identities.py``), never a
+    channel's own id; ``address`` is where replies go in ``channel``.
+    ``language_hint`` is the language of the person's app or browser, for the
+    time before they chose one.
+    """
+
+    person_id: int
+    channel: str
+    address: str
+    language_hint: str | None = None
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    text: str | None = None
+    button: str | None = None
+    attachment: Attachment | None = None
+    other: str | None = None
+    """Anything else the channel received (a sticker, a location...): its kind, for a polite answer."""
