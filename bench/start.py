@@ -12,6 +12,14 @@ Both run from a bytecode cache, as an installed program does (a first,
 untimed run of each writes it). Printed: median and range over the runs, and
 the processor time each had used by its first ``getUpdates``, which depends
 far less on other work on the machine than the wall time.
+
+    .venv/bin/python bench/start.py --instructions
+
+counts instead, with valgrind's callgrind, the instructions each bot runs from
+process start until it would start polling (imports, reading the content and
+the database, building the application): the same count whatever else the
+machine is doing. What follows (PTB's getMe and first getUpdates) is the same
+for both bots.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -56,6 +66,19 @@ app = (
 app.add_handler(MessageHandler(filters.TEXT, echo))
 app.run_polling()
 """
+
+
+UNTIL_POLLING = {
+    "wegwijs run": """
+import os, sys
+from bot.cli.main import main
+from bot.core.config import Settings
+from bot.channels.telegram.app import build_application
+build_application(Settings.from_env(db_path=sys.argv[1], content_dir=None, api_url=os.environ["API_URL"], file_url=None))
+""",
+    "echo bot": ECHO_BOT.replace("app.run_polling()", ""),
+}
+"""Each bot's start, stopped where it would begin polling."""
 
 
 def one_due_notice(db_path: Path) -> None:
@@ -159,12 +182,42 @@ async def bench(runs: int, workdir: Path) -> None:
     )
 
 
+def instructions(code: str, db_path: Path, workdir: Path) -> int:
+    """Instructions a Python process running ``code`` executes in all (valgrind's callgrind)."""
+    env = {**os.environ, **CACHED_BYTECODE, "TELEGRAM_BOT_TOKEN": TOKEN, "API_URL": "http://127.0.0.1:9/bot"}
+    argv = [sys.executable, "-c", code, str(db_path)]
+    subprocess.run(argv, env=env, check=True, capture_output=True)  # writes the bytecode cache (and the content's)
+    out = workdir / "callgrind.out"
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+        env=env, check=True, capture_output=True, text=True,
+    )
+    found = re.search(r"Collected : ([0-9]+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind printed no count: {done.stderr[-500:]}")
+    return int(found[1])
+
+
+def bench_instructions(workdir: Path) -> None:
+    CACHED_BYTECODE["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+    db_path = workdir / "start.db"
+    one_due_notice(db_path)
+    counts = {name: instructions(code, db_path, workdir) for name, code in UNTIL_POLLING.items()}
+    for name, count in counts.items():
+        print(f"instructions until polling, {name + ':':12s} {count / 1e9:.3f} G")
+    print(f"ratio: {counts['wegwijs run'] / counts['echo bot']:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead of timing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wegwijs-start-") as workdir:
-        asyncio.run(bench(args.runs, Path(workdir)))
+        if args.instructions:
+            bench_instructions(Path(workdir))
+        else:
+            asyncio.run(bench(args.runs, Path(workdir)))
 
 
 if __name__ == "__main__":

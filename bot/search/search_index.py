@@ -24,8 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlite_utils
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from bot.search import textnorm
 from bot.texts.content import Item
@@ -178,6 +176,10 @@ class LanguageIndex:
 
     def _corrections(self, word: str) -> list[Phrase]:
         """Known terms one or two typing mistakes away from an unknown word."""
+        # Imported at the first typo, not at every start (about 20 ms).
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         close = process.extract(
             word, self._head_vocabulary, scorer=OSA.distance, score_cutoff=allowed_typos(word), limit=None
         )

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.texts.glossary import Glossary, GlossaryError, load_glossary
-from bot.texts.journey import YAML_LOADER, Journey, JourneyError, load_journey
+from bot.texts.journey import Journey, JourneyError, load_journey
 from bot.channels.telegram.markup import markdown_to_html
 from bot.texts.readmore import split_body, whole_body
-from bot.texts.yaml_errors import describe
+from bot.texts import parsed_yaml
+from bot.texts.parsed_yaml import YamlSyntaxError
 
 
 class ContentError(ValueError):
@@ -101,10 +100,9 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not sep:
         raise ContentError(f"{path}:1: the front matter block is not closed with '---'")
     try:
-        meta = yaml.load(front, Loader=YAML_LOADER) or {}
-    except yaml.YAMLError as exc:
-        line, problem = describe(exc)
-        raise ContentError(f"{path}:{line}: front matter is not valid YAML: {problem}") from exc
+        meta = parsed_yaml.parse(front) or {}
+    except YamlSyntaxError as exc:
+        raise ContentError(f"{path}:{exc.line}: front matter is not valid YAML: {exc.problem}") from exc
     if not isinstance(meta, dict):
         raise ContentError(f"{path}:1: front matter must be 'field: value' lines")
     return meta, body.lstrip("-").lstrip("\n")
@@ -135,10 +133,9 @@ def load_ui(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
-    except yaml.YAMLError as exc:
-        line, problem = describe(exc)
-        raise ContentError(f"{path}:{line}: not valid YAML: {problem}") from exc
+        raw = parsed_yaml.parse(path.read_text(encoding="utf-8")) or {}
+    except YamlSyntaxError as exc:
+        raise ContentError(f"{path}:{exc.line}: not valid YAML: {exc.problem}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):
@@ -164,4 +161,5 @@ def load_content(root: Path) -> Content:
         glossary = load_glossary(root)
     except GlossaryError as exc:
         raise ContentError(str(exc)) from exc
+    parsed_yaml.keep()
     return Content(root=root, journey=journey, items=items, ui=ui, glossary=glossary)

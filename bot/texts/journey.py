@@ -12,12 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
+from bot.texts.parsed_yaml import YamlSyntaxError, parse
 
-from bot.texts.yaml_errors import describe
-
-# The C loader (libyaml) reads the content about 7x faster than the pure-Python one.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class JourneyError(ValueError):
@@ -96,10 +92,9 @@ class Journey:
 
 def load_journey(path: Path) -> Journey:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except yaml.YAMLError as exc:
-        line, problem = describe(exc)
-        raise JourneyError(f"{path}:{line}: not valid YAML: {problem}") from exc
+        raw = parse(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        raise JourneyError(f"{path}:{exc.line}: not valid YAML: {exc.problem}") from exc
     except OSError as exc:
         raise JourneyError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not raw.get("steps"):

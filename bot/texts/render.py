@@ -15,19 +15,21 @@ import html
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
-from jinja2 import StrictUndefined, Template, TemplateError, pass_context
-from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
 
 from bot.texts.bidi import right_to_left, right_to_left_plain
 from bot.core.config import TIMEZONE
 from bot.texts.content import Content
 from bot.texts.periods import Period
+
+if TYPE_CHECKING:  # Jinja2 is imported when the first text is rendered, not at start (about 25 ms)
+    from jinja2 import Template
+    from jinja2.runtime import Context
+    from jinja2.sandbox import SandboxedEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,6 @@ def _moment(value: Any) -> datetime | date:
     return value
 
 
-@pass_context
 def _date(ctx: Context, value: Any, fmt: str = "full") -> str:
     return format_date(_moment(value), fmt, locale=ctx["_locale"])
 
@@ -57,7 +58,6 @@ def clock(moment: datetime, locale: str) -> str:
     return format_skeleton(CLOCK_SKELETON, moment, locale=locale)
 
 
-@pass_context
 def _time(ctx: Context, value: Any, fmt: str = "short") -> str:
     moment = _moment(value)
     if fmt == "short" and isinstance(moment, datetime):
@@ -65,7 +65,6 @@ def _time(ctx: Context, value: Any, fmt: str = "short") -> str:
     return format_time(moment, fmt, locale=ctx["_locale"])
 
 
-@pass_context
 def _datetime(ctx: Context, value: Any) -> str:
     locale = ctx["_locale"]
     moment = _moment(value)
@@ -75,17 +74,14 @@ def _datetime(ctx: Context, value: Any) -> str:
     )
 
 
-@pass_context
 def _number(ctx: Context, value: Any) -> str:
     return format_decimal(value, locale=ctx["_locale"])
 
 
-@pass_context
 def _money(ctx: Context, value: Any) -> str:
     return format_currency(value, "EUR", locale=ctx["_locale"])
 
 
-@pass_context
 def _duration(ctx: Context, value: Any) -> str:
     """A period (``Period`` or text such as ``30d``) in words: "30 dagen", "1 jaar"."""
     period = value if isinstance(value, Period) else Period.parse(value)
@@ -93,8 +89,12 @@ def _duration(ctx: Context, value: Any) -> str:
 
 
 def make_environment() -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined, pass_context
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
-    env.filters.update(date=_date, time=_time, datetime=_datetime, number=_number, money=_money, duration=_duration)
+    filters = {"date": _date, "time": _time, "datetime": _datetime, "number": _number, "money": _money, "duration": _duration}
+    env.filters.update({name: pass_context(function) for name, function in filters.items()})  # each reads the locale
     return env
 
 
@@ -142,8 +142,12 @@ class Renderer:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.journey = content.journey
-        self.env = make_environment()
         self._cache: dict[tuple[str, str, str], Template] = {}
+
+    @functools.cached_property
+    def env(self) -> SandboxedEnvironment:
+        """Made when the first text is rendered, so that a start does without it."""
+        return make_environment()
 
     def _right_to_left(self, lang: str) -> bool:
         return lang in self.journey.languages and is_right_to_left(self.journey.locale(lang))
@@ -163,6 +167,8 @@ class Renderer:
         return self._cache[cache_key]
 
     def _render(self, kind: str, lang: str, key: str, source: str, values: dict[str, Any]) -> str | None:
+        from jinja2 import TemplateError
+
         try:
             template = self._template(kind, lang, key, source)
             return template.render(_locale=self.journey.locale(lang), **values).strip()
