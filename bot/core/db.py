@@ -129,6 +129,11 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
+def _v10_health_check(db: sqlite_utils.Database) -> None:
+    """One row the health check writes, to prove the database takes writes (bot/ops/health.py)."""
+    db.execute("CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -139,6 +144,7 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
+    _v10_health_check,
 ]
 
 
