@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import sqlite3
 import sys
 from datetime import timedelta
@@ -17,7 +18,9 @@ from bot.cli.main import main as cli
 from bot.core.clock import FakeClock, iso
 from bot.delivery import dispatcher, outbox
 from bot.delivery.outbox import Planned
-from tests.harness import BotUnderTest, bot_under_test
+from bot.emulator import running_emulator
+from tests.harness import TOKEN, BotUnderTest, bot_under_test
+from tests.test_operator_tools import _line
 from tests.test_outbox import add_appointment, onboard_without_repetition
 from tests.timeline import DISPATCH_SECONDS, MONDAY, settle
 
@@ -230,3 +233,42 @@ def test_backup_refuses_to_overwrite_and_says_why(tmp_path: Path, capsys) -> Non
     assert cli(["backup", str(db_path), "--force", *args]) == 2
     assert "is the live database itself" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no partial file left
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_wegwijs_run_serves_healthz_on_its_port_and_stops_when_the_port_is_taken(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_DISPATCH_SECONDS": "1"}
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # someone else listens there
+        taken_port = taken.getsockname()[1]
+        async with running_emulator(limits=False) as emu:
+
+            async def run(db: str, http_port: int) -> asyncio.subprocess.Process:
+                return await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", "run", "--api-url", emu.api_url, "--db", str(tmp_path / db),
+                    "--http-port", str(http_port), env=env,
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                )
+
+            serving, refused = await run("a.db", port), await run("b.db", taken_port)
+            try:
+                await _line(serving.stderr, rf"wegwijs HTTP on http://127\.0\.0\.1:{port} \(/healthz, /metrics\)")
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        assert response.status == 200, await response.text()
+                    async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                        assert "wegwijs_outbox_due_rows 0.0" in await response.text()
+                _, err = await asyncio.wait_for(refused.communicate(), 60)
+                assert refused.returncode == 2
+                assert f"wegwijs run: cannot listen on 127.0.0.1:{taken_port} for /healthz and /metrics" in err.decode()
+                assert "Traceback" not in err.decode()
+            finally:
+                for process in (serving, refused):
+                    if process.returncode is None:
+                        process.terminate()
+                    await asyncio.wait_for(process.wait(), 30)

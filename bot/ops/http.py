@@ -6,12 +6,13 @@ gemeente to run than two. ``Settings.http_port`` None means no server, 0 any
 free port (tests read the real one with :func:`address`).
 
 The port is bound when the bot starts (``post_init``), so a port in use stops
-``wegwijs run`` at once with a clear message. The server itself starts just
-after the bot listens, like the command menu: importing ``aiohttp.web`` takes
-0.5 s of processor time (its client sets up TLS contexts), which would
-double the time to the first ``getUpdates`` (``bench/start.py``). The import
-runs in a thread; until the server runs, connections wait in the socket's
-queue. The server stops after the bot (``post_shutdown``).
+``wegwijs run`` at once with a clear message. The server itself starts a
+second after the bot listens: importing ``aiohttp.web`` takes 0.3-0.5 s of
+processor time (its client sets up TLS contexts), which on the start path
+added a third to the processor time before the first ``getUpdates``
+(``bench/start.py``). The import runs in a thread; until the server runs,
+connections wait in the socket's queue. The server stops after the bot
+(``post_shutdown``).
 
 Every route comes from ``ROUTES``: each adder gets the aiohttp application
 and the PTB application and adds its own routes.
@@ -23,6 +24,7 @@ import asyncio
 import importlib
 import logging
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
 RouteAdder = Callable[["web.Application", Application], None]
 SERVER_KEY = "wegwijs.http"
 JOB_NAME = "http-server"
+IMPORT_AFTER_SECONDS = 1.0
+"""When aiohttp.web is still to be imported, the server starts this long after the bot runs: the
+import (in a thread, but holding the interpreter most of the time) then does not slow the first
+getUpdates or the first sends."""
 log = logging.getLogger(__name__)
 """Under ``bot``: ``wegwijs run`` shows its INFO line with the address (bot/core/runlog.py)."""
 
@@ -84,7 +90,8 @@ async def start(app: Application) -> None:
         return
     sock = _bind(s.settings.http_host, s.settings.http_port)
     app.bot_data[SERVER_KEY] = HttpServer(s.settings.http_host, sock.getsockname()[1], sock)
-    app.job_queue.run_once(_serve, when=0, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
+    after = 0.0 if "aiohttp.web" in sys.modules else IMPORT_AFTER_SECONDS
+    app.job_queue.run_once(_serve, when=after, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
 
 
 async def _serve(context: ContextTypes.DEFAULT_TYPE) -> None:
