@@ -14,7 +14,8 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import sqlite_utils
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from telegram import Update
@@ -60,6 +61,7 @@ class Metrics:
             buckets=SEND_SECONDS_BUCKETS, registry=self.registry,
         )
         self.registry.register(DatabaseCollector(app))
+        ProcessCollector(registry=self.registry)  # memory, processor time, open files of this process
 
     def delivered(self, seconds: float, status: str, error: str | None) -> None:
         """One delivery attempt, by the status its row was left in."""
@@ -84,39 +86,43 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         s: Services = self.app.bot_data[KEY]
-        now = s.clock.now()
-        rows = GaugeMetricFamily("wegwijs_outbox_rows", "Outbox rows by kind and status", labels=["kind", "status"])
-        for kind, statuses in sorted(outbox_counts.counts(s.db).items()):
-            for status, number in sorted(statuses.items()):
-                rows.add_metric([kind, status], number)
-        yield rows
-        due, oldest = s.db.execute(
-            f"SELECT count(*), min(due_at) FROM {outbox.TABLE} WHERE status = ? AND due_at <= ?",
-            [outbox.PENDING, iso(now)],
-        ).fetchone()
-        yield GaugeMetricFamily(
-            "wegwijs_outbox_due_rows", "Pending rows whose time has come, not sent yet (quiet hours included)", value=due
-        )
-        yield GaugeMetricFamily(
-            "wegwijs_outbox_oldest_due_seconds", "How long the oldest due pending row has waited (0: none waits)",
-            value=_age(now, oldest),
-        )
-        questions = GaugeMetricFamily(
-            "wegwijs_questions_open", "Open questions: waiting for an answer (answered=no) or answered, not closed",
-            labels=["answered"],
-        )
-        waiting, answered = s.db.execute(
-            "SELECT count(*) - count(answered_at), count(answered_at) FROM questions WHERE status = ?", [OPEN]
-        ).fetchone()
-        questions.add_metric(["no"], waiting)
-        questions.add_metric(["yes"], answered)
-        yield questions
+        yield from database_families(s.db, s.clock.now())
         found: Dispatcher | None = self.app.bot_data.get(DISPATCHER_KEY)
         if found is not None:
             since = time.monotonic() - (found.last_tick if found.last_tick is not None else found.started)
             yield GaugeMetricFamily(
                 "wegwijs_dispatcher_tick_age_seconds", "Seconds since the dispatcher was last woken", value=since
             )
+
+
+def database_families(db: sqlite_utils.Database, now: datetime) -> Iterator[GaugeMetricFamily]:
+    """Outbox rows by kind and status, due rows waiting, open questions (each from an index)."""
+    rows = GaugeMetricFamily("wegwijs_outbox_rows", "Outbox rows by kind and status", labels=["kind", "status"])
+    for kind, statuses in sorted(outbox_counts.counts(db).items()):
+        for status, number in sorted(statuses.items()):
+            rows.add_metric([kind, status], number)
+    yield rows
+    due, oldest = db.execute(
+        f"SELECT count(*), min(due_at) FROM {outbox.TABLE} WHERE status = ? AND due_at <= ?",
+        [outbox.PENDING, iso(now)],
+    ).fetchone()
+    yield GaugeMetricFamily(
+        "wegwijs_outbox_due_rows", "Pending rows whose time has come, not sent yet (quiet hours included)", value=due
+    )
+    yield GaugeMetricFamily(
+        "wegwijs_outbox_oldest_due_seconds", "How long the oldest due pending row has waited (0: none waits)",
+        value=_age(now, oldest),
+    )
+    questions = GaugeMetricFamily(
+        "wegwijs_questions_open", "Open questions: waiting for an answer (answered=no) or answered, not closed",
+        labels=["answered"],
+    )
+    waiting, answered = db.execute(
+        "SELECT count(*) - count(answered_at), count(answered_at) FROM questions WHERE status = ?", [OPEN]
+    ).fetchone()
+    questions.add_metric(["no"], waiting)
+    questions.add_metric(["yes"], answered)
+    yield questions
 
 
 def _age(now: datetime, moment: str | None) -> float:
