@@ -5,7 +5,7 @@ process). Counters and the send-time histogram are kept as things happen;
 what the database knows (outbox rows by status, due rows waiting, open
 questions) is read at scrape time with cheap queries: the outbox counts
 come from the trigger-kept ``outbox_counts`` table, due rows from the index
-on (status, due_at).
+on (status, due_at), open questions from the one on (status, answered_at).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ that reaches the handlers is counted, whatever stops it later."""
 SEND_SECONDS_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 60.0)
 """A send to Telegram takes 50-150 ms; the timeout is 20 s (uploads 60 s)."""
 RESULT_OF_STATUS = {outbox.SENT: "sent", outbox.PENDING: "retry", outbox.FAILED: "failed", outbox.CANCELLED: "skipped"}
+IN_DOUBT = "in_doubt"
+ERROR_SOURCES = ("update", "job")
 
 
 class Metrics:
@@ -60,6 +62,11 @@ class Metrics:
             "wegwijs_outbox_send_seconds", "Time of one delivery attempt: rendering, Telegram's answer, bookkeeping",
             buckets=SEND_SECONDS_BUCKETS, registry=self.registry,
         )
+        # Every label shown from the start, at 0: a rate over a series that appears late misses its first rise.
+        for source in ERROR_SOURCES:
+            self.errors.labels(source)
+        for result in (*RESULT_OF_STATUS.values(), IN_DOUBT):
+            self.sends.labels(result)
         self.registry.register(DatabaseCollector(app))
         ProcessCollector(registry=self.registry)  # memory, processor time, open files of this process
 
@@ -67,7 +74,7 @@ class Metrics:
         """One delivery attempt, by the status its row was left in."""
         result = RESULT_OF_STATUS.get(status, status)
         if status == outbox.FAILED and (error or "").startswith("in doubt"):
-            result = "in_doubt"
+            result = IN_DOUBT
         self.sends.labels(result).inc()
         self.send_seconds.observe(seconds)
 
@@ -141,7 +148,7 @@ def install(app: Application) -> None:
         metrics.updates.inc()
 
     async def count_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        metrics.errors.labels("job" if update is None else "update").inc()
+        metrics.errors.labels(ERROR_SOURCES[1] if update is None else ERROR_SOURCES[0]).inc()
 
     app.add_handler(TypeHandler(Update, count_update), group=COUNT_GROUP)
     app.add_error_handler(count_error)
