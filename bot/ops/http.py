@@ -14,8 +14,10 @@ added a third to the processor time before the first ``getUpdates``
 connections wait in the socket's queue. The server stops after the bot
 (``post_shutdown``).
 
-Every route comes from ``ROUTES``: each adder gets the aiohttp application
-and the PTB application and adds its own routes.
+Every route comes from :func:`routes`: one tuple of adders, each given the
+aiohttp application and the PTB application (``add_routes(web_app, app)``).
+A function, not a constant, so that the route modules (which import
+aiohttp.web) are loaded with the server, off the start path.
 """
 
 from __future__ import annotations
