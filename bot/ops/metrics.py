@@ -15,7 +15,14 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import sqlite_utils
-from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from telegram import Update
@@ -43,6 +50,9 @@ class Metrics:
     """The registry of one application and the metrics kept as things happen."""
 
     def __init__(self, app: Application) -> None:
+        # No ``*_created`` series beside each counter (when it was made): noise for an operator.
+        # The switch is for the whole process; no other part of Wegwijs uses prometheus-client.
+        disable_created_metrics()
         self.registry = CollectorRegistry(auto_describe=True)
         self.updates = Counter(
             "wegwijs_updates_handled", "Updates from Telegram given to the handlers (floods cut short are not)",
