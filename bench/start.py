@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import os
 import re
+import socket
 import subprocess
 import statistics
 import sys
@@ -145,7 +146,14 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
 
 
-async def bench(runs: int, workdir: Path) -> None:
+def free_port() -> int:
+    """A port nobody listens on now, for the bot's /healthz and /metrics (on, as operators run it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def bench(runs: int, workdir: Path, http: bool) -> None:
     CACHED_BYTECODE["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     async with running_emulator(limits=True) as emu:
         wegwijs: list[Start] = []
@@ -157,6 +165,7 @@ async def bench(runs: int, workdir: Path) -> None:
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "WEGWIJS_DB": str(db_path),
                 "WEGWIJS_CLOCK_START": START.isoformat(),
+                "WEGWIJS_HTTP_PORT": str(free_port()) if http else "0",
             }
             ours = await measure(
                 emu, [sys.executable, "-m", "bot", "run", "--api-url", emu.api_url], env, wait_for_send=True
@@ -211,13 +220,14 @@ def bench_instructions(workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-http", action="store_true", help="start wegwijs without its HTTP server (/healthz, /metrics)")
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead of timing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wegwijs-start-") as workdir:
         if args.instructions:
             bench_instructions(Path(workdir))
         else:
-            asyncio.run(bench(args.runs, Path(workdir)))
+            asyncio.run(bench(args.runs, Path(workdir), http=not args.no_http))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from bot.casework import caseload, questions, staff
 from bot.delivery import outbox
 from bot.core.db import open_db
 from bot.people.users import get_user
+from bot.ops import metrics
 
 MAY_SCAN = ("json_each", "CONSTANT", "staff", "meta", "outbox_counts")
 """A list given as JSON, a constant row, and the small tables (staff: one row per colleague).
@@ -96,6 +97,7 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
     "/open": lambda db: questions.open_questions(db, [KLANTMANAGER]),
     "question lookup": lambda db: questions.get_question(db, _question_id(db)),
     "reply to a relayed question": lambda db: questions.find_relayed(db, KLANTMANAGER, 3),
+    "/metrics": lambda db: list(metrics.database_families(db, NOW)),
 }
 
 
