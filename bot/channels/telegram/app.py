@@ -9,16 +9,16 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.delivery import dispatcher
 from bot.texts import reload
 from bot.people import retention_job
-from bot.channels.telegram import updates
+from bot.channels.telegram import outbox_job, updates
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.ratelimit import ChatRateLimiter
 from bot.core.clock import Clock, clock_starting_at
 from bot.core.config import Settings
 from bot.texts.content import load_content
 from bot.core.db import open_db
 from bot.core.db_locks import LOOP_BUSY_TIMEOUT_MS
-from bot.delivery.dispatcher import DeliveryRateLimiter
 from bot.channels.telegram.handlers import (
     appointments,
     ask,
@@ -69,7 +69,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    limiter = DeliveryRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
+    limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
     builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start)
     timeout = settings.send_timeout_seconds
     builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
@@ -83,13 +83,15 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if settings.file_url:
         builder = builder.base_file_url(settings.file_url)
     app = builder.build()
-    app.bot_data[KEY] = Services(
+    s = Services(
         settings=settings, db=open_db(settings.db_path, LOOP_BUSY_TIMEOUT_MS), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
     )
+    s.channels[TelegramChannel.name] = TelegramChannel(app.bot, s.channels)
+    app.bot_data[KEY] = s
     updates.register(app)
     for module in HANDLER_MODULES:
         module.register(app)
-    dispatcher.start(app)
+    outbox_job.start(app)
     retention_job.start(app)
     reload.install(app, settings, after_reload=set_commands)
     return app
