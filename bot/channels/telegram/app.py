@@ -9,9 +9,7 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.texts import reload
-from bot.people import retention_job
-from bot.channels.telegram import outbox_job, updates
+from bot.channels.telegram import jobs, updates
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.ratelimit import ChatRateLimiter
 from bot.core.clock import Clock, clock_starting_at
@@ -91,18 +89,18 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     updates.register(app)
     for module in HANDLER_MODULES:
         module.register(app)
-    outbox_job.start(app)
-    retention_job.start(app)
-    reload.install(app, settings, after_reload=set_commands)
+    jobs.start_outbox(app)
+    jobs.start_retention(app)
+    jobs.install_reload(app, settings, after_reload=set_commands)
     return app
 
 
 async def on_start(app: Application) -> None:
-    log_start(app)
+    log_start(app.bot_data[KEY].settings, app.bot.username)
     # The command menu is set as soon as the bot runs, not before it listens:
     # rendering it reads each language's CLDR data (issue 11, start time).
     app.job_queue.run_once(_set_commands_now, when=0, name=COMMANDS_JOB, job_kwargs={"misfire_grace_time": None})
-    reload.listen_for_sighup(app)
+    jobs.listen_for_sighup(app)
 
 
 async def _set_commands_now(context: ContextTypes.DEFAULT_TYPE) -> None:
