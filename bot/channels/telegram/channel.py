@@ -145,6 +145,14 @@ class TelegramChannel:
             chat_id, file, caption=caption or None, parse_mode=ParseMode.HTML if caption else None, reply_markup=markup
         )
 
+    async def send_document(self, address: str, file_name: str, data: bytes, caption: str) -> Sent:
+        """A file made for the person (their data export), uploaded from its bytes, with an HTML caption."""
+        async with core_errors():
+            sent = await self.bot.send_document(
+                int(address), InputFile(data, filename=file_name), caption=caption, parse_mode=ParseMode.HTML
+            )
+        return Sent(NAME, str(sent.message_id))
+
     async def file_bytes(self, attachment: Attachment) -> bytes:
         async with core_errors():
             found = await self.bot.get_file(attachment.ref)
