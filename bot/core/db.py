@@ -136,6 +136,14 @@ def _v10_operations(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_questions_status_answered ON questions (status, answered_at)")
 
 
+def _v11_thread_files_by_channel(db: sqlite_utils.Database) -> None:
+    """Which channel a relayed file came through (issue 15): its ``file_id`` means something only there.
+
+    NULL: Telegram, where every file before this came from.
+    """
+    db.execute("ALTER TABLE thread_messages ADD COLUMN file_channel TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -147,6 +155,7 @@ MIGRATIONS: list[Migration] = [
     _v8_privacy,
     _v9_indexes_for_scale,
     _v10_operations,
+    _v11_thread_files_by_channel,
 ]
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 from telegram.ext import CallbackContext
 
+from bot.core.channel import Channel
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.texts.render import Renderer
@@ -21,6 +22,8 @@ class Services:
     renderer: Renderer
     """Replaced as a whole when content is reloaded."""
     clock: Clock
+    channels: dict[str, Channel] = field(default_factory=dict)
+    """Every channel the bot speaks through, by name; ``bot/delivery/deliver.py`` picks one per person."""
 
 
 def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]

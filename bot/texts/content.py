@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.texts.glossary import Glossary, GlossaryError, load_glossary
 from bot.texts.journey import Journey, JourneyError, load_journey
-from bot.channels.telegram.markup import markdown_to_html
+from bot.texts.markdown import markdown_to_html
 from bot.texts.readmore import split_body, whole_body
 from bot.texts import parsed_yaml
 from bot.texts.parsed_yaml import YamlSyntaxError

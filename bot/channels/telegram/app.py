@@ -9,17 +9,15 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.delivery import dispatcher
+from bot.channels.telegram import jobs, updates
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.ratelimit import ChatRateLimiter
 from bot.ops import http as ops_http
-from bot.texts import reload
-from bot.people import retention_job
-from bot.channels.telegram import updates
 from bot.core.clock import Clock, clock_starting_at
 from bot.core.config import Settings
 from bot.texts.content import load_content
 from bot.core.db import open_db
 from bot.core.db_locks import LOOP_BUSY_TIMEOUT_MS
-from bot.delivery.dispatcher import DeliveryRateLimiter
 from bot.channels.telegram.handlers import (
     appointments,
     ask,
@@ -70,7 +68,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    limiter = DeliveryRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
+    limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
     builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start).post_shutdown(on_shutdown)
     timeout = settings.send_timeout_seconds
     builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
@@ -84,28 +82,30 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     if settings.file_url:
         builder = builder.base_file_url(settings.file_url)
     app = builder.build()
-    app.bot_data[KEY] = Services(
+    s = Services(
         settings=settings, db=open_db(settings.db_path, LOOP_BUSY_TIMEOUT_MS), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
     )
+    s.channels[TelegramChannel.name] = TelegramChannel(app.bot, s.channels)
+    app.bot_data[KEY] = s
     updates.register(app)
     for module in HANDLER_MODULES:
         module.register(app)
-    dispatcher.start(app)
+    jobs.start_outbox(app)
     if settings.http_port is not None:  # metrics only where /metrics serves them (prometheus-client: 50 ms to import)
         from bot.ops import metrics
 
         metrics.install(app)
-    retention_job.start(app)
-    reload.install(app, settings, after_reload=set_commands)
+    jobs.start_retention(app)
+    jobs.install_reload(app, settings, after_reload=set_commands)
     return app
 
 
 async def on_start(app: Application) -> None:
-    log_start(app)
+    log_start(app.bot_data[KEY].settings, app.bot.username)
     # The command menu is set as soon as the bot runs, not before it listens:
     # rendering it reads each language's CLDR data (issue 11, start time).
     app.job_queue.run_once(_set_commands_now, when=0, name=COMMANDS_JOB, job_kwargs={"misfire_grace_time": None})
-    reload.listen_for_sighup(app)
+    jobs.listen_for_sighup(app)
     await ops_http.start(app)
 
 

@@ -11,9 +11,11 @@ import secrets
 from dataclasses import asdict
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from bot.channels.telegram.files import pending_from_message
+from bot.core.channel import Button, Keyboard, as_keyboard
 from bot.core import awaiting
 from bot.screens import buttons, views
 from bot.casework import drafts, handoff, staff
@@ -36,10 +38,10 @@ def _klantmanager_name(s: Services, user: User) -> str | None:
     return km.name if km else None
 
 
-def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> Keyboard:
+    return as_keyboard(
         [
-            [InlineKeyboardButton(s.renderer.button(lang, key), callback_data=f"{ASK}:{action}")]
+            [Button(s.renderer.button(lang, key), f"{ASK}:{action}")]
             for key, action in entries
         ]
     )
@@ -167,7 +169,7 @@ async def composed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     joins the ones to confirm, and the person is asked again for all of them.
     """
     s = services(context)
-    pending = handoff.pending_from_message(update.effective_message)
+    pending = pending_from_message(update.effective_message)
     if pending is None:
         await show(update, context, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
         return
@@ -181,9 +183,9 @@ async def my_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     if name is None:
         await _not_linked(update, context, s, user)
         return
-    keyboard = InlineKeyboardMarkup(
+    keyboard = as_keyboard(
         [
-            [InlineKeyboardButton(s.renderer.button(user.lang, "menu.ask"), callback_data=f"{ASK}:{NEW}")],
+            [Button(s.renderer.button(user.lang, "menu.ask"), f"{ASK}:{NEW}")],
             views.back_to_menu(s.renderer, user.lang),
         ]
     )

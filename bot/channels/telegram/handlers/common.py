@@ -11,7 +11,8 @@ from telegram.ext import ContextTypes
 from bot.reminders import appointments
 from bot.casework import invites
 from bot.screens import views
-from bot.screens.messaging import Screen, send_screen
+from bot.channels.telegram.replies import send_screen
+from bot.screens.messaging import Screen
 from bot.core.services import Services, services
 from bot.texts.timing import load_timing
 from bot.people.users import User, get_user, touch

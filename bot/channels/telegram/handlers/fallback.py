@@ -25,7 +25,7 @@ from bot.core.db_locks import is_busy
 from bot.search.greetings import is_greeting
 from bot.channels.telegram.handlers import followup, search
 from bot.channels.telegram.handlers.common import onboarded, reader_language, show, stale_button
-from bot.screens.messaging import send_html
+from bot.channels.telegram.replies import send_html
 from bot.core.services import Services, services
 from bot.people.users import User, get_user
 

@@ -12,9 +12,11 @@ import secrets
 from dataclasses import asdict
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from bot.channels.telegram.files import pending_from_message
+from bot.core.channel import Button, as_keyboard
 from bot.core import awaiting
 from bot.screens import buttons, views
 from bot.casework import handoff, questions, staff
@@ -64,7 +66,7 @@ async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
     """Take a message that follows up on an answer; False when it is not one (search it, or refuse it)."""
     if staff.client(s.db, user.id) is None:
         return False
-    pending = handoff.pending_from_message(update.effective_message)
+    pending = pending_from_message(update.effective_message)
     if pending is None:
         return False
     question = _question_replied_to(s, user, update)
@@ -91,10 +93,10 @@ async def _ask(
     question = questions.get_question(s.db, question_id)
     name = staff.handling_klantmanager(s.db, question.klantmanager_id, s.clock.now()).name
     r = s.renderer
-    keyboard = InlineKeyboardMarkup(
+    keyboard = as_keyboard(
         [
-            [InlineKeyboardButton(r.button(user.lang, "ask.followup_yes", name=name), callback_data=f"ask:follow:{token}")],
-            [InlineKeyboardButton(r.button(user.lang, "ask.followup_no"), callback_data=f"ask:nofollow:{token}")],
+            [Button(r.button(user.lang, "ask.followup_yes", name=name), f"ask:follow:{token}")],
+            [Button(r.button(user.lang, "ask.followup_no"), f"ask:nofollow:{token}")],
         ]
     )
     own = quoted(parts)
@@ -109,7 +111,7 @@ async def _ask(
 async def more(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
     """Another message while "Is this for <name>?" is open: it goes together with the first."""
     s = services(context)
-    pending = handoff.pending_from_message(update.effective_message)
+    pending = pending_from_message(update.effective_message)
     if pending is None:
         await show(update, context, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
         return

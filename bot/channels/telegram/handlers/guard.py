@@ -21,7 +21,7 @@ from bot.screens import buttons, views
 from bot.casework import staff
 from bot.channels.telegram.handlers.common import reader_language, show
 from bot.channels.telegram.handlers.fallback import unknown_button
-from bot.screens.messaging import send_html
+from bot.channels.telegram.replies import send_html
 from bot.core.services import services
 from bot.people.users import get_user
 

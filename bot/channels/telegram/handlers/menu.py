@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -13,6 +13,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.channel import as_keyboard
 from bot.screens import buttons, views
 from bot.reminders import reminder_views
 from bot.texts.audio import voice_file
@@ -108,8 +109,8 @@ def _item(s: Services, user: User, item_id: str) -> Screen:
     if not r.journey.is_critical(item_id):
         return views.item_screen(r, user.lang, item_id)
     checked = reminder_views.check_screen(r, user.lang, item_id, repeat=False)
-    rows = [*checked.keyboard.inline_keyboard, *views.back_to_step(r, user.lang, item_id), views.back_to_menu(r, user.lang)]
-    return replace(checked, keyboard=InlineKeyboardMarkup(rows), voice=voice_file(r.content, user.lang, item_id))
+    rows = [*checked.keyboard, *views.back_to_step(r, user.lang, item_id), views.back_to_menu(r, user.lang)]
+    return replace(checked, keyboard=as_keyboard(rows), voice=voice_file(r.content, user.lang, item_id))
 
 
 def register(app: Application) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackContext, CommandHandler, ContextTypes, filters
 
+from bot.core.channel import Button, as_keyboard
 from bot.casework import drafts
 from bot.people import retention
 from bot.search import search_misses, textnorm
@@ -34,12 +35,12 @@ INDEX_JOB = "search-index"
 
 
 def results_screen(r: Renderer, lang: str, found: Found, draft_id: int) -> Screen:
-    ask = InlineKeyboardButton(
+    ask = Button(
         r.button(lang, "search.ask_other" if found.item_ids else "search.ask"),
-        callback_data=views.data(views.ASK, DRAFT, str(draft_id)),
+        views.data(views.ASK, DRAFT, str(draft_id)),
     )
-    items = [[InlineKeyboardButton(r.title(lang, i), callback_data=views.data(views.ITEM, i))] for i in found.item_ids]
-    keyboard = InlineKeyboardMarkup([*items, [ask], views.back_to_menu(r, lang)])
+    items = [[Button(r.title(lang, i), views.data(views.ITEM, i))] for i in found.item_ids]
+    keyboard = as_keyboard([*items, [ask], views.back_to_menu(r, lang)])
     key = "search.results" if found.item_ids else "search.nothing"
     return Screen(text=lambda lg: r.ui(lg, key), keyboard=keyboard)
 
