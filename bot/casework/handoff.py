@@ -348,8 +348,4 @@ async def send_cannot_come(bot: Bot, s: Services, row: OutboxRow) -> Skipped | N
     return None
 
 
-def register_kinds() -> None:
-    outbox.register_kind(CANNOT_COME, send_cannot_come)
-    outbox.register_kind(RELAY, send_relay)
-    outbox.register_kind(OVERDUE, send_overdue)
-    outbox.register_kind(KM_BLOCKED, send_km_blocked)
+SENDERS = {CANNOT_COME: send_cannot_come, RELAY: send_relay, OVERDUE: send_overdue, KM_BLOCKED: send_km_blocked}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 from telegram.ext import CallbackContext
 
 from bot.core.clock import Clock
+from bot.core.channel import Channel
 from bot.core.config import Settings
+from bot.core.features import Registry
 from bot.texts.render import Renderer
 
 KEY = "wegwijs"
@@ -21,6 +23,10 @@ class Services:
     renderer: Renderer
     """Replaced as a whole when content is reloaded."""
     clock: Clock
+    registry: Registry
+    """What the app's features declared (``bot/core/features.py``)."""
+    channels: dict[str, Channel] = field(default_factory=dict)
+    """The channels people reach us through, by name (``Turn.channel``)."""
 
 
 def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]

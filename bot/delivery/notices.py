@@ -98,6 +98,4 @@ async def _send_step_card(bot: Bot, s: Services, row: OutboxRow) -> Skipped | No
     return None
 
 
-def register_kinds() -> None:
-    outbox.register_kind(NOTICE, send_notice)
-    outbox.register_kind(STEP_CARD, _send_step_card)
+SENDERS = {NOTICE: send_notice, STEP_CARD: _send_step_card}

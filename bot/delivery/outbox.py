@@ -74,22 +74,13 @@ class Skipped:
 
 
 Sender = Callable[["Bot", "Services", OutboxRow], Awaitable[Skipped | None]]
-_senders: dict[str, Sender] = {}
+"""Sends the rows of one kind (a feature declares it: ``Feature.senders``).
 
-
-def register_kind(kind: str, sender: Sender) -> None:
-    """Let the dispatcher send rows of ``kind`` with ``sender``.
-
-    The sender renders and sends one row through PTB (``bot``) at send time
-    and returns None, or a ``Skipped`` when there is nothing to send any more.
-    Telegram errors it raises are handled by the dispatcher (retry, backoff,
-    403). It must be safe to run twice for one row: after a crash it may be.
-    """
-    _senders[kind] = sender
-
-
-def sender_for(kind: str) -> Sender | None:
-    return _senders.get(kind)
+The sender renders and sends one row through PTB (``bot``) at send time
+and returns None, or a ``Skipped`` when there is nothing to send any more.
+Telegram errors it raises are handled by the dispatcher (retry, backoff,
+403). It must be safe to run twice for one row: after a crash it may be.
+"""
 
 
 def create_table(db: sqlite_utils.Database) -> None:

@@ -90,5 +90,4 @@ async def send_client_left(bot: Bot, s: Services, row: OutboxRow) -> Skipped | N
     return None
 
 
-def register_kinds() -> None:
-    outbox.register_kind(CLIENT_LEFT, send_client_left)
+SENDERS = {CLIENT_LEFT: send_client_left}

@@ -46,6 +46,5 @@ def start(app: Application) -> None:
     """Check the rules and run the sweep from the JobQueue (not at all when the interval is 0)."""
     s: Services = app.bot_data[KEY]
     load_rules(s.renderer.journey)
-    outbox.register_kind(WARNING, send_warning)
     if s.settings.retention_seconds > 0:
         app.job_queue.run_repeating(_run, interval=s.settings.retention_seconds, first=0, name=JOB_NAME)

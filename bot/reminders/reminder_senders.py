@@ -104,9 +104,10 @@ async def send_good_to_know(bot: Bot, s: Services, row: OutboxRow) -> Skipped | 
     return result
 
 
-def register_kinds() -> None:
-    outbox.register_kind(appointments.NOTICE, send_appointment_notice)
-    outbox.register_kind(appointments.REMINDER, send_appointment_reminder)
-    outbox.register_kind(repetition.CRITICAL, send_critical_item)
-    outbox.register_kind(repetition.ESCALATE, send_not_understood)
-    outbox.register_kind(repetition.GOOD_TO_KNOW, send_good_to_know)
+SENDERS = {
+    appointments.NOTICE: send_appointment_notice,
+    appointments.REMINDER: send_appointment_reminder,
+    repetition.CRITICAL: send_critical_item,
+    repetition.ESCALATE: send_not_understood,
+    repetition.GOOD_TO_KNOW: send_good_to_know,
+}

@@ -19,6 +19,7 @@ from bot.delivery import outbox
 from bot.casework import staff
 from bot.screens import buttons as patterns
 from bot.core.awaiting import Awaiting
+from bot.core.features import Feature
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import (
     BROADCAST,
@@ -191,9 +192,17 @@ async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | Non
     return None
 
 
-def register(app: Application) -> None:
-    outbox.register_kind(BROADCAST_KIND, send_broadcast)
-    awaiting.register(BROADCAST_TEXT, _broadcast_text)
+def _register(app: Application) -> None:
     app.add_handler(CommandHandler("broadcast", broadcast, filters=filters.ChatType.PRIVATE))
     for pattern in (patterns.BROADCAST, patterns.BROADCAST_ITEM, patterns.BROADCAST_FLOW):
         app.add_handler(CallbackQueryHandler(broadcast_button, pattern=pattern))
+
+
+FEATURE = Feature(
+    name="km_broadcast",
+    telegram=_register,
+    senders={BROADCAST_KIND: send_broadcast},
+    staff_awaited={BROADCAST_TEXT: _broadcast_text},
+    staff_commands=("broadcast",),
+    staff_buttons=(BROADCAST,),
+)

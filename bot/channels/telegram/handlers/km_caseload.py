@@ -34,6 +34,7 @@ from bot.channels.telegram.handlers.klantmanager import (
     step_title,
 )
 from bot.screens.messaging import send_html
+from bot.core.features import Feature
 from bot.core.services import Services
 from bot.casework.staff import Staff
 from bot.casework.staff_text import language_name, plural
@@ -313,7 +314,7 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s
     await say(update, context, km.lang, "km.transfer_choose_client", InlineKeyboardMarkup(buttons))
 
 
-def register(app: Application) -> None:
+def _register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("clients", clients, filters=private))
     app.add_handler(CallbackQueryHandler(clients_page, pattern=patterns.CLIENTS_PAGE))
@@ -322,3 +323,11 @@ def register(app: Application) -> None:
     # kc:appt:<client> belongs to handlers/km_appointments.py
     for pattern in (patterns.CLIENT, patterns.CLIENT_SET_STEP, patterns.CLIENT_TRANSFER_TO):
         app.add_handler(CallbackQueryHandler(client_button, pattern=pattern))
+
+
+FEATURE = Feature(
+    name="km_caseload",
+    telegram=_register,
+    staff_commands=("clients", "open", "transfer"),
+    staff_buttons=(CLIENT, CLIENTS_PAGE),
+)
