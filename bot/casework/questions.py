@@ -19,6 +19,9 @@ from bot.core.config import TIMEZONE
 FROM_CLIENT, TO_CLIENT = "from_client", "to_client"
 OPEN, DONE = "open", "done"
 
+FIRST_FILE_CHANNEL = "telegram"
+"""Where files came through before there were other channels (``file_channel`` NULL)."""
+
 
 def create_tables(db: sqlite_utils.Database) -> None:
     db["questions"].create(
@@ -91,6 +94,8 @@ class ThreadMessage:
     relay_chat_id: int | None
     relay_message_id: int | None
     relayed_at: str | None
+    file_channel: str | None = None
+    """The channel ``file_id`` belongs to; None: Telegram (files sent before there were other channels)."""
 
 
 def working_days_later(moment: datetime, days: int) -> datetime:
@@ -137,6 +142,7 @@ def add_message(
     text: str | None = None,
     file_id: str | None = None,
     file_name: str | None = None,
+    file_channel: str | None = None,
 ) -> ThreadMessage:
     with db.atomic():
         row_id = db["thread_messages"].insert(
@@ -149,6 +155,7 @@ def add_message(
                 "text": text,
                 "file_id": file_id,
                 "file_name": file_name,
+                "file_channel": file_channel,
                 "created_at": iso(now),
             }
         ).last_pk
@@ -162,7 +169,7 @@ def get_message(db: sqlite_utils.Database, message_id: int) -> ThreadMessage | N
     return ThreadMessage(**rows[0]) if rows else None
 
 
-def mark_relayed(db: sqlite_utils.Database, message_id: int, chat_id: int, relay_message_id: int, now: datetime) -> None:
+def mark_relayed(db: sqlite_utils.Database, message_id: int, chat_id: int, relay_message_id: int | None, now: datetime) -> None:
     with db.atomic():
         db["thread_messages"].update(
             message_id, {"relay_chat_id": chat_id, "relay_message_id": relay_message_id, "relayed_at": iso(now)}

@@ -33,12 +33,10 @@ SEND, CANCEL, DRAFT, ITEM = "send", "cancel", "draft", "item"
 
 
 def pending_from_turn(turn: Turn) -> Pending | None:
-    """What of a message can be relayed: text, a photo, a document, a voice message."""
-    if turn.attachment is not None and turn.attachment.kind in FILE_MARKS:
-        a = turn.attachment
-        return Pending(kind=a.kind, text=turn.text, file_id=a.ref, file_name=a.file_name)
-    text = turn.plain_text
-    return Pending(kind="text", text=text) if text else None
+    """What of a message can be relayed: text, a photo, a document, a voice message (with its caption)."""
+    if turn.attachment is not None:
+        return handoff.pending_from(turn.text, turn.attachment)
+    return handoff.pending_from(turn.plain_text, None)
 
 
 def _klantmanager_name(s: Services, user: User) -> str | None:

@@ -8,6 +8,7 @@ channel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -18,15 +19,26 @@ class Button:
     """A button under a message: its label, and the action it brings back when pressed.
 
     ``action`` is the button data, ``<action>:<argument>``; its shapes are
-    declared in ``bot/screens/buttons.py``.
+    declared in ``bot/screens/buttons.py``. A button with a ``url`` opens that
+    address instead (a map) and brings nothing back; its ``action`` is empty.
     """
 
     label: str
     action: str
+    url: str | None = None
+
+    @classmethod
+    def link(cls, label: str, url: str) -> Button:
+        return cls(label, "", url)
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
 """Rows of buttons, top to bottom."""
+
+
+def as_keyboard(rows: Iterable[Iterable[Button]]) -> Keyboard:
+    """Rows built as lists, as a ``Keyboard``."""
+    return tuple(tuple(row) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,18 @@ class RetryLater(ChannelError):
     def __init__(self, retry_after: float, reason: str = "") -> None:
         super().__init__(reason or f"retry after {retry_after} s")
         self.retry_after = retry_after
+
+
+class Unreachable(RetryLater):
+    """The channel could not be reached, or failed on its side (no connection, a server error).
+
+    Tried again with doubling waits, each a failed attempt, then failed for
+    good (``Settings.send_attempts``); ``retry_after`` is 0: the dispatcher
+    picks the wait.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(0.0, reason)
 
 
 class Rejected(ChannelError):

@@ -129,6 +129,14 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
+def _thread_files_by_channel(db: sqlite_utils.Database) -> None:
+    """Which channel a relayed file came through (issue 15): its ``file_id`` means something only there.
+
+    NULL: Telegram, where every file before this came from.
+    """
+    db.execute("ALTER TABLE thread_messages ADD COLUMN file_channel TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -139,6 +147,7 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
+    _thread_files_by_channel,
 ]
 
 

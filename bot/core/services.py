@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from telegram.ext import CallbackContext
 
-from bot.core.clock import Clock
 from bot.core.channel import Channel
+from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.features import Registry
 from bot.texts.render import Renderer
@@ -26,7 +26,7 @@ class Services:
     registry: Registry
     """What the app's features declared (``bot/core/features.py``)."""
     channels: dict[str, Channel] = field(default_factory=dict)
-    """The channels people reach us through, by name (``Turn.channel``)."""
+    """Every channel the bot speaks through, by name (``Turn.channel``); ``bot/delivery/deliver.py`` picks one per person."""
 
 
 def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]

@@ -14,12 +14,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlite_utils
-from telegram import Bot
 
-from bot.delivery import outbox
+from bot.core.channel import Outgoing
+from bot.delivery import deliver, outbox
 from bot.casework import staff
 from bot.screens import views
-from bot.screens.messaging import send_html, send_screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.core.services import Services
 from bot.people.users import get_user
@@ -62,17 +61,17 @@ def planned(db: sqlite_utils.Database, *, about: int, once: str) -> bool:
     return outbox.count(db, user_id=about, kind=NOTICE, key_prefix=_once_key(once)) > 0
 
 
-async def send_notice(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_notice(s: Services, row: OutboxRow) -> Skipped | None:
     key, values = row.params["key"], row.params["values"]
     member = staff.get_staff(s.db, row.chat_id)
     if member is not None:
-        await send_html(bot, member.id, s.renderer.ui(member.lang, key, **values))
+        await deliver.to_staff(s, member.id, Outgoing(s.renderer.ui(member.lang, key, **values)))
         return None
     reader = get_user(s.db, row.chat_id)
     if reader is None or not reader.onboarded:
         return Skipped("the person erased their data")
     screen = views.text_screen(s.renderer, reader.lang, key, with_menu=True, **values)
-    await send_screen(bot, s.renderer, reader.id, screen, reader.lang, reader)
+    await deliver.screen_to_person(s, reader, screen)
     return None
 
 
@@ -90,11 +89,11 @@ def send_step_card(db: sqlite_utils.Database, *, user_id: int, now: datetime) ->
     )
 
 
-async def _send_step_card(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def _send_step_card(s: Services, row: OutboxRow) -> Skipped | None:
     reader = get_user(s.db, row.user_id)
     if reader is None or not reader.onboarded or reader.step is None:
         return Skipped("the person erased their data")
-    await send_screen(bot, s.renderer, reader.id, views.where_screen(s.renderer, reader), reader.lang, reader)
+    await deliver.screen_to_person(s, reader, views.where_screen(s.renderer, reader))
     return None
 
 

@@ -34,8 +34,6 @@ from bot.delivery import outbox_counts
 from bot.core.clock import iso, parse_iso
 
 if TYPE_CHECKING:
-    from telegram import Bot
-
     from bot.core.services import Services
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
@@ -73,13 +71,14 @@ class Skipped:
     reason: str
 
 
-Sender = Callable[["Bot", "Services", OutboxRow], Awaitable[Skipped | None]]
-"""Sends the rows of one kind (a feature declares it: ``Feature.senders``).
+Sender = Callable[["Services", OutboxRow], Awaitable[Skipped | None]]
+"""Sends the rows of one kind; a feature declares it (``Feature.senders``).
 
-The sender renders and sends one row through PTB (``bot``) at send time
-and returns None, or a ``Skipped`` when there is nothing to send any more.
-Telegram errors it raises are handled by the dispatcher (retry, backoff,
-403). It must be safe to run twice for one row: after a crash it may be.
+The sender renders one row at send time and sends it through
+``bot/delivery/deliver.py``, and returns None, or a ``Skipped`` when there
+is nothing to send any more. The channel errors it raises
+(``bot/core/channel.py``) are handled by the dispatcher (retry, backoff,
+blocked). It must be safe to run twice for one row: after a crash it may be.
 """
 
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from telegram import InlineKeyboardMarkup
 
+from bot.core.channel import Keyboard
 from bot.screens import views
 from bot.editors.checker import allowed_fallbacks
 from bot.texts.content import Content
@@ -237,12 +237,12 @@ class _Page:
             inner = f'<span class="mark broken">broken: {_e(exc.description)}</span>\n{_e(telegram_html)}'
         return f'<div class="message" lang="{_e(lang)}" dir="{direction}">{inner}</div>'
 
-    def keyboard(self, markup: InlineKeyboardMarkup | None, lang: str, direction: str) -> str:
-        if markup is None:
+    def keyboard(self, keyboard: Keyboard, lang: str, direction: str) -> str:
+        if not keyboard:
             return ""
         rows = "".join(
-            '<div class="row">' + "".join(f'<span class="button">{_e(b.text)}</span>' for b in row) + "</div>"
-            for row in markup.inline_keyboard
+            '<div class="row">' + "".join(f'<span class="button">{_e(b.label)}</span>' for b in row) + "</div>"
+            for row in keyboard
         )
         return f'<div class="keyboard" lang="{_e(lang)}" dir="{direction}">{rows}</div>'
 

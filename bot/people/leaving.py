@@ -15,14 +15,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlite_utils
-from telegram import Bot
 
 from bot.reminders import appointments
-from bot.delivery import outbox
+from bot.core.channel import Outgoing
+from bot.delivery import deliver, outbox
 from bot.casework import staff
 from bot.core.clock import iso
 from bot.core.db import erase_people, forget
-from bot.screens.messaging import send_html
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.core.services import Services
 
@@ -75,7 +74,7 @@ def notice_text(s: Services, lang: str, params: dict) -> str:
     return "\n".join(lines)
 
 
-async def send_client_left(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_client_left(s: Services, row: OutboxRow) -> Skipped | None:
     """Outbox sender: the notice to the klantmanager (or their substitute), then the row forgets the name."""
     if "client" not in row.params:
         return Skipped("delivered before a crash")
@@ -83,7 +82,7 @@ async def send_client_left(bot: Bot, s: Services, row: OutboxRow) -> Skipped | N
     if owner is None:
         return Skipped("the klantmanager is gone")
     reader = staff.handling_klantmanager(s.db, owner.id, s.clock.now())
-    await send_html(bot, reader.id, notice_text(s, reader.lang, row.params))
+    await deliver.to_staff(s, reader.id, Outgoing(notice_text(s, reader.lang, row.params)))
     with s.db.atomic():
         s.db.execute("UPDATE outbox SET params = '{}' WHERE id = ?", [row.id])
     forget(s.db)  # nor in the write-ahead log

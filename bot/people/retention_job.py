@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
-from bot.delivery import outbox
+from bot.delivery import deliver, outbox
 from bot.screens import views
-from bot.screens.messaging import send_screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.people.retention import WARNING, Swept, load_rules, sweep
 from bot.core.services import KEY, Services
@@ -22,7 +20,7 @@ WARNING_TEXT = "privacy.inactive_warning"
 JOB_NAME = "retention"
 
 
-async def send_warning(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_warning(s: Services, row: OutboxRow) -> Skipped | None:
     """Outbox sender: tell the person when everything about them will be erased, unless they come back."""
     user = get_user(s.db, row.user_id)
     if user is None or not user.onboarded or not user.lang:
@@ -31,7 +29,7 @@ async def send_warning(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     if current != row.params["last_active_at"]:
         return Skipped("the person used Wegwijs again")
     screen = views.text_screen(s.renderer, user.lang, WARNING_TEXT, with_menu=True, when=row.params["erase_at"])
-    await send_screen(bot, s.renderer, user.id, screen, user.lang, user)
+    await deliver.screen_to_person(s, user, screen)
     return None
 
 

@@ -7,11 +7,8 @@ so a message planned long ago never says something that stopped being true.
 
 from __future__ import annotations
 
-from telegram import Bot
-
 from bot.reminders import appointments, repetition
-from bot.delivery import outbox
-from bot.screens.messaging import send_screen
+from bot.delivery import deliver, outbox
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.reminders.reminder_views import appointment_screen, check_screen, good_to_know_screen
 from bot.core.services import Services
@@ -30,7 +27,7 @@ def _person(s: Services, row: OutboxRow) -> User | None:
     return user if user is not None and user.onboarded and user.lang else None
 
 
-async def send_appointment_notice(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_appointment_notice(s: Services, row: OutboxRow) -> Skipped | None:
     user = _person(s, row)
     appointment = appointments.get(s.db, row.params["appointment_id"])
     if user is None or appointment is None:
@@ -40,11 +37,11 @@ async def send_appointment_notice(bot: Bot, s: Services, row: OutboxRow) -> Skip
         return Skipped("changed since")
     ask = event != appointments.CANCELLED
     screen = appointment_screen(s.renderer, user.lang, appointment, NOTICE_HEADERS[event], ask_answer=ask)
-    await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
+    await deliver.screen_to_person(s, user, screen)
     return None
 
 
-async def send_appointment_reminder(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_appointment_reminder(s: Services, row: OutboxRow) -> Skipped | None:
     user = _person(s, row)
     appointment = appointments.get(s.db, row.params["appointment_id"])
     if user is None or appointment is None:
@@ -58,11 +55,11 @@ async def send_appointment_reminder(bot: Bot, s: Services, row: OutboxRow) -> Sk
         # of time asks again); pressing "I will come" after all brings the reminders back.
         return Skipped("the person cannot come")
     screen = appointment_screen(s.renderer, user.lang, appointment, "appointment.reminder", ask_answer=True)
-    await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
+    await deliver.screen_to_person(s, user, screen)
     return None
 
 
-async def send_critical_item(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_critical_item(s: Services, row: OutboxRow) -> Skipped | None:
     user = _person(s, row)
     item_id = row.params["item_id"]
     if user is None or not s.renderer.journey.is_critical(item_id):
@@ -75,12 +72,12 @@ async def send_critical_item(bot: Bot, s: Services, row: OutboxRow) -> Skipped |
         result = Skipped("paused")
     else:
         screen = check_screen(s.renderer, user.lang, item_id, repeat=row.params["n"] > 0)
-        await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
+        await deliver.screen_to_person(s, user, screen)
     repetition.after_critical_sent(s.db, load_timing(s.renderer.journey), user.id, row.params, now)
     return result
 
 
-async def send_not_understood(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_not_understood(s: Services, row: OutboxRow) -> Skipped | None:
     """No message: the unconfirmed item goes on the klantmanager's list."""
     if not repetition.is_current(s.db, row.user_id, row.params):
         return Skipped("answered")
@@ -88,7 +85,7 @@ async def send_not_understood(bot: Bot, s: Services, row: OutboxRow) -> Skipped 
     return None
 
 
-async def send_good_to_know(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_good_to_know(s: Services, row: OutboxRow) -> Skipped | None:
     user = _person(s, row)
     step = s.renderer.journey.step(row.params["step_id"])
     if user is None or step is None or user.step != step.id or not repetition.good_to_know_items(step):
@@ -99,7 +96,7 @@ async def send_good_to_know(bot: Bot, s: Services, row: OutboxRow) -> Skipped | 
         result = Skipped("paused")
     else:
         item_id = repetition.good_to_know_item(step, row.params["n"])
-        await send_screen(bot, s.renderer, row.chat_id, good_to_know_screen(s.renderer, user.lang, item_id), user.lang, user)
+        await deliver.screen_to_person(s, user, good_to_know_screen(s.renderer, user.lang, item_id))
     repetition.plan_good_to_know(s.db, load_timing(s.renderer.journey), user.id, step, now)
     return result
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot.core.channel import Button, Keyboard
 from bot.texts import unchecked
 from bot.screens import views
 from bot.reminders.appointments import CANCELLED, Appointment
@@ -26,8 +25,8 @@ ASK_ITEM = "item"
 """``ask:item:<id>``: asking the klantmanager about an item (handled by ``handlers/ask.py``)."""
 
 
-def _button(r: Renderer, lang: str, key: str, action: str, *args: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(r.button(lang, key), callback_data=views.data(action, *args))
+def _button(r: Renderer, lang: str, key: str, action: str, *args: str) -> Button:
+    return Button(r.button(lang, key), views.data(action, *args))
 
 
 def appointment_details(r: Renderer, lang: str, appointment: Appointment) -> str:
@@ -42,27 +41,25 @@ def appointment_details(r: Renderer, lang: str, appointment: Appointment) -> str
 
 def appointment_screen(r: Renderer, lang: str, appointment: Appointment, header_key: str, ask_answer: bool) -> Screen:
     """A notice or reminder, with the map link; ``ask_answer`` adds "I will come" / "I cannot come"."""
-    rows = []
+    rows: list[tuple[Button, ...]] = []
     if appointment.map_url and appointment.status != CANCELLED:
-        rows.append([InlineKeyboardButton(r.button(lang, "appointment.map"), url=appointment.map_url)])
+        rows.append((Button.link(r.button(lang, "appointment.map"), appointment.map_url),))
     if ask_answer:
         number = str(appointment.id)
-        rows.append([_button(r, lang, "appointment.coming", APPOINTMENT, COMING, number)])
-        rows.append([_button(r, lang, "appointment.not_coming", APPOINTMENT, NOT_COMING, number)])
+        rows.append((_button(r, lang, "appointment.coming", APPOINTMENT, COMING, number),))
+        rows.append((_button(r, lang, "appointment.not_coming", APPOINTMENT, NOT_COMING, number),))
     return Screen(
         text=lambda lg: f"{r.ui(lg, header_key)}\n\n{appointment_details(r, lg, appointment)}",
-        keyboard=InlineKeyboardMarkup(rows) if rows else None,
+        keyboard=tuple(rows),
     )
 
 
 def reason_screen(r: Renderer, lang: str, appointment_id: int) -> Screen:
-    keyboard = InlineKeyboardMarkup(
-        [[_button(r, lang, "appointment.no_reason", APPOINTMENT, NO_REASON, str(appointment_id))]]
-    )
+    keyboard = ((_button(r, lang, "appointment.no_reason", APPOINTMENT, NO_REASON, str(appointment_id)),),)
     return Screen(text=lambda lg: r.ui(lg, "appointment.reason_prompt"), keyboard=keyboard)
 
 
-def ask_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButton:
+def ask_button(r: Renderer, lang: str, item_id: str) -> Button:
     return _button(r, lang, "check.ask", views.ASK, ASK_ITEM, item_id)
 
 
@@ -71,14 +68,12 @@ def check_screen(r: Renderer, lang: str, item_id: str, repeat: bool) -> Screen:
     header = "check.repeat" if repeat else "check.first"
     item_text, split = views.item_text(r, lang, item_id)
     shown = unchecked.with_original(r, item_id, item_text)
-    more = [[views.read_more_button(r, lang, item_id)]] if split else []
-    keyboard = InlineKeyboardMarkup(
-        [
-            *more,
-            [_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id)],
-            [_button(r, lang, "check.unclear", CHECK, UNCLEAR, item_id)],
-            [ask_button(r, lang, item_id)],
-        ]
+    more: Keyboard = ((views.read_more_button(r, lang, item_id),),) if split else ()
+    keyboard = (
+        *more,
+        (_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id),),
+        (_button(r, lang, "check.unclear", CHECK, UNCLEAR, item_id),),
+        (ask_button(r, lang, item_id),),
     )
     return Screen(
         text=lambda lg: f"{r.ui(lg, header)}\n\n{shown(lg)}\n\n{r.ui(lg, 'check.question')}",
@@ -90,10 +85,8 @@ def check_screen(r: Renderer, lang: str, item_id: str, repeat: bool) -> Screen:
 def unclear_screen(r: Renderer, lang: str, item_id: str) -> Screen:
     """The item again, in the person's own language only, with the way to the klantmanager."""
     item_text, split = views.item_text(r, lang, item_id)
-    more = [[views.read_more_button(r, lang, item_id)]] if split else []
-    keyboard = InlineKeyboardMarkup(
-        [*more, [_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id)], [ask_button(r, lang, item_id)]]
-    )
+    more: Keyboard = ((views.read_more_button(r, lang, item_id),),) if split else ()
+    keyboard = (*more, (_button(r, lang, "check.yes", CHECK, UNDERSTOOD, item_id),), (ask_button(r, lang, item_id),))
     return Screen(
         text=lambda lg: f"{r.ui(lg, 'check.unclear_intro')}\n\n{item_text(lg)}\n\n{r.ui(lg, 'check.unclear_outro')}",
         keyboard=keyboard,
@@ -107,11 +100,9 @@ def good_to_know_screen(r: Renderer, lang: str, item_id: str) -> Screen:
         summary = item.summary if item else ""
         return r.ui(lg, "good_to_know.text", title=r.title(lg, item_id), summary=summary)
 
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(r.button(lang, "good_to_know.more"), callback_data=views.data(views.ITEM, item_id))],
-            [_button(r, lang, "reminders.pause", REMINDERS, PAUSE)],
-        ]
+    keyboard = (
+        (_button(r, lang, "good_to_know.more", views.ITEM, item_id),),
+        (_button(r, lang, "reminders.pause", REMINDERS, PAUSE),),
     )
     return Screen(text=text, keyboard=keyboard)
 
@@ -130,5 +121,5 @@ def reminders_screen(r: Renderer, lang: str, paused_until: datetime | None, upco
         return "\n".join(lines)
 
     toggle = ("reminders.resume", RESUME) if paused_until else ("reminders.pause", PAUSE)
-    keyboard = InlineKeyboardMarkup([[_button(r, lang, toggle[0], REMINDERS, toggle[1])], views.back_to_menu(r, lang)])
+    keyboard = ((_button(r, lang, toggle[0], REMINDERS, toggle[1]),), views.back_to_menu(r, lang))
     return Screen(text=text, keyboard=keyboard)

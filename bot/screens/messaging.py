@@ -1,4 +1,4 @@
-"""Sending a screen to a person: their language, the bilingual view, splitting."""
+"""A screen, and what a person gets of it: their language, the bilingual view, the recording."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
-from telegram.constants import ParseMode
-
-from bot.channels.telegram.markup import split_message
-from bot.texts.render import Renderer
+from bot.core.channel import Keyboard, Outgoing
 from bot.people.users import User
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+from bot.texts.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -25,7 +20,7 @@ class Screen:
     """
 
     text: Callable[[str], str]
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard = ()
     bilingual: bool = True
     voice: Path | None = None
     """A recording of the text in the person's language, sent after it as a voice message."""
@@ -43,28 +38,7 @@ def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> s
     return f"{own}\n\n{label}\n{dutch}"
 
 
-async def send_html(
-    bot: Bot, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None = None
-) -> list[Message]:
-    """Send Telegram HTML of any length: split at paragraphs, buttons under the last part."""
-    parts = split_message(html)
-    sent = []
-    for number, part in enumerate(parts, start=1):
-        markup = keyboard if number == len(parts) else None
-        sent.append(
-            await bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-            )
-        )
-    return sent
-
-
-async def send_screen(
-    bot: Bot, renderer: Renderer, chat_id: int, screen: Screen, lang: str, user: User | None = None
-) -> list[Message]:
+def outgoing(renderer: Renderer, screen: Screen, lang: str, user: User | None = None) -> Outgoing:
+    """The screen as one message to a person: in ``lang``, with the Dutch below when they chose the bilingual view."""
     text = compose(renderer, screen, lang, bool(user and user.bilingual))
-    sent = await send_html(bot, chat_id, text, screen.keyboard)
-    if screen.voice is not None:
-        recording = InputFile(screen.voice.read_bytes(), filename=screen.voice.name)  # .ogg: audio/ogg
-        sent.append(await bot.send_voice(chat_id, recording))
-    return sent
+    return Outgoing(html=text, keyboard=screen.keyboard, voice=screen.voice)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot.core.channel import Button, Keyboard
 from bot.texts import unchecked
 from bot.texts.audio import voice_file
 from bot.screens.messaging import Screen
@@ -40,20 +39,21 @@ def data(action: str, *args: str) -> str:
     return ":".join((action, *args))
 
 
-def _button(label: str, action: str, *args: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data(action, *args))
+def _button(label: str, action: str, *args: str) -> Button:
+    return Button(label, data(action, *args))
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int = 1) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+def _rows(buttons: list[Button], width: int = 1) -> Keyboard:
+    return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
 
 
-def back_to_menu(r: Renderer, lang: str) -> list[InlineKeyboardButton]:
-    return [_button(r.button(lang, "menu.main"), MENU, MENU_MAIN)]
+def back_to_menu(r: Renderer, lang: str) -> tuple[Button, ...]:
+    """The row "Main menu", under most screens."""
+    return (_button(r.button(lang, "menu.main"), MENU, MENU_MAIN),)
 
 
 def text_screen(r: Renderer, lang: str, key: str, with_menu: bool = False, **values: object) -> Screen:
-    keyboard = InlineKeyboardMarkup([back_to_menu(r, lang)]) if with_menu else None
+    keyboard = (back_to_menu(r, lang),) if with_menu else ()
     return Screen(text=lambda lg: r.ui(lg, key, **values), keyboard=keyboard)
 
 
@@ -62,7 +62,7 @@ def language_screen(r: Renderer) -> Screen:
     languages = r.journey.languages
     buttons = [_button(r.button(code, "language.name"), LANG, code) for code in languages]
     text = "\n".join(r.ui(code, "language.prompt") for code in languages)
-    return Screen(text=lambda _lang: text, keyboard=InlineKeyboardMarkup(_rows(buttons, 2)), bilingual=False)
+    return Screen(text=lambda _lang: text, keyboard=_rows(buttons, 2), bilingual=False)
 
 
 def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
@@ -74,13 +74,11 @@ def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
         return item.html if item else r.ui(lg, GENERIC)
 
     if accepted:
-        keyboard = InlineKeyboardMarkup([back_to_menu(r, lang)])
+        keyboard: Keyboard = (back_to_menu(r, lang),)
     else:
-        keyboard = InlineKeyboardMarkup(
-            [
-                [_button(r.button(lang, "privacy.accept"), PRIVACY, "yes")],
-                [_button(r.button(lang, "privacy.decline"), PRIVACY, "no")],
-            ]
+        keyboard = (
+            (_button(r.button(lang, "privacy.accept"), PRIVACY, "yes"),),
+            (_button(r.button(lang, "privacy.decline"), PRIVACY, "no"),),
         )
     return Screen(text=text, keyboard=keyboard, voice=voice_file(r.content, lang, "privacy"))
 
@@ -92,7 +90,7 @@ def step_screen(r: Renderer, lang: str) -> Screen:
         for s in steps
     ]
     buttons.append(_button(r.button(lang, "step.unknown_button"), STEP, UNKNOWN_STEP))
-    return Screen(text=lambda lg: r.ui(lg, "step.prompt"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
+    return Screen(text=lambda lg: r.ui(lg, "step.prompt"), keyboard=_rows(buttons))
 
 
 def where_screen(r: Renderer, user: User) -> Screen:
@@ -118,7 +116,7 @@ def where_screen(r: Renderer, user: User) -> Screen:
     buttons.append(_button(r.button(lang, "menu.change_step"), MENU, MENU_STEP))
     return Screen(
         text=text,
-        keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, lang)]),
+        keyboard=(*_rows(buttons), back_to_menu(r, lang)),
         voice=voice_file(r.content, lang, step.overview),
     )
 
@@ -139,14 +137,14 @@ def path_screen(r: Renderer, user: User) -> Screen:
         _button(r.button(user.lang, "step.button", n=s.number, title=r.title(user.lang, s.overview)), ITEM, s.overview)
         for s in steps
     ]
-    return Screen(text=text, keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, user.lang)]))
+    return Screen(text=text, keyboard=(*_rows(buttons), back_to_menu(r, user.lang)))
 
 
 def topics_screen(r: Renderer, lang: str) -> Screen:
     buttons = [_button(r.title(lang, topic), ITEM, topic) for topic in r.journey.topics]
     return Screen(
         text=lambda lg: r.ui(lg, "topics.header"),
-        keyboard=InlineKeyboardMarkup([*_rows(buttons), back_to_menu(r, lang)]),
+        keyboard=(*_rows(buttons), back_to_menu(r, lang)),
     )
 
 
@@ -169,26 +167,26 @@ def item_text(r: Renderer, lang: str, item_id: str) -> tuple[Callable[[str], str
     return text, split
 
 
-def read_more_button(r: Renderer, lang: str, item_id: str) -> InlineKeyboardButton:
+def read_more_button(r: Renderer, lang: str, item_id: str) -> Button:
     return _button(r.button(lang, "item.read_more"), MORE, item_id)
 
 
-def back_to_step(r: Renderer, lang: str, item_id: str) -> list[list[InlineKeyboardButton]]:
+def back_to_step(r: Renderer, lang: str, item_id: str) -> Keyboard:
     """A button back to the step an item belongs to (none for a step's own overview or a topic)."""
     step = r.journey.item_step(item_id)
     if step is None or step.overview == item_id:
-        return []
+        return ()
     label = r.button(lang, "item.back_to_step", title=r.title(lang, step.overview))
-    return [[_button(label, ITEM, step.overview)]]
+    return ((_button(label, ITEM, step.overview),),)
 
 
 def item_screen(r: Renderer, lang: str, item_id: str) -> Screen:
     """An item; a critical one in an unchecked translation comes with the Dutch original (``bot.texts.unchecked``)."""
     text, split = item_text(r, lang, item_id)
-    rows = [[read_more_button(r, lang, item_id)]] if split else []
+    rows = ((read_more_button(r, lang, item_id),),) if split else ()
     return Screen(
         text=unchecked.with_original(r, item_id, text),
-        keyboard=InlineKeyboardMarkup([*rows, *back_to_step(r, lang, item_id), back_to_menu(r, lang)]),
+        keyboard=(*rows, *back_to_step(r, lang, item_id), back_to_menu(r, lang)),
         voice=voice_file(r.content, lang, item_id),
         bilingual=not unchecked.needs_original(r, lang, item_id),
     )
@@ -203,7 +201,7 @@ def more_screen(r: Renderer, lang: str, item_id: str) -> Screen:
             return ""
         return f"<b>{html.escape(parts.whole.title, quote=False)}</b>\n\n{parts.more}"
 
-    return Screen(text=text, keyboard=InlineKeyboardMarkup([*back_to_step(r, lang, item_id), back_to_menu(r, lang)]))
+    return Screen(text=text, keyboard=(*back_to_step(r, lang, item_id), back_to_menu(r, lang)))
 
 
 def menu_screen(r: Renderer, user: User) -> Screen:
@@ -222,15 +220,13 @@ def menu_screen(r: Renderer, user: User) -> Screen:
     if lang == r.journey.source_language:  # Dutch below Dutch: nothing to toggle
         entries.remove((bilingual_key, MENU, MENU_BILINGUAL))
     buttons = [_button(r.button(lang, key), action, target) for key, action, target in entries]
-    return Screen(text=lambda lg: r.ui(lg, "menu.header"), keyboard=InlineKeyboardMarkup(_rows(buttons)))
+    return Screen(text=lambda lg: r.ui(lg, "menu.header"), keyboard=_rows(buttons))
 
 
 def delete_screen(r: Renderer, lang: str, token: str) -> Screen:
-    keyboard = InlineKeyboardMarkup(
-        [
-            [_button(r.button(lang, "delete.yes"), DELETE, "yes", token)],
-            [_button(r.button(lang, "delete.no"), DELETE, "no")],
-        ]
+    keyboard = (
+        (_button(r.button(lang, "delete.yes"), DELETE, "yes", token),),
+        (_button(r.button(lang, "delete.no"), DELETE, "no"),),
     )
     return Screen(text=lambda lg: r.ui(lg, "delete.confirm"), keyboard=keyboard, bilingual=False)
 

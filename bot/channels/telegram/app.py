@@ -9,21 +9,19 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.delivery import dispatcher
 from bot.texts import reload
 from bot.people import retention_job
-from bot.channels.telegram import chats, errors, updates
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram import chats, errors, outbox_job, updates
 from bot.channels.telegram.routes import add_routes
-from bot.channels.telegram.turns import NAME as TELEGRAM
 from bot.core.features import Feature, Job, Registry
 from bot.features import FEATURES
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.ratelimit import ChatRateLimiter
 from bot.core.clock import Clock, clock_starting_at
 from bot.core.config import Settings
 from bot.texts.content import load_content
 from bot.core.db import open_db
 from bot.core.db_locks import LOOP_BUSY_TIMEOUT_MS
-from bot.delivery.dispatcher import DeliveryRateLimiter
 from bot.texts.render import Renderer
 from bot.core.runlog import log_start
 from bot.core.services import KEY, Services
@@ -49,7 +47,7 @@ def build_application(
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
-    limiter = DeliveryRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
+    limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
     builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start)
     timeout = settings.send_timeout_seconds
     builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
@@ -70,7 +68,7 @@ def build_application(
         clock=clock or clock_starting_at(settings.clock_start),
         registry=Registry.of(features),
     )
-    s.channels[TELEGRAM] = TelegramChannel(app.bot, s.channels)
+    s.channels[TelegramChannel.name] = TelegramChannel(app.bot, s.channels)
     app.bot_data[KEY] = s
     updates.register(app)
     chats.register(app)
@@ -81,7 +79,7 @@ def build_application(
     errors.register(app)
     for job in s.registry.jobs:
         _schedule(app, job)
-    dispatcher.start(app)
+    outbox_job.start(app)
     retention_job.start(app)
     reload.install(app, settings, after_reload=set_commands)
     return app

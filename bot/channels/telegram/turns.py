@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
-from bot.core.channel import Attachment
+from bot.channels.telegram.channel import NAME
+from bot.channels.telegram.files import attachment_of
 from bot.core.turns import EDITED, Turn
 
-NAME = "telegram"
 OTHER_KINDS = (
     "sticker", "animation", "audio", "video", "video_note", "location", "venue", "contact", "poll", "dice", "game",
 )
@@ -33,16 +33,6 @@ def _command(message: Message) -> tuple[str | None, tuple[str, ...]]:
     return text[1:length].split("@")[0].lower(), tuple(text[length:].split())
 
 
-def _attachment(message: Message) -> Attachment | None:
-    if message.photo:
-        return Attachment("photo", NAME, message.photo[-1].file_id)
-    if message.document:
-        return Attachment("document", NAME, message.document.file_id, message.document.file_name)
-    if message.voice:
-        return Attachment("voice", NAME, message.voice.file_id)
-    return None
-
-
 def turn_of(update: Update) -> Turn | None:
     """What a person did in a private chat; None for anything else (groups, channels, members)."""
     user, chat = update.effective_user, update.effective_chat
@@ -62,7 +52,7 @@ def turn_of(update: Update) -> Turn | None:
     if message is None:
         return None
     command, args = _command(message)
-    attachment = _attachment(message)
+    attachment = attachment_of(message)
     text = message.text if message.text is not None else message.caption
     other = None
     if command is None and attachment is None and message.text is None:

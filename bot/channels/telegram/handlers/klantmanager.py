@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -27,13 +27,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.channel import Button, Keyboard
 from bot.people import audit, leaving
-from bot.casework import handoff, invites, staff
+from bot.casework import invites, relay, staff
 from bot.delivery import notices
 from bot.screens import views
 from bot.core.clock import iso
 from bot.channels.telegram.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, reader_language, show
-from bot.screens.messaging import send_html
+from bot.channels.telegram.replies import send_html
 from bot.core.features import Feature
 from bot.core.services import KEY, Services, services
 from bot.casework.staff import Staff
@@ -56,7 +57,7 @@ async def say(
     context: ContextTypes.DEFAULT_TYPE,
     lang: str,
     key: str,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Keyboard = (),
     **values: Any,
 ) -> None:
     s = services(context)
@@ -102,8 +103,8 @@ def klantmanager_only(handler: StaffHandler) -> Callable[[Update, ContextTypes.D
     return wrapper
 
 
-def button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
+def button(label: str, data: str) -> Button:
+    return Button(label, data)
 
 
 def client_name(s: Services, user_id: int) -> str:
@@ -281,6 +282,6 @@ def _register(app: Application) -> None:
 FEATURE = Feature(
     name="klantmanager",
     telegram=_register,
-    senders={**handoff.SENDERS, **leaving.SENDERS, **notices.SENDERS},
+    senders={**relay.SENDERS, **leaving.SENDERS, **notices.SENDERS},
     staff_commands=("start", "invite", "newclient"),
 )

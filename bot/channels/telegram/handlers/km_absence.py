@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -13,6 +13,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.channel import as_keyboard
 from bot.people import audit
 from bot.delivery import notices
 from bot.casework import staff
@@ -52,7 +53,7 @@ async def away(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, 
         return
     stamp = int(until.timestamp())
     buttons = [[button(k.name, f"{AWAY}:{k.id}:{stamp}")] for k in colleagues]
-    await say(update, context, km.lang, "km.away_choose", InlineKeyboardMarkup(buttons), until=iso(until))
+    await say(update, context, km.lang, "km.away_choose", as_keyboard(buttons), until=iso(until))
 
 
 @klantmanager_only

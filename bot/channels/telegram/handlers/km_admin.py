@@ -17,15 +17,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, TypeHandler, filters
 
+from bot.core.channel import as_keyboard
 from bot.screens import buttons
 from bot.casework import staff, staff_admin
 from bot.channels.telegram.handlers.klantmanager import _refuse as refuse
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import button, say
-from bot.screens.messaging import send_html
+from bot.channels.telegram.replies import send_html
 from bot.core.features import Feature
 from bot.core.services import Services, services
 from bot.casework.staff import Staff
@@ -94,14 +95,14 @@ async def list_klantmanagers(update: Update, context: ContextTypes.DEFAULT_TYPE,
     ]
     lines += ["", s.renderer.ui(lang, "admin.list_hint")]
     buttons = [[button(entry.person.name, f"{ADMIN}:km:{entry.person.id}")] for entry in team]
-    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(buttons))
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), as_keyboard(buttons))
 
 
 async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, admin: Staff, km_id: int) -> None:
     km = staff_admin.klantmanager(s.db, km_id)
     entry = next(e for e in staff_admin.overview(s.db) if e.person.id == km.id)
     r, lang = s.renderer, admin.lang
-    buttons = InlineKeyboardMarkup(
+    buttons = as_keyboard(
         [
             [button(r.button(lang, "admin.reassign_button"), f"{ADMIN}:mv:{km.id}")],
             [button(r.button(lang, "admin.remove_button"), f"{ADMIN}:rm:{km.id}")],
@@ -129,7 +130,7 @@ async def _choose_target(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
         await say(update, context, admin.lang, "km.transfer_no_colleagues")
         return
     buttons = [[button(k.name, f"{ADMIN}:to:{km.id}:{k.id}")] for k in colleagues]
-    await say(update, context, admin.lang, "admin.choose_target", InlineKeyboardMarkup(buttons), name=km.name)
+    await say(update, context, admin.lang, "admin.choose_target", as_keyboard(buttons), name=km.name)
 
 
 async def _choose_clients(
@@ -144,7 +145,7 @@ async def _choose_clients(
     rows = [[button(r.button(admin.lang, "admin.all_button", count=len(caseload)), f"{ADMIN}:all:{km.id}:{target.id}")]]
     rows += [[button(c.name or str(c.user_id), f"{ADMIN}:one:{c.user_id}:{target.id}")] for c in caseload]
     await say(
-        update, context, admin.lang, "admin.choose_clients", InlineKeyboardMarkup(rows), name=km.name, target=target.name
+        update, context, admin.lang, "admin.choose_clients", as_keyboard(rows), name=km.name, target=target.name
     )
 
 
@@ -173,7 +174,7 @@ async def _confirm_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     if remaining:
         raise AdminError("admin.error.has_clients", name=km.name, count=remaining, id=km.id)
     r = s.renderer
-    buttons = InlineKeyboardMarkup(
+    buttons = as_keyboard(
         [
             [
                 button(r.button(admin.lang, "admin.confirm_remove_button"), f"{ADMIN}:rmok:{km.id}"),

@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram.files import pending_from_message
 from bot.people import audit
 from bot.core import awaiting
 from bot.casework import handoff, questions, staff
@@ -104,7 +105,7 @@ async def _answer(
     if not staff.may_act_for(s.db, km.id, question.user_id, now):
         await not_yours(update, context, km, question.user_id)
         return
-    pending = handoff.pending_from_message(update.effective_message)
+    pending = pending_from_message(update.effective_message)
     if pending is None:
         await say(update, context, km.lang, "ask.unsupported")
         return

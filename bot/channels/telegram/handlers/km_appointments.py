@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from bot.core.channel import as_keyboard
 from bot.reminders import appointments
 from bot.people import audit
 from bot.core import awaiting
@@ -33,7 +34,7 @@ from bot.channels.telegram.handlers.klantmanager import (
     not_yours,
     say,
 )
-from bot.screens.messaging import send_html
+from bot.channels.telegram.replies import send_html
 from bot.core.services import Services, services
 from bot.casework.staff import Staff
 from bot.texts.timing import load_timing
@@ -72,7 +73,7 @@ async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         lines.append(r.ui(km.lang, "km.appt_none"))
     kinds = load_timing(r.journey).appointment_kinds
     rows += [[button(f"➕ {r.button(km.lang, f'appointment.kind.{k}')}", f"{APPT}:new:{user_id}:{k}")] for k in kinds]
-    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), as_keyboard(rows))
 
 
 def _state(s: Services, km: Staff) -> dict[str, Any] | None:
@@ -166,7 +167,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
             s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": PLACE, "starts_at": iso(when)}
         )
         if data.get("current_place"):  # a change keeps the address unless the klantmanager writes a new one
-            same = InlineKeyboardMarkup(
+            same = as_keyboard(
                 [[button(s.renderer.button(km.lang, "km.appt_same_place_button"), f"{APPT}:same")]]
             )
             await say(update, context, km.lang, "km.appt_place_keep", same, place=data["current_place"])
@@ -184,7 +185,7 @@ async def _ask_bring(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
 ) -> None:
     awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING})
-    nothing = InlineKeyboardMarkup([[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
+    nothing = as_keyboard([[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
     await say(update, context, km.lang, "km.appt_bring", nothing)
 
 
@@ -192,7 +193,7 @@ async def _check(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
 ) -> None:
     awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": CHECK})
-    buttons = InlineKeyboardMarkup(
+    buttons = as_keyboard(
         [
             [
                 button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),

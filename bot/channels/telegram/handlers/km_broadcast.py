@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -13,9 +13,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.channel import as_keyboard
 from bot.people import audit
 from bot.core import awaiting
-from bot.delivery import outbox
+from bot.delivery import deliver, outbox
 from bot.casework import staff
 from bot.screens import buttons as patterns
 from bot.core.awaiting import Awaiting
@@ -29,7 +30,8 @@ from bot.channels.telegram.handlers.klantmanager import (
     not_yours,
     say,
 )
-from bot.screens.messaging import Screen, send_html, send_screen
+from bot.channels.telegram.replies import send_html
+from bot.screens.messaging import Screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.core.services import Services, services
 from bot.casework.staff import Staff
@@ -47,7 +49,7 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Servi
         [button(f"{st.number}. {s.renderer.title(km.lang, st.overview)}", f"{BROADCAST}:step:{st.id}")]
         for st in s.renderer.journey.steps
     ]
-    await say(update, context, km.lang, "km.broadcast_choose_step", InlineKeyboardMarkup(buttons))
+    await say(update, context, km.lang, "km.broadcast_choose_step", as_keyboard(buttons))
 
 
 def _recipients(s: Services, km: Staff, step_id: str) -> list[User]:
@@ -74,7 +76,7 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s
             context,
             km.lang,
             "km.broadcast_choose_content",
-            InlineKeyboardMarkup(buttons),
+            as_keyboard(buttons),
             step=s.renderer.title(km.lang, step.overview),
         )
     elif action == "item" and journey.step(step_id) and fields["item"] in journey.referenced_items():
@@ -116,7 +118,7 @@ async def _broadcast_preview(
     preview_key = plural_key(s.renderer, km.lang, preview_name, len(recipients))
     await say(update, context, km.lang, preview_key, count=len(recipients), step=step_title)
     preview = broadcast_text(s, km.lang, km, item_id, text)
-    buttons = InlineKeyboardMarkup(
+    buttons = as_keyboard(
         [
             [
                 button(s.renderer.button(km.lang, "km.broadcast_send_button"), f"{BROADCAST}:send"),
@@ -180,7 +182,7 @@ async def _broadcast_send(update: Update, context: ContextTypes.DEFAULT_TYPE, s:
     await say(update, context, km.lang, done_key, count=len(recipients))
 
 
-async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
+async def send_broadcast(s: Services, row: OutboxRow) -> Skipped | None:
     """Outbox sender: one broadcast message, rendered in the reader's language at send time."""
     user = get_user(s.db, row.user_id)
     if user is None or not user.onboarded:
@@ -188,7 +190,7 @@ async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | Non
     params = row.params
     km = staff.get_staff(s.db, int(params["klantmanager_id"]))
     screen = Screen(text=lambda lg: broadcast_text(s, lg, km, params.get("item_id"), params.get("text")))
-    await send_screen(bot, s.renderer, user.id, screen, user.lang, user)
+    await deliver.screen_to_person(s, user, screen)
     return None
 
 

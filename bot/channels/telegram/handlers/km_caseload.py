@@ -6,7 +6,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.channel import Keyboard, as_keyboard
 from bot.reminders import appointments, repetition
 from bot.people import audit
 from bot.casework import caseload, handoff, questions, staff
@@ -33,7 +34,8 @@ from bot.channels.telegram.handlers.klantmanager import (
     say,
     step_title,
 )
-from bot.screens.messaging import send_html
+from bot.channels.telegram.channel import to_markup
+from bot.channels.telegram.replies import send_html
 from bot.core.features import Feature
 from bot.core.services import Services
 from bot.casework.staff import Staff
@@ -83,7 +85,7 @@ CLIENTS_PER_PAGE = 10
 """Clients on one page of ``/clients``: one phone screen, one message (a caseload is about 50)."""
 
 
-def _clients_page(s: Services, km: Staff, page: int) -> tuple[str, InlineKeyboardMarkup] | None:
+def _clients_page(s: Services, km: Staff, page: int) -> tuple[str, Keyboard] | None:
     """Page ``page`` of the caseload (the last one if there are fewer), or None when it is empty."""
     visible = _visible_clients(s, km, s.clock.now())
     if not visible:
@@ -103,7 +105,7 @@ def _clients_page(s: Services, km: Staff, page: int) -> tuple[str, InlineKeyboar
         turn.append(button(s.renderer.button(km.lang, "km.clients_next"), f"{CLIENTS_PAGE}:{page + 1}"))
     if turn:
         buttons.append(turn)
-    return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
+    return "\n\n".join(lines), as_keyboard(buttons)
 
 
 @klantmanager_only
@@ -124,7 +126,7 @@ async def clients_page(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Se
         await say(update, context, km.lang, "km.clients_empty")
         return
     text, markup = shown
-    await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=to_markup(markup))
 
 
 def _age(s: Services, km: Staff, question: questions.Question) -> str:
@@ -166,7 +168,7 @@ async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
                     )
                 ]
             )
-    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), InlineKeyboardMarkup(buttons))
+    await send_html(context.bot, update.effective_chat.id, "\n\n".join(lines), as_keyboard(buttons))
 
 
 @klantmanager_only
@@ -187,7 +189,7 @@ async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
             for st in steps
         ]
         await say(
-            update, context, km.lang, "km.choose_step", InlineKeyboardMarkup(buttons), client=client_name(s, user_id)
+            update, context, km.lang, "km.choose_step", as_keyboard(buttons), client=client_name(s, user_id)
         )
     elif action == "set":
         await _set_client_step(update, context, s, km, user_id, fields["step"])
@@ -203,7 +205,7 @@ async def client_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
             context,
             km.lang,
             "km.transfer_choose",
-            InlineKeyboardMarkup(buttons),
+            as_keyboard(buttons),
             client=client_name(s, user_id),
         )
     elif action == "keep":
@@ -222,7 +224,7 @@ async def _confirm_transfer(
     if target is None or not target.is_klantmanager or to_id in (km.id, staff.client(s.db, user_id).klantmanager_id):
         await not_yours(update, context, km, user_id)
         return
-    buttons = InlineKeyboardMarkup(
+    buttons = as_keyboard(
         [
             [
                 button(s.renderer.button(km.lang, "km.transfer_confirm_button"), f"{CLIENT}:move:{user_id}:{to_id}"),
@@ -253,7 +255,7 @@ async def _client_card(
         [button(s.renderer.button(km.lang, "km.appointment_button"), f"{CLIENT}:appt:{user_id}")],
         [button(s.renderer.button(km.lang, "km.transfer_button"), f"{CLIENT}:tr:{user_id}")],
     ]
-    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), InlineKeyboardMarkup(buttons))
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines), as_keyboard(buttons))
 
 
 async def _set_client_step(
@@ -311,7 +313,7 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s
         await say(update, context, km.lang, "km.clients_empty")
         return
     buttons = [[button(c.name, f"{CLIENT}:tr:{c.user_id}")] for c in caseload]
-    await say(update, context, km.lang, "km.transfer_choose_client", InlineKeyboardMarkup(buttons))
+    await say(update, context, km.lang, "km.transfer_choose_client", as_keyboard(buttons))
 
 
 def _register(app: Application) -> None:

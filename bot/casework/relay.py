@@ -1,0 +1,164 @@
+"""Relaying a question's messages: what the klantmanager and the person read, and the outbox senders.
+
+The rules (who handles a question, when it is due, a blocked klantmanager)
+are in ``bot/casework/handoff.py``; this module only composes the messages,
+neutral ``Outgoing``s with the file as an ``Attachment``, and sends them
+through ``bot/delivery/deliver.py``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.casework import questions, staff
+from bot.casework.handoff import CANNOT_COME, KM_BLOCKED, KM_CALL, KM_DONE, KM_REPLY, OVERDUE, RELAY, klantmanager_unreachable
+from bot.casework.questions import FROM_CLIENT, Question, ThreadMessage
+from bot.casework.staff_text import language_name
+from bot.core.channel import Attachment, Blocked, Button, Keyboard, Outgoing, Sent
+from bot.core.services import Services
+from bot.delivery import deliver, outbox
+from bot.delivery.outbox import OutboxRow, Skipped
+from bot.people.users import User, get_user
+from bot.reminders import appointments
+from bot.texts.render import Renderer
+
+
+def km_buttons(r: Renderer, lang: str, question_id: int) -> Keyboard:
+    """"Reply", "Done" and "I will call" under a question."""
+    return (
+        (
+            Button(r.button(lang, "km.reply_button"), f"{KM_REPLY}:{question_id}"),
+            Button(r.button(lang, "km.done_button"), f"{KM_DONE}:{question_id}"),
+        ),
+        (Button(r.button(lang, "km.call_button"), f"{KM_CALL}:{question_id}"),),
+    )
+
+
+def question_header(s: Services, question: Question, handler: staff.Staff, *, words: bool = True) -> str:
+    """What the klantmanager reads above a question; ``words``: the client's own words follow."""
+    r = s.renderer
+    linked = staff.client(s.db, question.user_id)
+    client = get_user(s.db, question.user_id)
+    step = r.journey.step(client.step) if client else None
+    owner = staff.get_staff(s.db, question.klantmanager_id)
+    values = {
+        "client": linked.name if linked else str(question.user_id),
+        "language": language_name(r, handler.lang, client.lang) if client and client.lang else "",
+        "step": r.title(handler.lang, step.overview) if step else r.ui(handler.lang, "km.no_step"),
+        "when": question.created_at,
+    }
+    header = r.ui(handler.lang, "km.question_header", **values)
+    if owner is not None and owner.id != handler.id:
+        header += "\n" + r.ui(handler.lang, "km.substituting", colleague=owner.name)
+    if question.topic and question.topic in r.journey.referenced_items():
+        # "Not clear, ask my klantmanager" under an item: the item as the klantmanager knows it.
+        header += "\n" + r.ui(handler.lang, "km.question_topic", title=r.title(handler.lang, question.topic))
+    if words and client and client.lang and client.lang != handler.lang:
+        header += "\n" + r.ui(handler.lang, "km.client_words", language=values["language"])
+    return header
+
+
+def relayed(message: ThreadMessage, head: str, keyboard: Keyboard = ()) -> Outgoing:
+    """A thread message under its heading, for the other side.
+
+    The writer's own text is escaped and may be long (the channel splits it);
+    a file goes with it, the text as its caption where the channel can.
+    """
+    body = escape(message.text, quote=False) if message.text else ""
+    text = f"{head}\n\n{body}" if body else head
+    attachment = None
+    if message.kind != "text" and message.file_id:
+        channel = message.file_channel or questions.FIRST_FILE_CHANNEL
+        attachment = Attachment(message.kind, channel, message.file_id, message.file_name)
+    return Outgoing(html=text, keyboard=keyboard, attachment=attachment)
+
+
+def _message_id(sent: Sent) -> int | None:
+    """The id replies in the chat point to (Telegram's are numbers)."""
+    return int(sent.message_ref) if sent.message_ref.isdigit() else None
+
+
+async def send_relay(s: Services, row: OutboxRow) -> Skipped | None:
+    """Outbox sender: relay one stored thread message to the other side."""
+    message = questions.get_message(s.db, int(row.params["message_id"]))
+    if message is None or message.relayed_at:
+        return Skipped("erased with the person, or relayed before a crash")
+    question = questions.get_question(s.db, message.question_id)
+    now = s.clock.now()
+    if message.direction == FROM_CLIENT:
+        handler = staff.handling_klantmanager(s.db, question.klantmanager_id, now)
+        head = question_header(s, question, handler, words=bool(message.text))
+        try:
+            sent = await deliver.to_staff(s, handler.id, relayed(message, head, km_buttons(s.renderer, handler.lang, question.id)))
+        except Blocked:
+            return klantmanager_unreachable(s, row, question, handler, now)
+        questions.mark_relayed(s.db, message.id, handler.id, _message_id(sent), now)
+    else:
+        client = get_user(s.db, question.user_id)
+        if client is None:
+            return Skipped("the person erased their data")
+        head = answer_header(s, client, question, message)
+        sent = await deliver.to_person(s, client.id, relayed(message, head))
+        questions.mark_relayed(s.db, message.id, client.id, _message_id(sent), now)
+    return None
+
+
+def answer_header(s: Services, client: User, question: Question, message: ThreadMessage) -> str:
+    """ "Answer from your klantmanager Kim", or from a substitute: "Answer from Daan, for Kim"."""
+    author = staff.get_staff(s.db, message.sender_id)
+    owner = staff.get_staff(s.db, question.klantmanager_id)
+    name = author.name if author else ""
+    if owner is not None and author is not None and author.id != owner.id:
+        return s.renderer.ui(client.lang, "ask.answer_header_substitute", name=name, colleague=owner.name)
+    return s.renderer.ui(client.lang, "ask.answer_header", name=name)
+
+
+async def send_km_blocked(s: Services, row: OutboxRow) -> Skipped | None:
+    """Outbox sender: tell an admin that a klantmanager cannot be reached."""
+    admin = staff.get_staff(s.db, row.chat_id)
+    km = staff.get_staff(s.db, int(row.params["klantmanager_id"]))
+    question = questions.get_question(s.db, int(row.params["question_id"]))
+    if admin is None or km is None or question is None:
+        return Skipped("gone")
+    linked = staff.client(s.db, question.user_id)
+    text = s.renderer.ui(admin.lang, "admin.km_blocked", name=km.name, client=linked.name if linked else "")
+    await deliver.to_staff(s, admin.id, Outgoing(text))
+    return None
+
+
+async def send_overdue(s: Services, row: OutboxRow) -> Skipped | None:
+    """Outbox sender: remind the klantmanager of a question still open past its answer time."""
+    question = questions.get_question(s.db, int(row.params["question_id"]))
+    if question is None or question.status != questions.OPEN or question.answered_at:
+        return Skipped("answered or closed")
+    handler = staff.handling_klantmanager(s.db, question.klantmanager_id, s.clock.now())
+    linked = staff.client(s.db, question.user_id)
+    text = s.renderer.ui(handler.lang, "km.overdue", client=linked.name if linked else "", when=question.created_at)
+    await deliver.to_staff(s, handler.id, Outgoing(text, km_buttons(s.renderer, handler.lang, question.id)))
+    return None
+
+
+async def send_cannot_come(s: Services, row: OutboxRow) -> Skipped | None:
+    """Outbox sender: the klantmanager hears that their client cannot come, and why."""
+    appointment_id = int(row.params["appointment_id"])
+    answer = next(
+        (a for a in appointments.cannot_come_answers(s.db, row.user_id) if a.appointment_id == appointment_id), None
+    )
+    linked = staff.client(s.db, row.user_id)
+    if answer is None or linked is None:
+        return Skipped("the person will come after all, erased their data, or has no klantmanager")
+    handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, s.clock.now())
+    r = s.renderer
+    text = r.ui(
+        handler.lang,
+        "km.cannot_come",
+        client=linked.name,
+        kind=r.button(handler.lang, f"appointment.kind.{answer.kind}"),
+        when=answer.starts_at,
+        reason=answer.reason or "–",
+    )
+    await deliver.to_staff(s, handler.id, Outgoing(text))
+    return None
+
+
+SENDERS = {CANNOT_COME: send_cannot_come, RELAY: send_relay, OVERDUE: send_overdue, KM_BLOCKED: send_km_blocked}
