@@ -11,11 +11,10 @@ from pathlib import Path
 
 from bot.cli import (
     admin as admin_cli,
-    reminders as cli_reminders,
     content as content_cli,
-    privacy as privacy_cli,
 )
 from bot.core.config import Settings
+from bot.features import FEATURES
 
 PIPE_CLOSED = 141
 """Exit status when the reader of our output went away: 128 + SIGPIPE, as a shell reports it."""
@@ -148,8 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("ids", nargs="*", help="item ids, as --item (default: every item and short text)")
     stamp.set_defaults(func=_content_stamp)
     content_cli.add_commands(content_sub)
-    cli_reminders.add_parsers(sub)
-    privacy_cli.add_parsers(sub)
+    for feature in FEATURES:  # appointments and the outbox, privacy: each feature's own commands
+        if feature.cli is not None:
+            feature.cli(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from bot.cli import privacy as privacy_cli
 from bot.conversation.common import (
     argument,
     ask_for_missing_onboarding,
@@ -102,4 +103,5 @@ FEATURE = Feature(
     ),
     senders={retention_job.WARNING: retention_job.send_warning},
     commands={"privacy": 90, "mydata": 100, "delete": 110},
+    cli=privacy_cli.add_parsers,
 )

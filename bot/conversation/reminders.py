@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.cli import reminders as reminders_cli
 from bot.conversation.common import fields, onboarded, reply
 from bot.core.features import Feature
 from bot.core.routes import Route
@@ -45,4 +46,5 @@ FEATURE = Feature(
     routes=(Route(reminders, command="reminders"), Route(reminders_button, button=buttons.REMINDERS)),
     senders=reminder_senders.SENDERS,
     commands={"reminders": 60},
+    cli=reminders_cli.add_parsers,
 )
