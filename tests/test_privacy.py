@@ -13,7 +13,8 @@ import pytest
 import yaml
 from dateutil.relativedelta import relativedelta
 
-from bot.people import retention, retention_job
+from bot.channels.telegram import jobs
+from bot.people import retention
 from bot.editors.checker import ERROR, check_content
 from bot.cli.main import main as cli
 from bot.core.clock import FakeClock, parse_iso
@@ -42,7 +43,7 @@ async def sweep(bot: BotUnderTest, clock: FakeClock, moment: datetime) -> dict[i
     returns the bot's new messages per chat."""
     await at(bot, clock, moment)
     before = {chat: len(await bot.client.bot_messages(chat)) for chat in bot.emulator.state.chats}
-    (job,) = bot.app.job_queue.get_jobs_by_name(retention_job.JOB_NAME)
+    (job,) = bot.app.job_queue.get_jobs_by_name(jobs.RETENTION_JOB)
     await job.run(bot.app)
     await settle(bot)
     new = {chat: (await bot.client.bot_messages(chat))[before.get(chat, 0) :] for chat in bot.emulator.state.chats}

@@ -11,7 +11,8 @@ import pytest
 from bot.editors.checker import allowed_fallbacks
 from bot.core.config import DEFAULT_CONTENT_DIR
 from bot.texts.content import load_content
-from bot.channels.telegram.markup import TELEGRAM_LIMIT, markdown_to_html, split_message
+from bot.channels.telegram.markup import TELEGRAM_LIMIT, split_message
+from bot.texts.markdown import markdown_to_html
 from bot.texts.render import Renderer
 
 MOMENT = datetime(2027, 3, 12, 13, 0, tzinfo=UTC)  # 14:00 in Amsterdam

@@ -16,7 +16,7 @@ from bot.casework.questions import FROM_CLIENT, Question, ThreadMessage
 from bot.casework.staff_text import language_name
 from bot.core.channel import Attachment, Blocked, Button, Keyboard, Outgoing, Sent
 from bot.core.services import Services
-from bot.delivery import deliver, outbox
+from bot.delivery import deliver
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.people.users import User, get_user
 from bot.reminders import appointments

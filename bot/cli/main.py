@@ -14,6 +14,7 @@ from bot.cli import (
     content as content_cli,
 )
 from bot.core.config import Settings
+from bot.demo import emulator_cli
 from bot.features import FEATURES
 
 PIPE_CLOSED = 141
@@ -41,24 +42,6 @@ def _run(args: argparse.Namespace) -> int:
         app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
     else:
         app.run_polling()
-    return 0
-
-
-def _emulator(args: argparse.Namespace) -> int:
-    from bot.emulator import serve
-
-    options: dict[str, object] = {"limits": not args.no_limits}
-    if args.global_rate is not None:
-        options["global_rate"] = args.global_rate
-    if args.chat_rate is not None:
-        options["chat_rate"] = args.chat_rate
-    if args.latency_ms:
-        options["latency_ms"] = args.latency_ms
-    print(f"Bot API emulator on http://{args.host}:{args.port}/bot<token>/  (control: /_control/)")
-    try:
-        asyncio.run(serve(args.host, args.port, **options))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -104,16 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
     run.set_defaults(func=_run)
 
-    emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8081)
-    emulator.add_argument("--no-limits", action="store_true", help="switch off Telegram's rate limits")
-    emulator.add_argument("--global-rate", type=float, help="messages per second for the bot (default 30)")
-    emulator.add_argument("--chat-rate", type=float, help="messages per second in one chat (default 1)")
-    emulator.add_argument(
-        "--latency-ms", type=float, default=0.0, help="add this to every Bot API round trip (real Telegram: 50-150)"
-    )
-    emulator.set_defaults(func=_emulator)
+    emulator_cli.add_parser(sub)
 
     demo = sub.add_parser("demo", help="talk to the bot in this terminal, no token needed")
     demo.add_argument("--lang", help="the language your pretend Telegram app uses (nl, en, ar, fa, ti)")

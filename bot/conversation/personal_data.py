@@ -101,7 +101,7 @@ FEATURE = Feature(
         Route(delete, command="delete"),
         Route(delete_button, button=buttons.DELETE),
     ),
-    senders={retention_job.WARNING: retention_job.send_warning},
+    senders={retention.WARNING: retention_job.send_warning},
     commands={"privacy": 90, "mydata": 100, "delete": 110},
     cli=privacy_cli.add_parsers,
 )

@@ -9,12 +9,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.core.services import KEY
-
-if TYPE_CHECKING:
-    from telegram.ext import Application
+from bot.core.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +31,11 @@ def content_version(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def log_start(app: Application) -> None:
+def log_start(settings: Settings, bot_name: str) -> None:
     """One line at start: bot name, database, content and its version, dispatch interval."""
-    settings = app.bot_data[KEY].settings
     log.info(
         "wegwijs started: bot @%s, database %s, content %s (version %s), dispatch every %g s%s",
-        app.bot.username,
+        bot_name,
         Path(settings.db_path).resolve(),
         Path(settings.content_dir).resolve(),
         content_version(settings.content_dir),

@@ -1,11 +1,13 @@
-"""What every handler needs, kept in one object on the Application."""
+"""What every handler needs, kept in one object on the app.
+
+PTB handlers reach it with ``bot.channels.telegram.context.services``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from telegram.ext import CallbackContext
 
 from bot.core.channel import Channel
 from bot.core.clock import Clock
@@ -27,7 +29,3 @@ class Services:
     """What the app's features declared (``bot/core/features.py``)."""
     channels: dict[str, Channel] = field(default_factory=dict)
     """Every channel the bot speaks through, by name (``Turn.channel``); ``bot/delivery/deliver.py`` picks one per person."""
-
-
-def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
-    return context.application.bot_data[KEY]

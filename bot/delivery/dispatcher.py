@@ -52,7 +52,6 @@ from bot.texts.timing import load_timing
 from bot.people.users import deactivate, get_user
 
 log = logging.getLogger(__name__)
-JOB_NAME = "outbox"
 NO_CHAT = 0
 """Rows whose sender picks the chat at send time count as one chat: one at a time."""
 LOCKED_WAIT = 0.25

@@ -32,7 +32,8 @@ from bot.editors.editing import (
     write_item,
     yaml_scalar,
 )
-from bot.channels.telegram.markup import TELEGRAM_LIMIT, markdown_to_html
+from bot.channels.telegram.markup import TELEGRAM_LIMIT
+from bot.texts.markdown import markdown_to_html
 from bot.texts.readmore import MORE_MARKER, marker_count, whole_body
 from bot.editors.textcheck import (
     Problem,

@@ -21,9 +21,10 @@ cannot disagree.
 - The audit trail of staff actions: ``audit``.
 
 The sweep runs every ``Settings.retention_seconds`` (default: an hour) from
-PTB's JobQueue (``bot/people/retention_job.py``) and does whatever is due at that
-moment, so a missed run only delays it; ``wegwijs privacy status`` shows what
-will go when.
+the bot's scheduler (``bot/people/retention_job.py``, run by
+``bot/channels/telegram/jobs.py``) and does whatever is due at that moment,
+so a missed run only delays it; ``wegwijs privacy status`` shows what will go
+when.
 """
 
 from __future__ import annotations

@@ -1,23 +1,23 @@
-"""The retention sweep in the running bot: PTB's JobQueue runs it, the outbox sends the warning."""
+"""The retention sweep in the running bot: the warning it plans (an outbox kind), and one sweep.
+
+The running bot's scheduler runs ``sweep_now`` (Telegram: ``bot/channels/telegram/jobs.py``).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 
-from telegram.ext import Application, ContextTypes
-
-from bot.delivery import deliver, outbox
+from bot.delivery import deliver
 from bot.screens import views
 from bot.delivery.outbox import OutboxRow, Skipped
-from bot.people.retention import WARNING, Swept, load_rules, sweep
-from bot.core.services import KEY, Services
+from bot.people.retention import Swept, load_rules, sweep
+from bot.core.services import Services
 from bot.people.users import get_user
 
 log = logging.getLogger(__name__)
 
 WARNING_TEXT = "privacy.inactive_warning"
-JOB_NAME = "retention"
 
 
 async def send_warning(s: Services, row: OutboxRow) -> Skipped | None:
@@ -33,16 +33,8 @@ async def send_warning(s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
-    s: Services = context.application.bot_data[KEY]
+def sweep_now(s: Services) -> None:
+    """Erase and warn whatever is due now (``bot/people/retention.py``)."""
     swept = sweep(s.db, load_rules(s.renderer.journey), s.clock.now())
     if swept != Swept():
         log.info("retention: %s", json.dumps(swept.__dict__))
-
-
-def start(app: Application) -> None:
-    """Check the rules and run the sweep from the JobQueue (not at all when the interval is 0)."""
-    s: Services = app.bot_data[KEY]
-    load_rules(s.renderer.journey)
-    if s.settings.retention_seconds > 0:
-        app.job_queue.run_repeating(_run, interval=s.settings.retention_seconds, first=0, name=JOB_NAME)

@@ -8,7 +8,7 @@ so a message planned long ago never says something that stopped being true.
 from __future__ import annotations
 
 from bot.reminders import appointments, repetition
-from bot.delivery import deliver, outbox
+from bot.delivery import deliver
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.reminders.reminder_views import appointment_screen, check_screen, good_to_know_screen
 from bot.core.services import Services

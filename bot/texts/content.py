@@ -18,7 +18,7 @@ import yaml
 
 from bot.texts.glossary import Glossary, GlossaryError, load_glossary
 from bot.texts.journey import YAML_LOADER, Journey, JourneyError, load_journey
-from bot.channels.telegram.markup import markdown_to_html
+from bot.texts.markdown import markdown_to_html
 from bot.texts.readmore import split_body, whole_body
 from bot.texts.yaml_errors import describe
 

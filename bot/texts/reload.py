@@ -12,26 +12,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import signal
-import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from telegram.ext import Application, CallbackContext
-
-from bot.core.config import Settings
 from bot.texts.content import ContentError, load_content
 from bot.texts.render import Renderer
 from bot.core.runlog import content_version
-from bot.core.services import KEY as SERVICES_KEY
+from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
-KEY = "wegwijs.reload"
-JOB_NAME = "content-reload"
 TEXT_SUFFIXES = (".yaml", ".md")
 
-AfterReload = Callable[[Application], Awaitable[None]]
+AfterReload = Callable[[], Awaitable[None]]
 
 
 def content_files(root: Path) -> list[Path]:
@@ -55,8 +48,11 @@ def fingerprint(root: Path) -> str:
 
 
 class ContentReloader:
-    def __init__(self, app: Application, root: Path, after_reload: AfterReload | None = None) -> None:
-        self.app = app
+    """Reloads the content of one running bot; its scheduler calls ``look_for_changes``
+    (Telegram: ``bot/channels/telegram/jobs.py``)."""
+
+    def __init__(self, services: Services, root: Path, after_reload: AfterReload | None = None) -> None:
+        self.services = services
         self.root = root
         self.after_reload = after_reload
         self.seen = fingerprint(root)
@@ -85,35 +81,13 @@ class ContentReloader:
             except ContentError as exc:
                 log.error("content change refused (%s): %s; still serving the last good content", reason, exc)
                 return False
-            self.app.bot_data[SERVICES_KEY].renderer = Renderer(content)
+            self.services.renderer = Renderer(content)
             version = await asyncio.to_thread(content_version, self.root)
             log.info("content reloaded (%s): content version %s", reason, version)
         if self.after_reload is not None:
-            await self.after_reload(self.app)
+            await self.after_reload()
         return True
 
-    async def look_for_changes(self, _: CallbackContext) -> None:  # type: ignore[type-arg]
+    async def look_for_changes(self) -> None:
         if await asyncio.to_thread(fingerprint, self.root) != self.seen:
             await self.reload("content files changed")
-
-
-def install(app: Application, settings: Settings, after_reload: AfterReload | None = None) -> None:
-    """Look for changed content every ``settings.reload_seconds`` (0: only on SIGHUP)."""
-    reloader = ContentReloader(app, settings.content_dir, after_reload)
-    app.bot_data[KEY] = reloader
-    if settings.reload_seconds > 0 and app.job_queue is not None:
-        app.job_queue.run_repeating(
-            reloader.look_for_changes, interval=settings.reload_seconds, first=settings.reload_seconds, name=JOB_NAME
-        )
-
-
-def listen_for_sighup(app: Application) -> None:
-    """Reload on SIGHUP. Only the main thread's loop can handle signals, and not on every platform."""
-    reloader: ContentReloader | None = app.bot_data.get(KEY)
-    if reloader is None or not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
-        return
-    loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(reloader.reload("SIGHUP")))
-    except (NotImplementedError, RuntimeError, ValueError):
-        log.warning("cannot listen for SIGHUP here; content is still reloaded when files change")

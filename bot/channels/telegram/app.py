@@ -9,9 +9,7 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.texts import reload
-from bot.people import retention_job
-from bot.channels.telegram import chats, errors, outbox_job, updates
+from bot.channels.telegram import chats, errors, jobs, updates
 from bot.channels.telegram.routes import add_routes
 from bot.core.features import Feature, Job, Registry
 from bot.features import FEATURES
@@ -79,9 +77,9 @@ def build_application(
     errors.register(app)
     for job in s.registry.jobs:
         _schedule(app, job)
-    outbox_job.start(app)
-    retention_job.start(app)
-    reload.install(app, settings, after_reload=set_commands)
+    jobs.start_outbox(app)
+    jobs.start_retention(app)
+    jobs.install_reload(app, settings, after_reload=set_commands)
     return app
 
 
@@ -100,11 +98,11 @@ def _schedule(app: Application, job: Job) -> None:
 
 
 async def on_start(app: Application) -> None:
-    log_start(app)
+    log_start(app.bot_data[KEY].settings, app.bot.username)
     # The command menu is set as soon as the bot runs, not before it listens:
     # rendering it reads each language's CLDR data (issue 11, start time).
     app.job_queue.run_once(_set_commands_now, when=0, name=COMMANDS_JOB, job_kwargs={"misfire_grace_time": None})
-    reload.listen_for_sighup(app)
+    jobs.listen_for_sighup(app)
 
 
 async def _set_commands_now(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,7 +11,7 @@ from telegram.ext import Application, ContextTypes
 from bot.channels.telegram.turns import turn_of
 from bot.conversation.common import tell_error
 from bot.core.db_locks import is_busy
-from bot.core.services import services
+from bot.channels.telegram.context import services
 
 log = logging.getLogger(__name__)
 

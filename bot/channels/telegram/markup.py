@@ -1,27 +1,8 @@
-"""Telegram HTML: turning editors' light Markdown into it, and splitting it.
-
-Editors write plain text with ``**bold**``, ``[text](url)`` and ``- `` bullets.
-The conversion runs on the template *source*, once at load time, so Jinja's
-autoescaping still escapes every value inserted at render time.
-"""
+"""Telegram HTML in Telegram's sizes: splitting a long message into parts that fit."""
 
 from __future__ import annotations
 
-import re
-
 TELEGRAM_LIMIT = 4096
-
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
-_BARE_AMP = re.compile(r"&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)")
-_BULLET = re.compile(r"^- ", re.M)
-
-
-def markdown_to_html(source: str) -> str:
-    text = _BARE_AMP.sub("&amp;", source.strip())
-    text = _BULLET.sub("• ", text)
-    text = _BOLD.sub(r"<b>\1</b>", text)
-    return _LINK.sub(r'<a href="\2">\1</a>', text)
 
 
 def split_message(html: str, limit: int = TELEGRAM_LIMIT) -> list[str]:

@@ -15,7 +15,7 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Command
 
 from bot.channels.telegram.turns import turn_of
 from bot.core.routes import MAIN, Route
-from bot.core.services import services
+from bot.channels.telegram.context import services
 
 PRIVATE = filters.ChatType.PRIVATE
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]

@@ -13,7 +13,8 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram.turns import turn_of
 from bot.conversation import common
-from bot.core.services import Services, services
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.core.turns import Turn
 from bot.people.users import User
 from bot.screens.messaging import Screen

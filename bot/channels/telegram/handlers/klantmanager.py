@@ -36,7 +36,8 @@ from bot.core.clock import iso
 from bot.channels.telegram.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, reader_language, show
 from bot.channels.telegram.replies import send_html
 from bot.core.features import Feature
-from bot.core.services import KEY, Services, services
+from bot.core.services import KEY, Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.people.users import get_user
 

@@ -28,7 +28,8 @@ from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import button, say
 from bot.channels.telegram.replies import send_html
 from bot.core.features import Feature
-from bot.core.services import Services, services
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.casework.staff_admin import AdminError
 from bot.casework.staff_text import plural, plural_key

@@ -37,7 +37,8 @@ from bot.channels.telegram.handlers.klantmanager import (
     not_yours,
     say,
 )
-from bot.core.services import KEY, Services, services
+from bot.core.services import KEY, Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.people.users import get_user
 

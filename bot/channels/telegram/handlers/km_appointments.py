@@ -35,7 +35,8 @@ from bot.channels.telegram.handlers.klantmanager import (
     say,
 )
 from bot.channels.telegram.replies import send_html
-from bot.core.services import Services, services
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.texts.timing import load_timing
 from bot.people.users import User

@@ -33,7 +33,8 @@ from bot.channels.telegram.handlers.klantmanager import (
 from bot.channels.telegram.replies import send_html
 from bot.screens.messaging import Screen
 from bot.delivery.outbox import OutboxRow, Skipped
-from bot.core.services import Services, services
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.casework.staff_text import plural_key
 from bot.people.users import User, get_user
