@@ -9,16 +9,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
+from typing import Protocol, cast
 
 from bot.casework import invites
-from bot.core.channel import Outgoing
+from bot.core.channel import Outgoing, Sent
 from bot.core.routes import Handler
 from bot.core.services import Services
 from bot.core.turns import Turn
 from bot.people.users import User, get_user, touch
 from bot.reminders import appointments
 from bot.screens import views
-from bot.screens.messaging import Screen, compose
+from bot.screens.messaging import Screen, outgoing
 from bot.texts.timing import load_timing
 
 # What a person hears when an invitation link cannot be used.
@@ -51,9 +52,7 @@ async def send(s: Services, turn: Turn, message: Outgoing) -> None:
 
 async def reply(s: Services, turn: Turn, screen: Screen, user: User | None, lang: str | None = None) -> None:
     """Show a screen in the person's language (and in Dutch below it, in the bilingual view)."""
-    language = lang or reader_language(s, turn, user)
-    html = compose(s.renderer, screen, language, bool(user and user.bilingual))
-    await send(s, turn, Outgoing(html=html, keyboard=screen.keyboard or (), voice=screen.voice))
+    await send(s, turn, outgoing(s.renderer, screen, lang or reader_language(s, turn, user), user))
 
 
 async def reply_html(s: Services, turn: Turn, html: str) -> None:
@@ -61,9 +60,16 @@ async def reply_html(s: Services, turn: Turn, html: str) -> None:
     await send(s, turn, Outgoing(html=html))
 
 
+class SendsDocuments(Protocol):
+    """What a channel adds to ``Channel`` to send a file the core made (``/mydata``'s export)."""
+
+    async def send_document(self, address: str, file_name: str, data: bytes, caption: str) -> Sent: ...
+
+
 async def reply_document(s: Services, turn: Turn, file_name: str, data: bytes, caption: str) -> None:
     """A file made for the person (their data export), with a caption in the core's rich text."""
-    await s.channels[turn.channel].send_document(turn.address, file_name, data, caption)
+    channel = cast(SendsDocuments, s.channels[turn.channel])
+    await channel.send_document(turn.address, file_name, data, caption)
 
 
 async def ask_for_missing_onboarding(s: Services, turn: Turn, user: User | None) -> None:
