@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from bot import conversation
 from bot.conversation import reminders, search
 from bot.conversation.common import reply_html
 from bot.core.channel import Attachment, Outgoing, Sent
-from bot.core.features import Feature
+from bot.core.features import Feature, Registry
 from bot.core.routes import Route
 from bot.core.services import Services
 from bot.core.turns import Turn
@@ -132,3 +134,18 @@ async def test_two_bots_with_different_features_do_not_see_each_others(tmp_path:
         assert "reminders" in full.services.registry.commands
         assert "reminders" not in other.services.registry.commands
         assert search.FEATURE.jobs[0] in other.services.registry.jobs
+
+
+def test_the_registry_joins_the_features_in_order_and_refuses_a_kind_declared_twice() -> None:
+    registry = Registry.of(FEATURES)
+    # Features share one command menu, in the order people knew before features declared it.
+    assert registry.commands == (
+        "menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata",
+        "delete", "help",
+    )
+    assert registry.routes[-1].any_button, "the fallback answers old buttons last"
+    twice = Feature(name="again", senders={repetition.CRITICAL: reminders.FEATURE.senders[repetition.CRITICAL]})
+    with pytest.raises(ValueError, match="declared twice"):
+        Registry.of((*FEATURES, twice))
+    with pytest.raises(ValueError, match="listed twice"):
+        Registry.of((*FEATURES, search.FEATURE))
