@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 
 from bot.casework import handoff
-from bot.core.channel import Attachment, Blocked, ChannelError, InDoubt, Outgoing, Rejected, RetryLater, Sent, Unreachable
+from bot.core.channel import (
+    Attachment,
+    Blocked,
+    Button,
+    ChannelError,
+    InDoubt,
+    Outgoing,
+    Rejected,
+    RetryLater,
+    Sent,
+    Unreachable,
+)
 from bot.core.clock import FakeClock
 from bot.delivery import outbox
 from bot.people.users import get_user
@@ -37,6 +48,10 @@ class FakeChannel:
             raise self.errors.pop(0)
         self.delivered.append((address, message))
         return Sent(self.name, f"m{len(self.delivered)}")
+
+    async def send_document(self, address: str, file_name: str, data: bytes, caption: str) -> Sent:
+        self.files[file_name] = data
+        return await self.send(address, Outgoing(caption))
 
     async def file_bytes(self, attachment: Attachment) -> bytes:
         return self.files[attachment.ref]
@@ -126,3 +141,24 @@ async def test_the_retry_of_a_channel_waits_its_retry_after(tmp_path: Path) -> N
         clock.advance(timedelta(seconds=61))
         await settle(bot)
         assert notice(rows(bot, PERSON))["status"] == outbox.SENT and len(fake.delivered) == 1
+
+
+async def test_the_telegram_channel_splits_long_text_puts_buttons_last_and_uploads_documents(tmp_path: Path) -> None:
+    async with bot_under_test(tmp_path / "w.db", clock=FakeClock(MONDAY), dispatch_seconds=0) as bot:
+        await onboard_without_repetition(bot, PERSON)
+        before = len(await bot.client.bot_messages(PERSON))
+        telegram = bot.services.channels["telegram"]
+        paragraphs = [f"<b>{n}</b> " + "woord " * 300 for n in range(4)]  # about 7,000 characters
+        keyboard = ((Button("Kaart", "", "https://maps.example/x"),), (Button("Ja", "appt:yes:1"),))
+        sent = await telegram.send(str(PERSON), Outgoing("\n\n".join(paragraphs), keyboard))
+        await telegram.send_document(str(PERSON), "gegevens.json", b'{"a": 1}', "<b>Jouw gegevens</b>")
+        parts = (await bot.client.bot_messages(PERSON))[before:]
+        assert [m["kind"] for m in parts] == ["text", "text", "document"]
+        assert sent.message_ref == str(parts[1]["message_id"])
+        assert parts[0]["reply_markup"] is None
+        assert parts[1]["reply_markup"]["inline_keyboard"] == [
+            [{"text": "Kaart", "url": "https://maps.example/x"}],
+            [{"text": "Ja", "callback_data": "appt:yes:1"}],
+        ]
+        assert parts[2]["file_name"] == "gegevens.json" and parts[2]["caption"] == "Jouw gegevens"
+        assert await bot.client.file_bytes(parts[2]["file_id"]) == b'{"a": 1}'

@@ -24,7 +24,7 @@ from bot.texts.render import Renderer
 
 
 def km_buttons(r: Renderer, lang: str, question_id: int) -> Keyboard:
-    """"Reply", "Done" and "I will call" under a question."""
+    """The buttons under a question: "Reply", "Done", "I will call"."""
     return (
         (
             Button(r.button(lang, "km.reply_button"), f"{KM_REPLY}:{question_id}"),

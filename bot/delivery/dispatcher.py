@@ -43,7 +43,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from bot.core.channel import Blocked, ChannelError, InDoubt, Rejected, RetryLater, Unreachable
+from bot.core.channel import Blocked, ChannelError, InDoubt, Rejected, RetryLater, Sent, Unreachable
 from bot.core.db_locks import is_busy, until_saved, write_once
 from bot.core.services import Services
 from bot.delivery import deliver, outbox
@@ -164,7 +164,7 @@ class Dispatcher:
         with deliver.noting_sends() as done:
             await self._deliver(row, sender, done)
 
-    async def _deliver(self, row: OutboxRow, sender: outbox.Sender, done: list[Any]) -> None:
+    async def _deliver(self, row: OutboxRow, sender: outbox.Sender, done: list[Sent]) -> None:
         s = self.services
         try:
             if row.chat_id is not None:
@@ -199,7 +199,7 @@ class Dispatcher:
                 await self._save(
                     lambda: outbox.retry(s.db, row.id, s.clock.now(), str(exc), count_attempt=False), "retrying a row"
                 )
-        except Exception as exc:  # network, 5xx, or a bug in a sender: retry, then fail
+        except Exception as exc:  # a bug in a sender, or a channel's failure it did not name: retry, then fail
             await self._save(lambda: self._failed_attempt(row, exc), "retrying a row")
         else:
             if isinstance(result, Skipped):
