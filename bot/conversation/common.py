@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
-from typing import Protocol, cast
 
 from bot.casework import invites
-from bot.core.channel import Outgoing, Sent
+from bot.core.channel import Outgoing
 from bot.core.routes import Handler
 from bot.core.services import Services
 from bot.core.turns import Turn
@@ -60,16 +59,9 @@ async def reply_html(s: Services, turn: Turn, html: str) -> None:
     await send(s, turn, Outgoing(html=html))
 
 
-class SendsDocuments(Protocol):
-    """What a channel adds to ``Channel`` to send a file the core made (``/mydata``'s export)."""
-
-    async def send_document(self, address: str, file_name: str, data: bytes, caption: str) -> Sent: ...
-
-
 async def reply_document(s: Services, turn: Turn, file_name: str, data: bytes, caption: str) -> None:
     """A file made for the person (their data export), with a caption in the core's rich text."""
-    channel = cast(SendsDocuments, s.channels[turn.channel])
-    await channel.send_document(turn.address, file_name, data, caption)
+    await s.channels[turn.channel].send_document(turn.address, file_name, data, caption)
 
 
 async def ask_for_missing_onboarding(s: Services, turn: Turn, user: User | None) -> None:
