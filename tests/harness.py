@@ -8,7 +8,7 @@ has finished with an update instead of sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +22,10 @@ from bot.texts.bidi import strip_marks
 from bot.core.clock import Clock
 from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
+from bot.core.features import Feature
 from bot.core.services import KEY, Services
 from bot.ops import http as ops_http
+from bot.features import FEATURES
 
 TOKEN = "123456:TEST-TOKEN"
 OBSERVER_GROUP = 10_000
@@ -36,6 +38,7 @@ class BotUnderTest:
     client: EmulatorClient
     settings: Settings
     clock: Clock | None = None
+    features: Sequence[Feature] = FEATURES
     app: Application | None = None
     _processed: set[int] = field(default_factory=set)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -54,7 +57,7 @@ class BotUnderTest:
         return server.url
 
     async def start(self) -> None:
-        self.app = build_application(self.settings, clock=self.clock)
+        self.app = build_application(self.settings, clock=self.clock, features=self.features)
         self.app.add_handler(TypeHandler(Update, self._observe), group=OBSERVER_GROUP)
         self._stack = AsyncExitStack()
         await self._stack.enter_async_context(running(self.app, poll_timeout=1))
@@ -210,6 +213,7 @@ async def bot_under_test(
     chat_gap_seconds: float = 0.0,
     send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS,
     http_port: int | None = None,
+    features: Sequence[Feature] = FEATURES,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
@@ -224,6 +228,8 @@ async def bot_under_test(
     test types far faster than a person, so the flood guard is set out of
     reach (a test of the guard sets its own). ``http_port=0``: the HTTP server
     (/healthz, /metrics) on a free port, at ``BotUnderTest.http_url``.
+    ``features``: the app's features, in order (a test of the feature contract
+    leaves some out).
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -241,7 +247,7 @@ async def bot_under_test(
             send_timeout_seconds=send_timeout_seconds,
             http_port=http_port,
         )
-        harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
+        harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock, features=features)
         await harness.start()
         try:
             yield harness

@@ -9,7 +9,7 @@ from bot.search import search_misses
 from bot.cli.main import main as cli
 from bot.core.clock import FakeClock
 from bot.core.db import personal_tables
-from bot.channels.telegram.handlers.search import EXPIRY_JOB
+from bot.conversation.search import EXPIRY_JOB
 from tests.content_fixture import onboard
 from tests.harness import BotUnderTest, Person, bot_under_test
 from tests.test_handoff import Team, label, team  # noqa: F401  (team is a fixture)

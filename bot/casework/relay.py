@@ -16,7 +16,7 @@ from bot.casework.questions import FROM_CLIENT, Question, ThreadMessage
 from bot.casework.staff_text import language_name
 from bot.core.channel import Attachment, Blocked, Button, Keyboard, Outgoing, Sent
 from bot.core.services import Services
-from bot.delivery import deliver, outbox
+from bot.delivery import deliver
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.people.users import User, get_user
 from bot.reminders import appointments
@@ -161,8 +161,4 @@ async def send_cannot_come(s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-def register_kinds() -> None:
-    outbox.register_kind(CANNOT_COME, send_cannot_come)
-    outbox.register_kind(RELAY, send_relay)
-    outbox.register_kind(OVERDUE, send_overdue)
-    outbox.register_kind(KM_BLOCKED, send_km_blocked)
+SENDERS = {CANNOT_COME: send_cannot_come, RELAY: send_relay, OVERDUE: send_overdue, KM_BLOCKED: send_km_blocked}

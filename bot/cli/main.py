@@ -12,13 +12,12 @@ from pathlib import Path
 
 from bot.cli import (
     admin as admin_cli,
-    reminders as cli_reminders,
     content as content_cli,
     ops as ops_cli,
-    privacy as privacy_cli,
 )
 from bot.core.config import Settings, http_port_setting, port_number
 from bot.demo import emulator_cli
+from bot.features import FEATURES
 
 PIPE_CLOSED = 141
 """Exit status when the reader of our output went away: 128 + SIGPIPE, as a shell reports it."""
@@ -137,9 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("ids", nargs="*", help="item ids, as --item (default: every item and short text)")
     stamp.set_defaults(func=_content_stamp)
     content_cli.add_commands(content_sub)
-    cli_reminders.add_parsers(sub)
-    privacy_cli.add_parsers(sub)
-    ops_cli.add_parsers(sub)
+    for feature in FEATURES:  # appointments and the outbox, privacy: each feature's own commands
+        if feature.cli is not None:
+            feature.cli(sub)
+    ops_cli.add_parsers(sub)  # the operator's backup: of the whole app, no feature's
     return parser
 
 

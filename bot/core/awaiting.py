@@ -3,42 +3,25 @@
 Some answers are free text (or a photo): the reason for "I cannot come", a
 question for the klantmanager, a klantmanager's answer. The state lives in
 SQLite, not in memory, so a restart in the middle of such a conversation loses
-nothing. A feature registers a handler for its kind; a message that no awaited
-answer claims goes on to search. Keyed by Telegram user id, for statushouders
-and staff alike.
+nothing. A feature declares a handler for its kind (``Feature.awaited``, or
+``Feature.staff_awaited`` for the klantmanager's Telegram handlers); a message
+that no awaited answer claims goes on to search. Keyed by person id, for
+statushouders and staff alike.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-from telegram import Update
-from telegram.ext import ContextTypes
-
-from bot.people.users import User
 
 
 @dataclass(frozen=True)
 class Awaiting:
     kind: str
     data: dict[str, Any]
-
-
-TextAnswerHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, User, Awaiting], Awaitable[None]]
-_handlers: dict[str, TextAnswerHandler] = {}
-
-
-def register(kind: str, handler: TextAnswerHandler) -> None:
-    """Let a feature take the next text message of a person who is asked for one."""
-    _handlers[kind] = handler
-
-
-def handler_for(kind: str) -> TextAnswerHandler | None:
-    return _handlers.get(kind)
 
 
 def expect(db: sqlite_utils.Database, user_id: int, kind: str, /, *, about: int | None = None, **data: Any) -> None:

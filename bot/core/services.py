@@ -1,15 +1,18 @@
-"""What every handler needs, kept in one object on the Application."""
+"""What every handler needs, kept in one object on the app.
+
+PTB handlers reach it with ``bot.channels.telegram.context.services``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from telegram.ext import CallbackContext
 
 from bot.core.channel import Channel
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.features import Registry
 from bot.texts.render import Renderer
 
 KEY = "wegwijs"
@@ -22,9 +25,7 @@ class Services:
     renderer: Renderer
     """Replaced as a whole when content is reloaded."""
     clock: Clock
+    registry: Registry
+    """What the app's features declared (``bot/core/features.py``)."""
     channels: dict[str, Channel] = field(default_factory=dict)
-    """Every channel the bot speaks through, by name; ``bot/delivery/deliver.py`` picks one per person."""
-
-
-def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
-    return context.application.bot_data[KEY]
+    """Every channel the bot speaks through, by name (``Turn.channel``); ``bot/delivery/deliver.py`` picks one per person."""

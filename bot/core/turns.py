@@ -28,3 +28,16 @@ class Turn:
     attachment: Attachment | None = None
     other: str | None = None
     """Anything else the channel received (a sticker, a location...): its kind, for a polite answer."""
+    reply_to: str | None = None
+    """The channel's reference of the message this one replies to (a reply to a relayed answer)."""
+
+    @property
+    def plain_text(self) -> str | None:
+        """The text of a plain message: not a file's caption, not a command or a button."""
+        if self.command is not None or self.button is not None or self.attachment is not None or self.other:
+            return None
+        return self.text
+
+
+EDITED = "edited"
+"""``Turn.other`` for an edited message: not new input, the person is asked to send it again."""

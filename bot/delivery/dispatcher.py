@@ -173,7 +173,7 @@ class Dispatcher:
 
     async def deliver(self, row: OutboxRow) -> None:
         s = self.services
-        sender = outbox.sender_for(row.kind)
+        sender = s.registry.senders.get(row.kind)
         if sender is None:
             await self._save(lambda: outbox.fail(s.db, row.id, s.clock.now(), f"no sender for kind {row.kind!r}"), "failing a row")
             return

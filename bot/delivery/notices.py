@@ -97,6 +97,4 @@ async def _send_step_card(s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-def register_kinds() -> None:
-    outbox.register_kind(NOTICE, send_notice)
-    outbox.register_kind(STEP_CARD, _send_step_card)
+SENDERS = {NOTICE: send_notice, STEP_CARD: _send_step_card}

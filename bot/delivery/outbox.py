@@ -72,23 +72,14 @@ class Skipped:
 
 
 Sender = Callable[["Services", OutboxRow], Awaitable[Skipped | None]]
-_senders: dict[str, Sender] = {}
+"""Sends the rows of one kind; a feature declares it (``Feature.senders``).
 
-
-def register_kind(kind: str, sender: Sender) -> None:
-    """Let the dispatcher send rows of ``kind`` with ``sender``.
-
-    The sender renders one row at send time and sends it through
-    ``bot/delivery/deliver.py``, and returns None, or a ``Skipped`` when there
-    is nothing to send any more. The channel errors it raises
-    (``bot/core/channel.py``) are handled by the dispatcher (retry, backoff,
-    blocked). It must be safe to run twice for one row: after a crash it may be.
-    """
-    _senders[kind] = sender
-
-
-def sender_for(kind: str) -> Sender | None:
-    return _senders.get(kind)
+The sender renders one row at send time and sends it through
+``bot/delivery/deliver.py``, and returns None, or a ``Skipped`` when there
+is nothing to send any more. The channel errors it raises
+(``bot/core/channel.py``) are handled by the dispatcher (retry, backoff,
+blocked). It must be safe to run twice for one row: after a crash it may be.
+"""
 
 
 def create_table(db: sqlite_utils.Database) -> None:

@@ -89,5 +89,4 @@ async def send_client_left(s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-def register_kinds() -> None:
-    outbox.register_kind(CLIENT_LEFT, send_client_left)
+SENDERS = {CLIENT_LEFT: send_client_left}

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.delivery import deliver, outbox
+from bot.delivery import deliver
 from bot.screens import views
 from bot.delivery.outbox import OutboxRow, Skipped
-from bot.people.retention import WARNING, Swept, load_rules, sweep
+from bot.people.retention import Swept, load_rules, sweep
 from bot.core.services import Services
 from bot.people.users import get_user
 
@@ -38,7 +38,3 @@ def sweep_now(s: Services) -> None:
     swept = sweep(s.db, load_rules(s.renderer.journey), s.clock.now())
     if swept != Swept():
         log.info("retention: %s", json.dumps(swept.__dict__))
-
-
-def register_kinds() -> None:
-    outbox.register_kind(WARNING, send_warning)

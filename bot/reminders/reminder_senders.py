@@ -8,7 +8,7 @@ so a message planned long ago never says something that stopped being true.
 from __future__ import annotations
 
 from bot.reminders import appointments, repetition
-from bot.delivery import deliver, outbox
+from bot.delivery import deliver
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.reminders.reminder_views import appointment_screen, check_screen, good_to_know_screen
 from bot.core.services import Services
@@ -101,9 +101,10 @@ async def send_good_to_know(s: Services, row: OutboxRow) -> Skipped | None:
     return result
 
 
-def register_kinds() -> None:
-    outbox.register_kind(appointments.NOTICE, send_appointment_notice)
-    outbox.register_kind(appointments.REMINDER, send_appointment_reminder)
-    outbox.register_kind(repetition.CRITICAL, send_critical_item)
-    outbox.register_kind(repetition.ESCALATE, send_not_understood)
-    outbox.register_kind(repetition.GOOD_TO_KNOW, send_good_to_know)
+SENDERS = {
+    appointments.NOTICE: send_appointment_notice,
+    appointments.REMINDER: send_appointment_reminder,
+    repetition.CRITICAL: send_critical_item,
+    repetition.ESCALATE: send_not_understood,
+    repetition.GOOD_TO_KNOW: send_good_to_know,
+}

@@ -2,7 +2,7 @@
 
 The index lives in an in-memory SQLite database, one FTS5 table per language,
 built from one loaded ``Content``. It is cached per ``Content`` object and
-built as soon as the bot runs (``bot.channels.telegram.handlers.search.register``). When content is
+built as soon as the bot runs (the search feature's job, ``bot.conversation.search``). When content is
 reloaded (a new ``Renderer`` with a new ``Content`` replaces
 ``services.renderer``), the next search builds a fresh index for it (about
 35 ms, see ``bench/search.py``) and the old one goes when the old content does.

@@ -10,7 +10,7 @@ like everything else about them (issue 12: no trace of a person after
 before the text is stored.
 
 Rows are dropped after ``retention.search_misses`` in ``journey.yaml`` (90
-days): by a daily job of the bot (``bot.channels.telegram.handlers.search``) and whenever a row
+days): by a daily job of the bot (``bot.conversation.search``) and whenever a row
 is added, so nothing older stays while the bot runs.
 """
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.channels.telegram import jobs, updates
+from bot.channels.telegram import chats, errors, jobs, updates
+from bot.channels.telegram.routes import add_routes
+from bot.core.features import Feature, Job, Registry
+from bot.features import FEATURES
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.ratelimit import ChatRateLimiter
 from bot.ops import http as ops_http
@@ -18,37 +21,10 @@ from bot.core.config import Settings
 from bot.texts.content import load_content
 from bot.core.db import open_db
 from bot.core.db_locks import LOOP_BUSY_TIMEOUT_MS
-from bot.channels.telegram.handlers import (
-    appointments,
-    ask,
-    checks,
-    fallback,
-    followup,
-    guard,
-    klantmanager,
-    km_absence,
-    km_admin,
-    km_answers,
-    km_appointments,
-    km_broadcast,
-    km_caseload,
-    menu,
-    onboarding,
-    personal_data,
-    read_more,
-    reminders,
-    search,
-)
 from bot.texts.render import Renderer
 from bot.core.runlog import log_start
 from bot.core.services import KEY, Services
 
-# Order matters: the guard keeps groups, channels and edits away from all the
-# others; the fallback module catches whatever the others leave. Klantmanager
-# messages are routed before anything meant for statushouders.
-HANDLER_MODULES = (
-    guard, klantmanager, km_admin, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, read_more, personal_data, search, appointments, checks, reminders, ask, followup, fallback
-)
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.
 RATE_LIMIT_RETRIES = 5
@@ -61,10 +37,12 @@ OVERALL_RATE = 29.5
 # follows drew 429 answers, each pausing every send for a second.
 OVERALL_BURST = 10
 COMMANDS_JOB = "set-commands"
-COMMANDS = ("menu", "step", "path", "topics", "search", "reminders", "language", "bilingual", "privacy", "mydata", "delete", "help")
 
 
-def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+def build_application(
+    settings: Settings, clock: Clock | None = None, features: Sequence[Feature] = FEATURES
+) -> Application:
+    """The bot: Telegram's own guard, then each feature's handlers and routes in the order of ``features``."""
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
@@ -83,13 +61,23 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         builder = builder.base_file_url(settings.file_url)
     app = builder.build()
     s = Services(
-        settings=settings, db=open_db(settings.db_path, LOOP_BUSY_TIMEOUT_MS), renderer=renderer, clock=clock or clock_starting_at(settings.clock_start)
+        settings=settings,
+        db=open_db(settings.db_path, LOOP_BUSY_TIMEOUT_MS),
+        renderer=renderer,
+        clock=clock or clock_starting_at(settings.clock_start),
+        registry=Registry.of(features),
     )
     s.channels[TelegramChannel.name] = TelegramChannel(app.bot, s.channels)
     app.bot_data[KEY] = s
     updates.register(app)
-    for module in HANDLER_MODULES:
-        module.register(app)
+    chats.register(app)
+    for feature in s.registry.features:
+        if feature.telegram is not None:
+            feature.telegram(app)
+        add_routes(app, feature.routes)
+    errors.register(app)
+    for job in s.registry.jobs:
+        _schedule(app, job)
     jobs.start_outbox(app)
     if settings.http_port is not None:  # metrics only where /metrics serves them (prometheus-client: 50 ms to import)
         from bot.ops import metrics
@@ -98,6 +86,20 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     jobs.start_retention(app)
     jobs.install_reload(app, settings, after_reload=set_commands)
     return app
+
+
+def _schedule(app: Application, job: Job) -> None:
+    """A feature's job on PTB's JobQueue: once as soon as the bot runs, or repeating from then."""
+    if app.job_queue is None:
+        return
+
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await job.run(context.application.bot_data[KEY])
+
+    if job.every is None:
+        app.job_queue.run_once(run, when=0, name=job.name, job_kwargs={"misfire_grace_time": None})
+    else:
+        app.job_queue.run_repeating(run, interval=job.every, first=0, name=job.name)
 
 
 async def on_start(app: Application) -> None:
@@ -120,10 +122,11 @@ async def _set_commands_now(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def set_commands(app: Application) -> None:
     """The command menu in each language, and in the source language for everyone else."""
     renderer = app.bot_data[KEY].renderer
+    registry = app.bot_data[KEY].registry
     journey = renderer.journey
 
     async def set_for(lang: str) -> None:
-        commands = [BotCommand(name, renderer.button(lang, f"command.{name}")) for name in COMMANDS]
+        commands = [BotCommand(name, renderer.button(lang, f"command.{name}")) for name in registry.commands]
         code = None if lang == journey.source_language else lang
         await app.bot.set_my_commands(commands, language_code=code)
 

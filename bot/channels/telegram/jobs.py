@@ -62,7 +62,6 @@ def start_retention(app: Application) -> None:
     """Check the rules and run the sweep from the JobQueue (not at all when the interval is 0)."""
     s: Services = app.bot_data[KEY]
     load_rules(s.renderer.journey)
-    retention_job.register_kinds()
 
     async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
         retention_job.sweep_now(s)

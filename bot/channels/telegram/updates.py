@@ -32,7 +32,7 @@ from telegram.ext import Application, ApplicationHandlerStop, BaseUpdateProcesso
 from bot.casework import staff
 from bot.channels.telegram.handlers.common import reader_language
 from bot.channels.telegram.replies import send_html
-from bot.core.services import services
+from bot.channels.telegram.context import services
 from bot.people.users import get_user
 
 GUARD_GROUP = -100

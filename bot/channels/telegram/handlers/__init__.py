@@ -1,1 +1,1 @@
-"""Telegram handlers, one module per concern, each with ``register(app)``."""
+"""The klantmanager's and admin's Telegram handlers, one module per concern, each declaring its ``FEATURE``."""

@@ -35,7 +35,9 @@ from bot.screens import views
 from bot.core.clock import iso
 from bot.channels.telegram.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, reader_language, show
 from bot.channels.telegram.replies import send_html
-from bot.core.services import KEY, Services, services
+from bot.core.features import Feature
+from bot.core.services import KEY, Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.people.users import get_user
 
@@ -214,23 +216,19 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
     )
 
 
-STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers")
-STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE, "ad")  # "ad": handlers/km_admin.py
-
-
-def _outside_staff_flows(db: Any, update: Update) -> bool:
+def _outside_staff_flows(s: Services, update: Update) -> bool:
     """Is this staff member using something meant for statushouders?"""
-    member = staff.get_staff(db, update.effective_user.id) if update.effective_user else None
+    member = staff.get_staff(s.db, update.effective_user.id) if update.effective_user else None
     if member is None:
         return False
     if update.callback_query:
-        return (update.callback_query.data or "").split(":")[0] not in STAFF_BUTTONS
+        return (update.callback_query.data or "").split(":")[0] not in s.registry.staff_buttons
     message = update.effective_message
     if message is None:
         return False
     text = message.text or ""
     if text.startswith("/"):
-        return text[1:].split()[0].split("@")[0] not in STAFF_COMMANDS if text[1:] else True
+        return text[1:].split()[0].split("@")[0] not in s.registry.staff_commands if text[1:] else True
     return not member.is_klantmanager
 
 
@@ -242,7 +240,7 @@ class _StaffOutside(TypeHandler):
         self._app = app
 
     def check_update(self, update: object) -> bool:
-        return isinstance(update, Update) and _outside_staff_flows(self._app.bot_data[KEY].db, update)
+        return isinstance(update, Update) and _outside_staff_flows(self._app.bot_data[KEY], update)
 
     @staticmethod
     async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -251,11 +249,40 @@ class _StaffOutside(TypeHandler):
         await staff_help(update, context)
 
 
-def register(app: Application) -> None:
+class _StaffStart(filters.MessageFilter):
+    """``/start`` from staff, or with a klantmanager's invitation: the staff's, not onboarding."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__(name="StaffStart")
+        self._app = app
+
+    def filter(self, message: Any) -> bool:
+        code = (message.text or "").split()[1:2]
+        if code and code[0].startswith(f"{invites.KLANTMANAGER}-"):
+            return True
+        return message.from_user is not None and staff.get_staff(self._app.bot_data[KEY].db, message.from_user.id) is not None
+
+
+async def staff_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start of a klantmanager's invitation, or from someone who is staff already."""
+    code = context.args[0] if context.args else None
+    if code is not None and code.startswith(f"{invites.KLANTMANAGER}-"):
+        await accept_invite(update, context, code)
+        return
+    await staff_help(update, context)
+
+
+def _register(app: Application) -> None:
     app.add_handler(_StaffOutside(app))  # first, so it wins over every statushouder handler
-    relay.register_kinds()
-    leaving.register_kinds()
-    notices.register_kinds()
     private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", staff_start, filters=private & _StaffStart(app)))
     app.add_handler(CommandHandler("invite", invite_klantmanager, filters=private))
     app.add_handler(CommandHandler("newclient", new_client, filters=private))
+
+
+FEATURE = Feature(
+    name="klantmanager",
+    telegram=_register,
+    senders={**relay.SENDERS, **leaving.SENDERS, **notices.SENDERS},
+    staff_commands=("start", "invite", "newclient"),
+)

@@ -20,6 +20,7 @@ from bot.casework import staff
 from bot.screens import buttons as patterns
 from bot.core.clock import iso
 from bot.core.config import TIMEZONE
+from bot.core.features import Feature
 from bot.reminders.dutch_dates import DateError, parse
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import (
@@ -88,8 +89,11 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, 
     await say(update, context, km.lang, "km.back")
 
 
-def register(app: Application) -> None:
+def _register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("away", away, filters=private))
     app.add_handler(CommandHandler("back", back, filters=private))
     app.add_handler(CallbackQueryHandler(away_button, pattern=patterns.AWAY))
+
+
+FEATURE = Feature(name="km_absence", telegram=_register, staff_commands=("away", "back"), staff_buttons=(AWAY,))

@@ -27,7 +27,9 @@ from bot.channels.telegram.handlers.klantmanager import _refuse as refuse
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import button, say
 from bot.channels.telegram.replies import send_html
-from bot.core.services import Services, services
+from bot.core.features import Feature
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.casework.staff_admin import AdminError
 from bot.casework.staff_text import plural, plural_key
@@ -228,9 +230,11 @@ async def record_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         staff_admin.touch(s.db, update.effective_user.id, s.clock.now())
 
 
-def register(app: Application) -> None:
+def _register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, record_activity), group=ACTIVITY_GROUP)
     app.add_handler(CommandHandler(COMMAND, list_klantmanagers, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(admin_button, pattern=buttons.ADMIN))
     app.add_handler(CallbackQueryHandler(admin_stale_button, pattern=rf"^{ADMIN}:"))
 
+
+FEATURE = Feature(name="km_admin", telegram=_register, staff_commands=(COMMAND,), staff_buttons=(ADMIN,))

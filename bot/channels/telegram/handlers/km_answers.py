@@ -27,15 +27,18 @@ from bot.casework import handoff, questions, staff
 from bot.delivery import notices
 from bot.screens import buttons as patterns
 from bot.core.clock import iso, parse_iso
+from bot.core.features import Feature
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import (
+    QUESTION,
     client_name,
     current_klantmanager,
     klantmanager_only,
     not_yours,
     say,
 )
-from bot.core.services import KEY, Services, services
+from bot.core.services import KEY, Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.people.users import get_user
 
@@ -151,7 +154,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if state is not None and state.kind == ANSWER and _still_open(s, km, state):
         awaiting.clear(s.db, km.id)
         await _answer(update, context, s, km, questions.get_question(s.db, int(state.data["question_id"])))
-    elif state is not None and (handler := awaiting.handler_for(state.kind)) is not None:
+    elif state is not None and (handler := s.registry.staff_awaited.get(state.kind)) is not None:
         await handler(update, context, get_user(s.db, km.id), state)
     else:
         await say(update, context, km.lang, "km.unknown_message")
@@ -171,7 +174,10 @@ class _IsKlantmanager(filters.MessageFilter):
         return person is not None and person.is_klantmanager and person.active
 
 
-def register(app: Application) -> None:
+def _register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CallbackQueryHandler(question_button, pattern=patterns.QUESTION))
     app.add_handler(MessageHandler(private & ~filters.COMMAND & _IsKlantmanager(app), staff_message))
+
+
+FEATURE = Feature(name="km_answers", telegram=_register, staff_buttons=(QUESTION,))

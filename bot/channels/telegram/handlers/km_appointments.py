@@ -22,6 +22,7 @@ from bot.screens import buttons as patterns
 from bot.reminders.appointments import AppointmentError
 from bot.core.awaiting import Awaiting
 from bot.core.clock import iso, parse_iso
+from bot.core.features import Feature
 from bot.reminders.dutch_dates import DateError, parse
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import (
@@ -34,7 +35,8 @@ from bot.channels.telegram.handlers.klantmanager import (
     say,
 )
 from bot.channels.telegram.replies import send_html
-from bot.core.services import Services, services
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.texts.timing import load_timing
 from bot.people.users import User
@@ -248,8 +250,12 @@ async def _tell_when_held(
         await say(update, context, km.lang, "km.appt_held", client=client_name(s, appointment.user_id), when=until)
 
 
-def register(app: Application) -> None:
-    awaiting.register(FLOW, answered)
+def _register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(start_appointment, pattern=patterns.CLIENT_APPOINTMENTS))
     for pattern in (patterns.APPOINTMENT_NEW, patterns.APPOINTMENT_EDIT, patterns.APPOINTMENT_FLOW):
         app.add_handler(CallbackQueryHandler(appointment_button, pattern=pattern))
+
+
+FEATURE = Feature(
+    name="km_appointments", telegram=_register, staff_awaited={FLOW: answered}, staff_buttons=(APPOINTMENT,)
+)

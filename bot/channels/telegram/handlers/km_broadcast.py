@@ -20,6 +20,7 @@ from bot.delivery import deliver, outbox
 from bot.casework import staff
 from bot.screens import buttons as patterns
 from bot.core.awaiting import Awaiting
+from bot.core.features import Feature
 from bot.channels.telegram.handlers.common import pressed
 from bot.channels.telegram.handlers.klantmanager import (
     BROADCAST,
@@ -32,7 +33,8 @@ from bot.channels.telegram.handlers.klantmanager import (
 from bot.channels.telegram.replies import send_html
 from bot.screens.messaging import Screen
 from bot.delivery.outbox import OutboxRow, Skipped
-from bot.core.services import Services, services
+from bot.core.services import Services
+from bot.channels.telegram.context import services
 from bot.casework.staff import Staff
 from bot.casework.staff_text import plural_key
 from bot.people.users import User, get_user
@@ -193,9 +195,17 @@ async def send_broadcast(s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-def register(app: Application) -> None:
-    outbox.register_kind(BROADCAST_KIND, send_broadcast)
-    awaiting.register(BROADCAST_TEXT, _broadcast_text)
+def _register(app: Application) -> None:
     app.add_handler(CommandHandler("broadcast", broadcast, filters=filters.ChatType.PRIVATE))
     for pattern in (patterns.BROADCAST, patterns.BROADCAST_ITEM, patterns.BROADCAST_FLOW):
         app.add_handler(CallbackQueryHandler(broadcast_button, pattern=pattern))
+
+
+FEATURE = Feature(
+    name="km_broadcast",
+    telegram=_register,
+    senders={BROADCAST_KIND: send_broadcast},
+    staff_awaited={BROADCAST_TEXT: _broadcast_text},
+    staff_commands=("broadcast",),
+    staff_buttons=(BROADCAST,),
+)

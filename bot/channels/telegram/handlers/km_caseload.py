@@ -36,6 +36,7 @@ from bot.channels.telegram.handlers.klantmanager import (
 )
 from bot.channels.telegram.channel import to_markup
 from bot.channels.telegram.replies import send_html
+from bot.core.features import Feature
 from bot.core.services import Services
 from bot.casework.staff import Staff
 from bot.casework.staff_text import language_name, plural
@@ -315,7 +316,7 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE, s
     await say(update, context, km.lang, "km.transfer_choose_client", as_keyboard(buttons))
 
 
-def register(app: Application) -> None:
+def _register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("clients", clients, filters=private))
     app.add_handler(CallbackQueryHandler(clients_page, pattern=patterns.CLIENTS_PAGE))
@@ -324,3 +325,11 @@ def register(app: Application) -> None:
     # kc:appt:<client> belongs to handlers/km_appointments.py
     for pattern in (patterns.CLIENT, patterns.CLIENT_SET_STEP, patterns.CLIENT_TRANSFER_TO):
         app.add_handler(CallbackQueryHandler(client_button, pattern=pattern))
+
+
+FEATURE = Feature(
+    name="km_caseload",
+    telegram=_register,
+    staff_commands=("clients", "open", "transfer"),
+    staff_buttons=(CLIENT, CLIENTS_PAGE),
+)

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+import re
 
-from bot.reminders import appointments, reminder_views
-from bot.core import awaiting
-from bot.screens import buttons, views
 from bot.casework import handoff
+from bot.conversation.common import fields, onboarded, reply, stale_button
+from bot.core import awaiting
 from bot.core.awaiting import Awaiting
-from bot.channels.telegram.handlers.common import onboarded, pressed, show, stale_button
-from bot.core.services import Services, services
+from bot.core.features import Feature
+from bot.core.routes import Route
+from bot.core.services import Services
+from bot.core.turns import Turn
 from bot.people.users import User
+from bot.reminders import appointments, reminder_views
+from bot.screens import buttons, views
 
 REASON = "cannot_come_reason"
 
 
 @onboarded
-async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    action = pressed(context)["action"]
-    appointment = appointments.get(s.db, int(pressed(context)["appointment"]))
+async def answer_button(s: Services, turn: Turn, user: User, match: re.Match[str] | None) -> None:
+    pressed = fields(match)
+    action = pressed["action"]
+    appointment = appointments.get(s.db, int(pressed["appointment"]))
     now = s.clock.now()
     if (
         appointment is None
@@ -28,22 +31,22 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: S
         or appointment.status != appointments.PLANNED
         or appointment.starts_at <= now
     ):
-        await stale_button(update, context, user)
+        await stale_button(s, turn, user)
         return
     if action == reminder_views.NO_REASON:
         _stop_waiting_for_reason(s, user, appointment.id)
         handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=True)
-        await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.reason_skipped", with_menu=True), user)
+        await reply(s, turn, views.text_screen(s.renderer, user.lang, "appointment.reason_skipped", with_menu=True), user)
     elif action == reminder_views.COMING:
         appointments.answer(s.db, appointment, appointments.COMING, now)
         _stop_waiting_for_reason(s, user, appointment.id)
         handoff.cancel_cannot_come_notice(s, appointment.id)
-        await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.coming_thanks", with_menu=True), user)
+        await reply(s, turn, views.text_screen(s.renderer, user.lang, "appointment.coming_thanks", with_menu=True), user)
     else:
         row_id = appointments.answer(s.db, appointment, appointments.NOT_COMING, now)
         awaiting.expect(s.db, user.id, REASON, appointment_id=appointment.id, cannot_come_id=row_id)
         handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=False)
-        await show(update, context, reminder_views.reason_screen(s.renderer, user.lang, appointment.id), user)
+        await reply(s, turn, reminder_views.reason_screen(s.renderer, user.lang, appointment.id), user)
 
 
 def _stop_waiting_for_reason(s: Services, user: User, appointment_id: int) -> None:
@@ -52,19 +55,20 @@ def _stop_waiting_for_reason(s: Services, user: User, appointment_id: int) -> No
         awaiting.clear(s.db, user.id)
 
 
-async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, awaited: Awaiting) -> None:
+async def reason(s: Services, turn: Turn, user: User, awaited: Awaiting) -> None:
     """The text after "I cannot come": the reason, kept for the klantmanager."""
-    s = services(context)
-    text = update.effective_message.text
+    text = turn.plain_text
     if not text or not text.strip():
-        await show(update, context, reminder_views.reason_screen(s.renderer, user.lang, awaited.data["appointment_id"]), user)
+        await reply(s, turn, reminder_views.reason_screen(s.renderer, user.lang, awaited.data["appointment_id"]), user)
         return
     appointments.give_reason(s.db, awaited.data["cannot_come_id"], user.id, text)
     awaiting.clear(s.db, user.id)
     handoff.plan_cannot_come_notice(s, user.id, awaited.data["appointment_id"], reason_given=True)
-    await show(update, context, views.text_screen(s.renderer, user.lang, "appointment.reason_saved", with_menu=True), user)
+    await reply(s, turn, views.text_screen(s.renderer, user.lang, "appointment.reason_saved", with_menu=True), user)
 
 
-def register(app: Application) -> None:
-    awaiting.register(REASON, reason)
-    app.add_handler(CallbackQueryHandler(answer_button, pattern=buttons.APPOINTMENT))
+FEATURE = Feature(
+    name="appointments",
+    routes=(Route(answer_button, button=buttons.APPOINTMENT),),
+    awaited={REASON: reason},
+)

@@ -7,29 +7,36 @@ always sees "Send this to <name>?" before anything leaves.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import asdict
 from html import escape
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
-from bot.channels.telegram.files import pending_from_message
-from bot.core.channel import Button, Keyboard, as_keyboard
-from bot.core import awaiting
-from bot.screens import buttons, views
 from bot.casework import drafts, handoff, staff
-from bot.core.awaiting import Awaiting
-from bot.channels.telegram.handlers import search
-from bot.channels.telegram.handlers.common import onboarded, pressed, show, stale_button
 from bot.casework.handoff import Pending
-from bot.screens.messaging import Screen
-from bot.core.services import Services, services
+from bot.conversation import search
+from bot.conversation.common import fields, onboarded, reply, stale_button
+from bot.core import awaiting
+from bot.core.awaiting import Awaiting
+from bot.core.channel import Button, Keyboard
+from bot.core.features import Feature
+from bot.core.routes import Route
+from bot.core.services import Services
+from bot.core.turns import Turn
 from bot.people.users import User
+from bot.screens import buttons, views
+from bot.screens.messaging import Screen
 
 ASK, NEW = views.ASK, views.ASK_NEW
 COMPOSE, CONFIRM = "question", "question_confirm"
 SEND, CANCEL, DRAFT, ITEM = "send", "cancel", "draft", "item"
+
+
+def pending_from_turn(turn: Turn) -> Pending | None:
+    """What of a message can be relayed: text, a photo, a document, a voice message (with its caption)."""
+    if turn.attachment is not None:
+        return handoff.pending_from(turn.text, turn.attachment)
+    return handoff.pending_from(turn.plain_text, None)
 
 
 def _klantmanager_name(s: Services, user: User) -> str | None:
@@ -39,12 +46,7 @@ def _klantmanager_name(s: Services, user: User) -> str | None:
 
 
 def _buttons(s: Services, lang: str, *entries: tuple[str, str]) -> Keyboard:
-    return as_keyboard(
-        [
-            [Button(s.renderer.button(lang, key), f"{ASK}:{action}")]
-            for key, action in entries
-        ]
-    )
+    return tuple((Button(s.renderer.button(lang, key), f"{ASK}:{action}"),) for key, action in entries)
 
 
 FILE_MARKS = {"photo": "📷", "document": "📄", "voice": "🎤"}
@@ -62,15 +64,13 @@ def quoted(parts: list[Pending]) -> str:
     return "\n\n".join(lines)
 
 
-async def _confirm(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, parts: list[Pending]
-) -> None:
+async def _confirm(s: Services, turn: Turn, user: User, parts: list[Pending]) -> None:
     """ "Send this to <name>?" — only this message's Yes sends, and only these messages."""
     linked = staff.client(s.db, user.id)
     owner = staff.get_staff(s.db, linked.klantmanager_id) if linked else None
     if owner is None:
         awaiting.clear(s.db, user.id)
-        await _not_linked(update, context, s, user)
+        await _not_linked(s, turn, user)
         return
     token = secrets.token_urlsafe(6)
     awaiting.expect(s.db, user.id, CONFIRM, parts=[asdict(p) for p in parts], token=token)
@@ -88,24 +88,24 @@ async def _confirm(
             confirm = r.ui(lg, "ask.confirm", name=owner.name)
         return f"{own}\n\n{confirm}" if own else confirm
 
-    await show(update, context, Screen(text=text, keyboard=keyboard, bilingual=False), user)
+    await reply(s, turn, Screen(text=text, keyboard=keyboard, bilingual=False), user)
 
 
-async def _not_linked(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    await show(update, context, views.text_screen(s.renderer, user.lang, "ask.no_klantmanager", with_menu=True), user)
+async def _not_linked(s: Services, turn: Turn, user: User) -> None:
+    await reply(s, turn, views.text_screen(s.renderer, user.lang, "ask.no_klantmanager", with_menu=True), user)
 
 
 @onboarded
-async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
-    fields = pressed(context)
-    action = fields["action"]
+async def ask_button(s: Services, turn: Turn, user: User, match: re.Match[str] | None) -> None:
+    pressed = fields(match)
+    action = pressed["action"]
     if action == CANCEL:
         awaiting.clear(s.db, user.id)
-        await show(update, context, views.text_screen(s.renderer, user.lang, "ask.cancelled", with_menu=True), user)
+        await reply(s, turn, views.text_screen(s.renderer, user.lang, "ask.cancelled", with_menu=True), user)
         return
     name = _klantmanager_name(s, user)
     if name is None:
-        await _not_linked(update, context, s, user)
+        await _not_linked(s, turn, user)
         return
     if action == NEW:
         awaiting.expect(s.db, user.id, COMPOSE)
@@ -113,30 +113,30 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
             text=lambda lg: s.renderer.ui(lg, "ask.prompt", name=name),
             keyboard=_buttons(s, user.lang, ("ask.cancel_button", CANCEL)),
         )
-        await show(update, context, screen, user)
+        await reply(s, turn, screen, user)
     elif action == DRAFT:
-        draft = drafts.text_of(s.db, int(fields["draft"]), user.id)
+        draft = drafts.text_of(s.db, int(pressed["draft"]), user.id)
         if draft is None:
-            await stale_button(update, context, user)
+            await stale_button(s, turn, user)
             return
         search.asked_after_search(s, user, draft)
-        await _confirm(update, context, s, user, [Pending(kind="text", text=draft)])
+        await _confirm(s, turn, user, [Pending(kind="text", text=draft)])
     elif action == ITEM:
-        item_id = fields["item"]
+        item_id = pressed["item"]
         if item_id not in s.renderer.journey.referenced_items():
-            await stale_button(update, context, user)
+            await stale_button(s, turn, user)
             return
         title = s.renderer.title(user.lang, item_id)
         question = s.renderer.button(user.lang, "ask.item_question", title=title)
-        await _confirm(update, context, s, user, [Pending(kind="text", text=question, topic=item_id)])
+        await _confirm(s, turn, user, [Pending(kind="text", text=question, topic=item_id)])
     else:
-        await _send(update, context, s, user, token=fields["token"])
+        await _send(s, turn, user, token=pressed["token"])
 
 
-async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User, token: str) -> None:
+async def _send(s: Services, turn: Turn, user: User, token: str) -> None:
     state = awaiting.current(s.db, user.id)
     if state is None or state.kind != CONFIRM or state.data.get("token") != token:
-        await stale_button(update, context, user)
+        await stale_button(s, turn, user)
         return
     awaiting.clear(s.db, user.id)
     first, *more = [Pending(**p) for p in state.data["parts"]]
@@ -159,46 +159,42 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services,
         screen = views.text_screen(
             s.renderer, user.lang, "ask.sent", with_menu=True, name=owner.name, due=question.answer_due_at
         )
-    await show(update, context, screen, user)
+    await reply(s, turn, screen, user)
 
 
-async def composed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: Awaiting) -> None:
+async def composed(s: Services, turn: Turn, user: User, state: Awaiting) -> None:
     """The person's question arrived (text, photo, document or voice).
 
     Also while "Send this?" is open: a new message (the photo after the text)
     joins the ones to confirm, and the person is asked again for all of them.
     """
-    s = services(context)
-    pending = pending_from_message(update.effective_message)
+    pending = pending_from_turn(turn)
     if pending is None:
-        await show(update, context, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
+        await reply(s, turn, views.text_screen(s.renderer, user.lang, "ask.unsupported"), user)
         return
     earlier = [Pending(**p) for p in state.data.get("parts", [])] if state.kind == CONFIRM else []
-    await _confirm(update, context, s, user, [*earlier, pending])
+    await _confirm(s, turn, user, [*earlier, pending])
 
 
 @onboarded
-async def my_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, user: User) -> None:
+async def my_klantmanager(s: Services, turn: Turn, user: User, match: re.Match[str] | None) -> None:
     name = _klantmanager_name(s, user)
     if name is None:
-        await _not_linked(update, context, s, user)
+        await _not_linked(s, turn, user)
         return
-    keyboard = as_keyboard(
-        [
-            [Button(s.renderer.button(user.lang, "menu.ask"), f"{ASK}:{NEW}")],
-            views.back_to_menu(s.renderer, user.lang),
-        ]
+    keyboard = (
+        (Button(s.renderer.button(user.lang, "menu.ask"), f"{ASK}:{NEW}"),),
+        tuple(views.back_to_menu(s.renderer, user.lang)),
     )
-    await show(
-        update,
-        context,
-        Screen(text=lambda lg: s.renderer.ui(lg, "my_klantmanager.text", name=name), keyboard=keyboard),
-        user,
-    )
+    screen = Screen(text=lambda lg: s.renderer.ui(lg, "my_klantmanager.text", name=name), keyboard=keyboard)
+    await reply(s, turn, screen, user)
 
 
-def register(app: Application) -> None:
-    awaiting.register(COMPOSE, composed)
-    awaiting.register(CONFIRM, composed)
-    for pattern in (buttons.ASK, buttons.ASK_SEND, buttons.ASK_DRAFT, buttons.ASK_ITEM):
-        app.add_handler(CallbackQueryHandler(ask_button, pattern=pattern))
+FEATURE = Feature(
+    name="ask",
+    routes=tuple(
+        Route(ask_button, button=pattern)
+        for pattern in (buttons.ASK, buttons.ASK_SEND, buttons.ASK_DRAFT, buttons.ASK_ITEM)
+    ),
+    awaited={COMPOSE: composed, CONFIRM: composed},
+)
