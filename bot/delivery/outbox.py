@@ -287,6 +287,12 @@ def has_due(db: sqlite_utils.Database, now: datetime, *, quiet_now: bool) -> boo
     return db.execute(f"SELECT 1 FROM {TABLE} WHERE {_due_clause(quiet_now)} LIMIT 1", [iso(now)]).fetchone() is not None
 
 
+def has_work(db: sqlite_utils.Database, now: datetime, *, quiet_now: bool) -> bool:
+    """Rows due now or being sent: the dispatcher is not done yet (the demo waits for them before it ends)."""
+    sending = db.execute(f"SELECT 1 FROM {TABLE} WHERE status = ? LIMIT 1", [SENDING]).fetchone() is not None
+    return sending or has_due(db, now, quiet_now=quiet_now)
+
+
 def _finish(db: sqlite_utils.Database, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
     with db.atomic():
         db.execute(

@@ -12,6 +12,7 @@ import html
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +21,8 @@ from bot.channels.telegram.app import build_application, running
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.emulator import EmulatorClient, running_emulator
 from bot.core.services import KEY
+from bot.delivery import outbox
+from bot.texts.timing import load_timing
 
 DEMO_TOKEN = "424242:DEMO"
 DEMO_USER = 1001
@@ -81,13 +84,18 @@ class Terminal:
         self.out.flush()
         return count
 
-    async def drain(self) -> None:
-        """Before the demo ends: print what is still on its way (a relay to Kim), until all is quiet."""
+    async def drain(self, work_left: Callable[[], bool]) -> None:
+        """Before the demo ends: print what is still on its way (a relay to Kim), until all is quiet.
+
+        Quiet means nothing new in either chat for a moment and nothing left
+        for the dispatcher to send (``work_left``): on a busy machine a relay
+        can take longer than any fixed pause.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + TURN_TIMEOUT
         quiet_since = loop.time()
         while loop.time() < deadline and loop.time() - quiet_since < DRAIN_QUIET:
-            if await self.print_new((DEMO_USER, DEMO_KM)):
+            if await self.print_new((DEMO_USER, DEMO_KM)) or work_left():
                 quiet_since = loop.time()
             await asyncio.sleep(0.05)
 
@@ -197,6 +205,12 @@ async def run_demo(lang: str | None = None, db_path: Path | None = None, out: Te
                         break
                     if line:
                         await terminal.handle(line, lang)
-                await terminal.drain()
+                timing = load_timing(renderer.journey)
+
+                def work_left() -> bool:
+                    now = services.clock.now()
+                    return outbox.has_work(services.db, now, quiet_now=timing.quiet.contains(now))
+
+                await terminal.drain(work_left)
             app.bot_data[KEY].db.close()
     return 0
