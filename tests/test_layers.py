@@ -16,10 +16,6 @@ CHANNEL_MODULES = ("telegram", "bot.emulator", "bot.channels")
 """PTB, the Bot API emulator, and any channel: none of them is the core's business."""
 EMULATOR_USERS = ("bot/emulator/", "bot/demo/")
 
-NOT_YET_NEUTRAL: dict[str, str] = {}
-"""Core modules that still import a channel, and why: what is left to do."""
-
-
 def _imports(path: Path, root: Path = ROOT) -> set[str]:
     """Every module ``path`` (a file under ``root``) imports, relative imports resolved."""
     package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
@@ -53,15 +49,9 @@ def test_the_core_imports_no_channel_and_not_the_emulator() -> None:
     offenders = {
         str(path.relative_to(ROOT)): found
         for path in _core_files()
-        if (found := _channel_imports(path)) and str(path.relative_to(ROOT)) not in NOT_YET_NEUTRAL
+        if (found := _channel_imports(path))
     }
     assert offenders == {}
-
-
-def test_each_module_left_to_convert_still_needs_its_exception() -> None:
-    """A module converted since must leave ``NOT_YET_NEUTRAL``, so the list stays a true account."""
-    for name in NOT_YET_NEUTRAL:
-        assert _channel_imports(ROOT / name), f"{name} imports no channel any more: remove it from NOT_YET_NEUTRAL"
 
 
 def test_only_the_demo_and_the_emulator_import_the_emulator() -> None:
