@@ -16,7 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.cli.main import main as cli
 from bot.core.clock import FakeClock, iso
-from bot.delivery import dispatcher, outbox
+from bot.channels.telegram import jobs as telegram_jobs
+from bot.delivery import outbox
 from bot.delivery.outbox import Planned
 from bot.emulator import running_emulator
 from tests.harness import TOKEN, BotUnderTest, bot_under_test
@@ -70,7 +71,7 @@ async def test_healthz_is_ok_while_running_and_503_when_the_dispatcher_stops_tic
         assert [line.split(":")[0] for line in lines[1:]] == ["database", "dispatcher", "content"]
         assert all(": ok (" in line for line in lines[1:])
 
-        jobs = bot.app.job_queue.get_jobs_by_name(dispatcher.JOB_NAME)
+        jobs = bot.app.job_queue.get_jobs_by_name(telegram_jobs.OUTBOX_JOB)
         assert jobs
         for job in jobs:
             job.enabled = False  # the scheduler no longer wakes the dispatcher
