@@ -129,6 +129,13 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
+def _v10_dashboard(db: sqlite_utils.Database) -> None:
+    """Counters, a column and indexes for the admin overview (issue 16, bot/dashboard/schema.py)."""
+    from bot.dashboard import schema
+
+    schema.create(db)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -139,6 +146,7 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
+    _v10_dashboard,
 ]
 
 
