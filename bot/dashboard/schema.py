@@ -14,10 +14,10 @@ from bot.dashboard import counters
 
 INDEXES = (
     # New and active people per language in the last days: a range of one index, not every person.
-    "CREATE INDEX idx_users_created_lang ON users (created_at, lang) WHERE privacy_accepted_at IS NOT NULL",
-    "CREATE INDEX idx_users_active_lang ON users (last_active_at, lang) WHERE privacy_accepted_at IS NOT NULL",
-    # Open questions per klantmanager, and questions answered in the last weeks.
-    "CREATE INDEX idx_questions_status_km ON questions (status, klantmanager_id, created_at, answer_due_at)",
+    "CREATE INDEX idx_users_lang_created ON users (lang, created_at) WHERE privacy_accepted_at IS NOT NULL",
+    "CREATE INDEX idx_users_lang_active ON users (lang, last_active_at) WHERE privacy_accepted_at IS NOT NULL",
+    # Questions waiting for an answer per klantmanager, and questions answered in the last weeks.
+    "CREATE INDEX idx_questions_status_km ON questions (status, klantmanager_id, answered_at, created_at, answer_due_at)",
     "CREATE INDEX idx_questions_answered ON questions (answered_at, klantmanager_id, created_at, answer_due_at)",
 )
 

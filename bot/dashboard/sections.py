@@ -105,7 +105,7 @@ def path(view: View) -> list[Table]:
     rows: list[list[Cell]] = []
     for step in steps:
         counts = [per_cell.get((step, lang), 0) for lang in langs]
-        label = step or view.text("path.no_step")
+        label = _step_name(view, step)
         rows.append([label, *(shown(n) for n in counts), total_shown(counts)])
     columns_total = [sum(per_cell.get((step, lang), 0) for step in steps) for lang in langs]
     rows.append([view.text("total"), *(total_shown(per_cell.get((s, lang), 0) for s in steps) for lang in langs),
@@ -127,17 +127,27 @@ def path(view: View) -> list[Table]:
     return [table, _activity(view, langs)]
 
 
+def _step_name(view: View, step_id: str) -> str:
+    """The step's Dutch title (its overview item's); its id when the path no longer has it."""
+    step = view.renderer.journey.step(step_id)
+    if step is None:
+        return step_id or view.text("path.no_step")
+    return view.renderer.title(view.renderer.journey.source_language, step.overview)
+
+
 _SINCE = {
-    "created": "SELECT lang, count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND created_at >= ? GROUP BY lang",
-    "active": "SELECT lang, count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND last_active_at >= ? GROUP BY lang",
+    "created": "SELECT count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND lang IS ? AND created_at >= ?",
+    "active": "SELECT count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND lang IS ? AND last_active_at >= ?",
 }
+"""One language at a time: a range of one index each, nothing to sort."""
 
 
 def _activity(view: View, langs: list[str]) -> Table:
     columns: list[dict[str, int]] = []
     for what in ("created", "active"):
         for days in (7, 30):
-            columns.append({lang or "": n for lang, n in view.db.execute(_SINCE[what], [view.days_ago(days)])})
+            since = view.days_ago(days)
+            columns.append({lang: view.db.execute(_SINCE[what], [lang or None, since]).fetchone()[0] for lang in langs})
     rows: list[list[Cell]] = [
         [view.language_name(lang), *(shown(column.get(lang, 0)) for column in columns)] for lang in langs
     ]
@@ -228,7 +238,9 @@ def appointments_section(view: View) -> list[Table]:
         (planned[kind], sent.get(kind, 0), answers[kind, appointments.COMING], answers[kind, appointments.NOT_COMING])
         for kind in kinds
     ]
-    rows: list[list[Cell]] = [[kind, *(shown(n) for n in counts)] for kind, counts in zip(kinds, figures, strict=True)]
+    rows: list[list[Cell]] = [
+        [_kind_name(view, kind), *(shown(n) for n in counts)] for kind, counts in zip(kinds, figures, strict=True)
+    ]
     rows.append([view.text("all_kinds"), *(total_shown(counts[i] for counts in figures) for i in range(4))])
     return [Table(
         key="appointments",
@@ -240,10 +252,18 @@ def appointments_section(view: View) -> list[Table]:
     )]
 
 
+def _kind_name(view: View, kind: str) -> str:
+    """The kind's Dutch name (``appointment.kind.<id>``); its id when the path no longer has it."""
+    source = view.renderer.journey.source_language
+    known = f"appointment.kind.{kind}" in view.renderer.content.ui.get(source, {})
+    return view.renderer.button(source, f"appointment.kind.{kind}") if known else kind
+
+
 # Questions ------------------------------------------------------------------------------------
 
 _OPEN = """SELECT klantmanager_id, count(*), min(created_at), sum(answer_due_at < :now) FROM questions
-WHERE status = :open GROUP BY klantmanager_id"""
+WHERE status = :open AND answered_at IS NULL GROUP BY klantmanager_id"""
+"""Questions waiting for a first answer, per klantmanager (answered but not closed ones wait for nothing)."""
 _ANSWERED = """SELECT klantmanager_id, unixepoch(answered_at) - unixepoch(created_at), answered_at > answer_due_at,
 (unixepoch(answered_at) + :shift) / 604800 FROM questions WHERE answered_at >= :since"""
 """Per question answered since: klantmanager, seconds to the first answer, whether late, and its week
