@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cached_property
 
 import sqlite_utils
@@ -76,19 +76,6 @@ class View:
 def _hours(seconds: float) -> str:
     """Hours with one decimal, written the Dutch way (``5,5``)."""
     return f"{seconds / 3600:.1f}".replace(".", ",")
-
-
-def _nearest_rank(values: Sequence[float], share: float) -> float:
-    """The value below which ``share`` of the sorted ``values`` lie (nearest rank)."""
-    return values[max(0, math.ceil(share * len(values)) - 1)]
-
-
-def _answer_times(values: Iterable[float]) -> tuple[int | str, str, str]:
-    """Count, p50 and p90 (hours) as shown: no times when the count is hidden."""
-    ordered = sorted(values)
-    if is_hidden(len(ordered)):
-        return SUPPRESSED, NOT_SHOWN, NOT_SHOWN
-    return len(ordered), _hours(_nearest_rank(ordered, 0.5)), _hours(_nearest_rank(ordered, 0.9))
 
 
 # The path -------------------------------------------------------------------------------------
@@ -264,54 +251,66 @@ def _kind_name(view: View, kind: str) -> str:
 _OPEN = """SELECT klantmanager_id, count(*), min(created_at), sum(answer_due_at < :now) FROM questions
 WHERE status = :open AND answered_at IS NULL GROUP BY klantmanager_id"""
 """Questions waiting for a first answer, per klantmanager (answered but not closed ones wait for nothing)."""
-_ANSWERED = """SELECT klantmanager_id, unixepoch(answered_at) - unixepoch(created_at), answered_at > answer_due_at,
-(unixepoch(answered_at) + :shift) / 604800 FROM questions WHERE answered_at >= :since"""
-"""Per question answered since: klantmanager, seconds to the first answer, whether late, and its week
-(counted from the Monday before 1 January 1970; ``shift``: 3 days and the local offset). Plain
-arithmetic in SQLite: parsing each date in Python took longer than the query."""
-_EPOCH_MONDAY = date(1969, 12, 29)
+_PERCENTILES = """SELECT g, count(*), sum(late), sum(CASE WHEN r = (c + 1) / 2 THEN s END),
+sum(CASE WHEN r = (9 * c + 9) / 10 THEN s END)
+FROM (SELECT {group} AS g, answer_seconds AS s, answered_at > answer_due_at AS late,
+    row_number() OVER (PARTITION BY {group} ORDER BY answer_seconds) AS r, count(*) OVER (PARTITION BY {group}) AS c
+    FROM questions WHERE answered_at >= :since AND answered_at < :until)
+GROUP BY g"""
+"""Questions first answered in a time range, per group: how many, how many late, and the answer
+times at rank ceil(n/2) (p50) and ceil(9n/10) (p90), sorted by SQLite, not in Python."""
+PER_KLANTMANAGER = _PERCENTILES.format(group="klantmanager_id")
+OVERALL = _PERCENTILES.format(group="0")
+
+
+@dataclass(frozen=True)
+class _Answered:
+    count: int = 0
+    late: int = 0
+    p50: float = 0.0
+    p90: float = 0.0
+
+    def cells(self) -> list[Cell]:
+        """Count, p50 and p90 (hours) as shown: no times when the count is hidden."""
+        if is_hidden(self.count):
+            return [SUPPRESSED, NOT_SHOWN, NOT_SHOWN]
+        return [self.count, _hours(self.p50), _hours(self.p90)]
+
+
+def _answered(db: sqlite_utils.Database, sql: str, since: datetime, until: datetime) -> dict[int, _Answered]:
+    rows = db.execute(sql, {"since": iso(since), "until": iso(until)})
+    return {group: _Answered(count, late, p50, p90) for group, count, late, p50, p90 in rows}
 
 
 def questions_section(view: View) -> list[Table]:
-    """Open questions and answer times per klantmanager (numbered, not named) and overall; weeks as a chart."""
-    now = iso(view.now)
-    open_per_km = {row[0]: row[1:] for row in view.db.execute(_OPEN, {"now": now, "open": "open"})}
+    """Questions waiting and answer times per klantmanager (numbered, not named) and overall; weeks as a chart."""
+    open_per_km = {row[0]: row[1:] for row in view.db.execute(_OPEN, {"now": iso(view.now), "open": "open"})}
     since = view.now - timedelta(weeks=ANSWER_WEEKS)
-    times: dict[int, list[float]] = defaultdict(list)
-    late: dict[int, int] = defaultdict(int)
-    per_week: dict[int, list[float]] = defaultdict(list)
-    shift = 3 * 86400 + int(view.now.astimezone(TIMEZONE).utcoffset().total_seconds())
-    for km, seconds, answered_late, week in view.db.execute(_ANSWERED, {"since": iso(since), "shift": shift}):
-        times[km].append(seconds)
-        late[km] += answered_late
-        per_week[week].append(seconds)
+    answered = _answered(view.db, PER_KLANTMANAGER, since, view.now)
     numbers = _klantmanager_numbers(view.db)
-    kms = sorted(set(open_per_km) | set(times), key=lambda km: (numbers.get(km, math.inf), km))
+    kms = sorted(set(open_per_km) | set(answered), key=lambda km: (numbers.get(km, math.inf), km))
 
-    def row(label: str, open_count: int, oldest: str | None, overdue: int, answer_times: list[float], answered_late: int) -> list[Cell]:
-        age = NOT_SHOWN
-        if oldest is not None and not is_hidden(open_count):
-            age = (view.now - parse_iso(oldest)).days
-        return [label, shown(open_count), age, *_answer_times(answer_times), shown(overdue + answered_late)]
+    def row(label: str, waiting: tuple[int, str | None, int], done: _Answered) -> list[Cell]:
+        count, oldest, overdue = waiting
+        age = (view.now - parse_iso(oldest)).days if oldest is not None and not is_hidden(count) else NOT_SHOWN
+        return [label, shown(count), age, *done.cells(), shown(overdue + done.late)]
 
     label = view.text("questions.klantmanager_label", number=_NUMBER)  # one render for a thousand rows
+    nobody_waits = (0, None, 0)
     rows = [
-        row(label.replace(_NUMBER, str(numbers.get(km, "?"))),
-            *(open_per_km.get(km) or (0, None, 0)), times.get(km, []), late.get(km, 0))
+        row(label.replace(_NUMBER, str(numbers.get(km, "?"))), open_per_km.get(km, nobody_waits), answered.get(km, _Answered()))
         for km in kms
     ]
-    all_open = [value for value in open_per_km.values()]
-    oldest = min((o[1] for o in all_open), default=None)
-    rows.insert(0, row(
-        view.text("questions.all"), sum(o[0] for o in all_open), oldest, sum(o[2] for o in all_open),
-        [t for ts in times.values() for t in ts], sum(late.values()),
-    ))
+    waiting = list(open_per_km.values())
+    everyone = (sum(w[0] for w in waiting), min((w[1] for w in waiting), default=None), sum(w[2] for w in waiting))
+    overall = _answered(view.db, OVERALL, since, view.now).get(0, _Answered())
+    rows.insert(0, row(view.text("questions.all"), everyone, overall))
     columns = [view.text("questions.klantmanager"), view.text("questions.open"), view.text("questions.oldest"),
                view.text("questions.answered", weeks=ANSWER_WEEKS), view.text("questions.p50"),
                view.text("questions.p90"), view.text("questions.late")]
     table = Table(key="questions", title=view.text("questions.title"), columns=columns, rows=rows,
                   note=view.text("questions.note", weeks=ANSWER_WEEKS, days=handoff.answer_days(view.renderer)))
-    return [table, _weeks(view, per_week)]
+    return [table, _weeks(view)]
 
 
 _NUMBER = "\x00"
@@ -323,14 +322,15 @@ def _klantmanager_numbers(db: sqlite_utils.Database) -> dict[int, int]:
     return {km: number for number, (km,) in enumerate(ids, start=1)}
 
 
-def _weeks(view: View, per_week: dict[int, list[float]]) -> Table:
+def _weeks(view: View) -> Table:
+    """Answer times per week (local Monday to Monday), the last weeks up to this one."""
     today = view.now.astimezone(TIMEZONE).date()
     mondays = [today - timedelta(days=today.weekday(), weeks=back) for back in range(ANSWER_WEEKS, -1, -1)]
-    weeks = [view.text("weeks.label", number=monday.isocalendar().week, monday=monday) for monday in mondays]
-    rows: list[list[Cell]] = [
-        [week, *_answer_times(per_week.get((monday - _EPOCH_MONDAY).days // 7, []))]
-        for week, monday in zip(weeks, mondays, strict=True)
-    ]
+    rows: list[list[Cell]] = []
+    for monday in mondays:
+        start = datetime.combine(monday, time(), TIMEZONE)
+        week = _answered(view.db, OVERALL, start, start + timedelta(weeks=1)).get(0, _Answered())
+        rows.append([view.text("weeks.label", number=monday.isocalendar().week, monday=monday), *week.cells()])
 
     def hours(cell: Cell) -> float | None:
         return float(cell.replace(",", ".")) if isinstance(cell, str) and cell != NOT_SHOWN else None
@@ -338,7 +338,7 @@ def _weeks(view: View, per_week: dict[int, list[float]]) -> Table:
     chart = charts.lines(
         view.text("weeks.chart_title"),
         view.text("weeks.chart_desc"),
-        weeks,
+        [str(row[0]) for row in rows],
         {view.text("questions.p50"): [hours(r[2]) for r in rows], view.text("questions.p90"): [hours(r[3]) for r in rows]},
     )
     return Table(
