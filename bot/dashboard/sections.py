@@ -44,7 +44,9 @@ from bot.reminders import appointments, repetition
 from bot.texts.render import Renderer
 
 ANSWER_WEEKS = 12
-"""Answer times are measured over the questions answered in these last weeks."""
+"""The chart of answer times covers these last weeks (and this one)."""
+KLANTMANAGER_WEEKS = 4
+"""Answer times per klantmanager: over the questions answered in these last weeks (how it goes now)."""
 FAILURE_DAYS = 30
 MOST_ERRORS = 20
 _LONG_NUMBER = re.compile(r"\d{5,}")
@@ -251,16 +253,16 @@ def _kind_name(view: View, kind: str) -> str:
 _OPEN = """SELECT klantmanager_id, count(*), min(created_at), sum(answer_due_at < :now) FROM questions
 WHERE status = :open AND answered_at IS NULL GROUP BY klantmanager_id"""
 """Questions waiting for a first answer, per klantmanager (answered but not closed ones wait for nothing)."""
-_PERCENTILES = """SELECT g, count(*), sum(late), sum(CASE WHEN r = (c + 1) / 2 THEN s END),
-sum(CASE WHEN r = (9 * c + 9) / 10 THEN s END)
-FROM (SELECT {group} AS g, answer_seconds AS s, answered_at > answer_due_at AS late,
-    row_number() OVER (PARTITION BY {group} ORDER BY answer_seconds) AS r, count(*) OVER (PARTITION BY {group}) AS c
-    FROM questions WHERE answered_at >= :since AND answered_at < :until)
-GROUP BY g"""
-"""Questions first answered in a time range, per group: how many, how many late, and the answer
-times at rank ceil(n/2) (p50) and ceil(9n/10) (p90), sorted by SQLite, not in Python."""
-PER_KLANTMANAGER = _PERCENTILES.format(group="klantmanager_id")
-OVERALL = _PERCENTILES.format(group="0")
+_ANSWERED = """SELECT klantmanager_id, answer_seconds, answered_at > answer_due_at FROM questions
+WHERE answered_at >= :since AND answered_at < :until"""
+"""Questions first answered in a time range: klantmanager, seconds waited, whether later than promised.
+Only integers leave SQLite (``answer_seconds`` is kept when the answer comes), from one range of an index."""
+_WAITED = "SELECT answer_seconds FROM questions WHERE answered_at >= :since AND answered_at < :until"
+
+
+def _nearest_rank(ordered: list[int], share: float) -> int:
+    """The value at rank ceil(share × n) of the sorted values."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,13 @@ class _Answered:
     p50: float = 0.0
     p90: float = 0.0
 
+    @classmethod
+    def of(cls, waited: list[int], late: int = 0) -> _Answered:
+        if not waited:
+            return cls()
+        waited.sort()
+        return cls(len(waited), late, _nearest_rank(waited, 0.5), _nearest_rank(waited, 0.9))
+
     def cells(self) -> list[Cell]:
         """Count, p50 and p90 (hours) as shown: no times when the count is hidden."""
         if is_hidden(self.count):
@@ -277,16 +286,16 @@ class _Answered:
         return [self.count, _hours(self.p50), _hours(self.p90)]
 
 
-def _answered(db: sqlite_utils.Database, sql: str, since: datetime, until: datetime) -> dict[int, _Answered]:
-    rows = db.execute(sql, {"since": iso(since), "until": iso(until)})
-    return {group: _Answered(count, late, p50, p90) for group, count, late, p50, p90 in rows}
-
-
 def questions_section(view: View) -> list[Table]:
     """Questions waiting and answer times per klantmanager (numbered, not named) and overall; weeks as a chart."""
     open_per_km = {row[0]: row[1:] for row in view.db.execute(_OPEN, {"now": iso(view.now), "open": "open"})}
-    since = view.now - timedelta(weeks=ANSWER_WEEKS)
-    answered = _answered(view.db, PER_KLANTMANAGER, since, view.now)
+    since = iso(view.now - timedelta(weeks=KLANTMANAGER_WEEKS))
+    waited: dict[int, list[int]] = defaultdict(list)
+    late: dict[int, int] = defaultdict(int)
+    for km, seconds, answered_late in view.db.execute(_ANSWERED, {"since": since, "until": iso(view.now)}):
+        waited[km].append(seconds)
+        late[km] += answered_late
+    answered = {km: _Answered.of(waited[km], late[km]) for km in waited}
     numbers = _klantmanager_numbers(view.db)
     kms = sorted(set(open_per_km) | set(answered), key=lambda km: (numbers.get(km, math.inf), km))
 
@@ -303,13 +312,13 @@ def questions_section(view: View) -> list[Table]:
     ]
     waiting = list(open_per_km.values())
     everyone = (sum(w[0] for w in waiting), min((w[1] for w in waiting), default=None), sum(w[2] for w in waiting))
-    overall = _answered(view.db, OVERALL, since, view.now).get(0, _Answered())
+    overall = _Answered.of([seconds for values in waited.values() for seconds in values], sum(late.values()))
     rows.insert(0, row(view.text("questions.all"), everyone, overall))
     columns = [view.text("questions.klantmanager"), view.text("questions.open"), view.text("questions.oldest"),
-               view.text("questions.answered", weeks=ANSWER_WEEKS), view.text("questions.p50"),
+               view.text("questions.answered", weeks=KLANTMANAGER_WEEKS), view.text("questions.p50"),
                view.text("questions.p90"), view.text("questions.late")]
     table = Table(key="questions", title=view.text("questions.title"), columns=columns, rows=rows,
-                  note=view.text("questions.note", weeks=ANSWER_WEEKS, days=handoff.answer_days(view.renderer)))
+                  note=view.text("questions.note", weeks=KLANTMANAGER_WEEKS, days=handoff.answer_days(view.renderer)))
     return [table, _weeks(view)]
 
 
@@ -329,7 +338,8 @@ def _weeks(view: View) -> Table:
     rows: list[list[Cell]] = []
     for monday in mondays:
         start = datetime.combine(monday, time(), TIMEZONE)
-        week = _answered(view.db, OVERALL, start, start + timedelta(weeks=1)).get(0, _Answered())
+        span = {"since": iso(start), "until": iso(start + timedelta(weeks=1))}
+        week = _Answered.of([seconds for (seconds,) in view.db.execute(_WAITED, span)])
         rows.append([view.text("weeks.label", number=monday.isocalendar().week, monday=monday), *week.cells()])
 
     def hours(cell: Cell) -> float | None:
