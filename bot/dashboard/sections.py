@@ -29,6 +29,7 @@ from bot.dashboard import charts, counters
 from bot.dashboard.tables import (
     NOT_SHOWN,
     SUPPRESSED,
+    THRESHOLD,
     Cell,
     Link,
     Table,
@@ -96,9 +97,9 @@ def path(view: View) -> list[Table]:
         counts = [per_cell.get((step, lang), 0) for lang in langs]
         label = _step_name(view, step)
         rows.append([label, *(shown(n) for n in counts), total_shown(counts)])
-    columns_total = [sum(per_cell.get((step, lang), 0) for step in steps) for lang in langs]
+    every_cell = [per_cell.get((step, lang), 0) for step in steps for lang in langs]
     rows.append([view.text("total"), *(total_shown(per_cell.get((s, lang), 0) for s in steps) for lang in langs),
-                 total_shown(columns_total)])
+                 total_shown(every_cell)])
     chart = charts.funnel(
         view.text("path.chart_title"),
         view.text("path.chart_desc"),
@@ -191,11 +192,16 @@ def understanding(view: View) -> list[Table]:
         ])
     langs = [lang for lang in view.languages if lang in per_lang]
     shares = [per_lang[lang] for lang in langs]
+    # A language's share over all items would give away an item's hidden count: no bar then.
+    hiding = {lang for (_, lang), c in per_item.items() if 0 < c.sent < THRESHOLD or 0 < c.escalated < THRESHOLD}
     chart = charts.bars(
         view.text("understanding.chart_title"),
         view.text("understanding.chart_desc"),
         [view.language_name(lang) for lang in langs],
-        [None if is_hidden(c.escalated) or is_hidden(c.sent) else round(100 * c.share, 1) for c in shares],
+        [
+            None if is_hidden(c.escalated) or is_hidden(c.sent) or lang in hiding else round(100 * c.share, 1)
+            for lang, c in zip(langs, shares, strict=True)
+        ],
         unit="%",
     )
     return [Table(
@@ -304,6 +310,9 @@ def questions_section(view: View) -> list[Table]:
         age = (view.now - parse_iso(oldest)).days if oldest is not None and not is_hidden(count) else NOT_SHOWN
         return [label, shown(count), age, *done.cells(), shown(overdue + done.late)]
 
+    def parts(column: Callable[[int], int]) -> list[int]:
+        return [column(km) for km in kms]
+
     label = view.text("questions.klantmanager_label", number=_NUMBER)  # one render for a thousand rows
     nobody_waits = (0, None, 0)
     rows = [
@@ -313,7 +322,12 @@ def questions_section(view: View) -> list[Table]:
     waiting = list(open_per_km.values())
     everyone = (sum(w[0] for w in waiting), min((w[1] for w in waiting), default=None), sum(w[2] for w in waiting))
     overall = _Answered.of([seconds for values in waited.values() for seconds in values], sum(late.values()))
-    rows.insert(0, row(view.text("questions.all"), everyone, overall))
+    first = row(view.text("questions.all"), everyone, overall)
+    # The counts of all klantmanagers as a total of theirs: rounded when one of theirs is hidden.
+    first[1] = total_shown(parts(lambda km: open_per_km.get(km, nobody_waits)[0]))
+    first[3] = total_shown(parts(lambda km: answered.get(km, _Answered()).count))
+    first[6] = total_shown(parts(lambda km: open_per_km.get(km, nobody_waits)[2] + answered.get(km, _Answered()).late))
+    rows.insert(0, first)
     columns = [view.text("questions.klantmanager"), view.text("questions.open"), view.text("questions.oldest"),
                view.text("questions.answered", weeks=KLANTMANAGER_WEEKS), view.text("questions.p50"),
                view.text("questions.p90"), view.text("questions.late")]
