@@ -177,6 +177,15 @@ def test_no_name_or_telegram_id_anywhere(tables: dict[str, Table]) -> None:
         assert secret not in everything
 
 
+def test_one_table_alone_is_the_same_as_in_the_overview(
+    tables: dict[str, Table], seeded: sqlite_utils.Database, renderer: Renderer
+) -> None:
+    for key, whole in tables.items():
+        alone = insights.table(seeded, renderer, NOW, key)
+        assert (alone.key, alone.columns, alone.rows) == (whole.key, whole.columns, whole.rows)
+    assert insights.table(seeded, renderer, NOW, "../etc/passwd") is None
+
+
 def test_csv_shows_what_the_table_shows(tables: dict[str, Table]) -> None:
     lines = insights.as_csv(tables["understanding"]).splitlines()
     assert lines[0] == "Tekst,Taal,Verstuurd,Begrepen,Niet duidelijk,Niet begrepen na laatste herhaling,Deel niet begrepen"

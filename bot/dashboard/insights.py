@@ -13,11 +13,11 @@ from datetime import datetime
 
 import sqlite_utils
 
-from bot.dashboard.sections import SECTIONS, View
+from bot.dashboard.sections import SECTIONS, TABLES, View
 from bot.dashboard.tables import Link, Table, as_csv
 from bot.texts.render import Renderer
 
-__all__ = ["Link", "Table", "admin_overview", "as_csv", "section"]
+__all__ = ["Link", "Table", "admin_overview", "as_csv", "section", "table"]
 
 
 def admin_overview(db: sqlite_utils.Database, renderer: Renderer, now: datetime) -> list[Table]:
@@ -29,3 +29,11 @@ def admin_overview(db: sqlite_utils.Database, renderer: Renderer, now: datetime)
 def section(db: sqlite_utils.Database, renderer: Renderer, now: datetime, name: str) -> list[Table]:
     """The tables of one section (``SECTIONS``: path, understanding, appointments, questions, delivery, content)."""
     return SECTIONS[name](View(db, renderer, now))
+
+
+def table(db: sqlite_utils.Database, renderer: Renderer, now: datetime, key: str) -> Table | None:
+    """One table by its key (for its CSV), building only its section; None for an unknown key."""
+    name = TABLES.get(key)
+    if name is None:
+        return None
+    return next(t for t in section(db, renderer, now, name) if t.key == key)

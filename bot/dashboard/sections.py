@@ -431,3 +431,10 @@ SECTIONS: dict[str, Callable[[View], list[Table]]] = {
     "content": content,
 }
 """Every section of the overview, in the order shown."""
+
+TABLES: dict[str, str] = {
+    "path": "path", "activity": "path", "understanding": "understanding", "appointments": "appointments",
+    "questions": "questions", "answer_weeks": "questions", "delivery": "delivery", "failures": "delivery",
+    "content": "content",
+}
+"""Each table's key -> the section that makes it (one CSV needs only its own section)."""
