@@ -69,9 +69,10 @@ def _questions(people: int, rng: random.Random) -> Iterator[tuple]:
         person = FIRST_PERSON + n
         created = NOW - timedelta(hours=rng.randint(1, 24 * 300))
         is_open = n % 10 == 0
-        closed = None if is_open else iso(created + timedelta(days=1))
+        waited = None if is_open else rng.randint(600, 4 * 86400)
+        answered = closed = None if is_open else iso(created + timedelta(seconds=waited))
         yield (n + 1, person, klantmanager_of(person), "open" if is_open else "done", None, iso(created),
-               iso(created + timedelta(days=2)), closed, closed)
+               iso(created + timedelta(days=2)), answered, waited, closed)
 
 
 def _thread_messages(people: int) -> Iterator[tuple]:
@@ -100,7 +101,10 @@ def _cannot_come(people: int) -> Iterator[tuple]:
 def _item_checks(people: int) -> Iterator[tuple]:
     for n in range(people):
         for item in CRITICAL_ITEMS:
-            yield FIRST_PERSON + n, item, "intake", "confirmed", 1, iso(NOW - timedelta(days=20))
+            escalated = n % 10 == 0 and item == CRITICAL_ITEMS[n % 3]  # as in ``_not_understood``
+            status = "not_understood" if escalated else "understood"
+            yield (FIRST_PERSON + n, item, "intake", LANGS[n % len(LANGS)], status, 1, iso(NOW - timedelta(days=20)),
+                   int(n % 7 == 0))
 
 
 def _not_understood(people: int) -> Iterator[tuple]:
@@ -143,7 +147,7 @@ def generate(path: Path, people: int, outbox_rows: int, seed: int = 11) -> None:
         conn.executemany("INSERT INTO clients (user_id, klantmanager_id, name, linked_at) VALUES (?, ?, ?, ?)", _clients(people))
         conn.executemany(
             "INSERT INTO questions (id, user_id, klantmanager_id, status, topic, created_at, answer_due_at, answered_at,"
-            " closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " answer_seconds, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _questions(people, rng),
         )
         conn.executemany(
@@ -160,7 +164,8 @@ def generate(path: Path, people: int, outbox_rows: int, seed: int = 11) -> None:
             "INSERT INTO cannot_come (user_id, appointment_id, reason, created_at) VALUES (?, ?, ?, ?)", _cannot_come(people)
         )
         conn.executemany(
-            "INSERT INTO item_checks (user_id, item_id, step_id, status, round, first_sent_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO item_checks (user_id, item_id, step_id, lang, status, round, first_sent_at, unclear_count)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             _item_checks(people),
         )
         conn.executemany(

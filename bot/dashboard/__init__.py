@@ -1,0 +1,1 @@
+"""The staff dashboard: a web view of the same database (issue 16)."""
