@@ -60,6 +60,8 @@ class Settings:
     """Updates per second a chat may send after its burst, on average."""
     retention_seconds: float = DEFAULT_RETENTION_SECONDS
     """How often the retention sweep drops what is due (bot/people/retention.py; 0: this process does not)."""
+    public_url: str | None = None
+    """The dashboard's address as staff reach it (https://wegwijs.gemeente.nl); default http://localhost:<http port>."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -77,6 +79,7 @@ class Settings:
             "flood_burst": _env("WEGWIJS_FLOOD_BURST", int, DEFAULT_FLOOD_BURST),
             "flood_per_second": _env("WEGWIJS_FLOOD_PER_SECOND", float, DEFAULT_FLOOD_PER_SECOND),
             "retention_seconds": _env("WEGWIJS_RETENTION_SECONDS", float, DEFAULT_RETENTION_SECONDS),
+            "public_url": _env("WEGWIJS_PUBLIC_URL", _base_url, None),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -97,6 +100,12 @@ def _positive_int(text: str) -> int:
     if number < 1:
         raise ValueError("must be 1 or more")
     return number
+
+
+def _base_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return text.rstrip("/")
 
 
 def _env(name: str, parse: Callable[[str], T], default: T) -> T:

@@ -129,6 +129,13 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
+def _v10_dashboard_signin(db: sqlite_utils.Database) -> None:
+    """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py)."""
+    from bot.dashboard import signin
+
+    signin.create_tables(db)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -139,6 +146,7 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
+    _v10_dashboard_signin,
 ]
 
 

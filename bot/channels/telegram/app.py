@@ -33,6 +33,7 @@ from bot.channels.telegram.handlers import (
     km_appointments,
     km_broadcast,
     km_caseload,
+    km_dashboard,
     menu,
     onboarding,
     personal_data,
@@ -48,7 +49,7 @@ from bot.core.services import KEY, Services
 # others; the fallback module catches whatever the others leave. Klantmanager
 # messages are routed before anything meant for statushouders.
 HANDLER_MODULES = (
-    guard, klantmanager, km_admin, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, onboarding, menu, read_more, personal_data, search, appointments, checks, reminders, ask, followup, fallback
+    guard, klantmanager, km_admin, km_caseload, km_appointments, km_answers, km_absence, km_broadcast, km_dashboard, onboarding, menu, read_more, personal_data, search, appointments, checks, reminders, ask, followup, fallback
 )
 # Telegram answers 429 with a retry_after when the bot sends too fast; the
 # limiter then waits and tries again instead of dropping the message.

@@ -213,7 +213,7 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
     )
 
 
-STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers")
+STAFF_COMMANDS = ("start", "invite", "newclient", "clients", "open", "transfer", "away", "back", "broadcast", "klantmanagers", "dashboard")
 STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE, "ad")  # "ad": handlers/km_admin.py
 
 

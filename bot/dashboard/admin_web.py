@@ -1,0 +1,62 @@
+"""The admin's (team lead's) pages: ``/admin``, the overview of the gemeente without names,
+and ``/admin/<key>.csv``, each of its tables as CSV. The data is ``insights.admin_overview``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from aiohttp import web
+
+from bot.dashboard import access, insights
+from bot.dashboard.respond import SECURITY_HEADERS, forbidden, message, not_signed_in, page, services, signed_in
+
+CSV_NAME = re.compile(r"([a-z0-9_-]{1,64})\.csv")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting so is a formula to a spreadsheet; it gets a quote in front (CSV injection)."""
+
+
+async def admin(request: web.Request) -> web.Response:
+    member = signed_in(request)
+    if member is None:
+        return not_signed_in(request)
+    if not access.may_see_admin(member):
+        return forbidden(request, member)
+    s = services(request)
+    tables = insights.admin_overview(s.db, s.renderer, s.clock.now())
+    return page(request, "admin.html", member=member, tables=tables)
+
+
+async def admin_csv(request: web.Request) -> web.Response:
+    """One table of the overview as CSV (the same rows, "<5" and all)."""
+    member = signed_in(request)
+    if member is None:
+        return not_signed_in(request)
+    if not access.may_see_admin(member):
+        return forbidden(request, member)
+    name = CSV_NAME.fullmatch(request.match_info["name"])
+    s = services(request)
+    tables = insights.admin_overview(s.db, s.renderer, s.clock.now()) if name else []
+    table = next((t for t in tables if t.key == name.group(1)), None) if name else None
+    if table is None:
+        return message(request, 404, "dashboard.not_found_title", "dashboard.not_found", member)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    writer.writerows([_cell_text(cell) for cell in row] for row in table.rows)
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="wegwijs-{table.key}.csv"'},
+    )
+
+
+def _cell_text(cell: object) -> object:
+    """A cell as CSV holds it: a linked cell (text, href) gives its text; text is never a formula."""
+    value = cell[0] if isinstance(cell, tuple) else cell
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+ROUTES = [web.get("/admin", admin), web.get("/admin/{name}", admin_csv)]
