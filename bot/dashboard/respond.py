@@ -57,7 +57,11 @@ def signed_in(request: web.Request) -> Staff | None:
 
 
 def not_signed_in(request: web.Request) -> web.Response:
-    return message(request, 401, "dashboard.signed_out_title", "dashboard.not_signed_in")
+    """No session (401), or a session of someone who is no longer staff (403: removed or demoted)."""
+    s = services(request)
+    if signin.session_staff(s.db, request.cookies.get(COOKIE), s.clock.now()) is not None:
+        return message(request, 403, "dashboard.forbidden_title", "dashboard.no_role")
+    return message(request, 401, "dashboard.not_signed_in_title", "dashboard.not_signed_in")
 
 
 def forbidden(request: web.Request, member: Staff) -> web.Response:
