@@ -23,6 +23,7 @@ from bot.core.clock import Clock
 from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
 from bot.core.services import KEY, Services
+from bot.ops import http as ops_http
 
 TOKEN = "123456:TEST-TOKEN"
 OBSERVER_GROUP = 10_000
@@ -43,6 +44,14 @@ class BotUnderTest:
     @property
     def services(self) -> Services:
         return self.app.bot_data[KEY]
+
+    @property
+    def http_url(self) -> str:
+        """Where the bot's HTTP server listens (start the bot with ``http_port=0``)."""
+        server = ops_http.address(self.app)
+        if server is None:
+            raise AssertionError("the bot has no HTTP server: pass http_port=0 to bot_under_test")
+        return server.url
 
     async def start(self) -> None:
         self.app = build_application(self.settings, clock=self.clock)
@@ -200,6 +209,7 @@ async def bot_under_test(
     dispatch_seconds: float = 0.0,
     chat_gap_seconds: float = 0.0,
     send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS,
+    http_port: int | None = None,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
@@ -212,7 +222,8 @@ async def bot_under_test(
     tests with the emulator's limits on. ``latency_ms=100`` (an emulator
     option) adds a round trip like real Telegram's to every Bot API call. A
     test types far faster than a person, so the flood guard is set out of
-    reach (a test of the guard sets its own).
+    reach (a test of the guard sets its own). ``http_port=0``: the HTTP server
+    (/healthz, /metrics) on a free port, at ``BotUnderTest.http_url``.
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -228,6 +239,7 @@ async def bot_under_test(
             chat_gap_seconds=chat_gap_seconds,
             flood_burst=TEST_FLOOD_BURST,
             send_timeout_seconds=send_timeout_seconds,
+            http_port=http_port,
         )
         harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock)
         await harness.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -13,9 +14,10 @@ from bot.cli import (
     admin as admin_cli,
     reminders as cli_reminders,
     content as content_cli,
+    ops as ops_cli,
     privacy as privacy_cli,
 )
-from bot.core.config import Settings
+from bot.core.config import Settings, http_port_setting, port_number
 
 PIPE_CLOSED = 141
 """Exit status when the reader of our output went away: 128 + SIGPIPE, as a shell reports it."""
@@ -24,11 +26,15 @@ PIPE_CLOSED = 141
 def _run(args: argparse.Namespace) -> int:
     from bot.core import runlog
     from bot.channels.telegram.app import build_application
+    from bot.ops.http import HttpServerError
 
     try:
         settings = Settings.from_env(
-            db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url
+            db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url,
+            http_host=args.http_host,
         )
+        if args.http_port is not None:
+            settings = dataclasses.replace(settings, http_port=http_port_setting(args.http_port))
     except ValueError as exc:  # a malformed WEGWIJS_* variable
         print(f"wegwijs run: {exc}", file=sys.stderr)
         return 2
@@ -38,10 +44,14 @@ def _run(args: argparse.Namespace) -> int:
     app = build_application(settings)
     if not args.verbose:  # the start line and content reloads (bot/core/runlog.py), without PTB's chatter
         logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
-    if args.webhook_url:
-        app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
-    else:
-        app.run_polling()
+    try:
+        if args.webhook_url:
+            app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
+        else:
+            app.run_polling()
+    except HttpServerError as exc:
+        print(f"wegwijs run: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -103,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
     run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.add_argument(
+        "--http-port", type=port_number,
+        help="port for /healthz and /metrics (default: $WEGWIJS_HTTP_PORT or 8080; 0: no HTTP server)",
+    )
+    run.add_argument("--http-host", help="address for /healthz and /metrics (default: $WEGWIJS_HTTP_HOST or 127.0.0.1)")
     run.set_defaults(func=_run)
 
     emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
@@ -150,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     content_cli.add_commands(content_sub)
     cli_reminders.add_parsers(sub)
     privacy_cli.add_parsers(sub)
+    ops_cli.add_parsers(sub)
     return parser
 
 

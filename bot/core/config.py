@@ -27,6 +27,9 @@ DEFAULT_SENDS_IN_FLIGHT = 8
 # moment without holding a send for ever. PTB's default (5 s) turned a slow
 # answer into a second copy. Uploads (photos, documents) get three times as long.
 DEFAULT_SEND_TIMEOUT_SECONDS = 20.0
+# /healthz and /metrics (bot/ops/): on this machine only, unless the operator says otherwise.
+DEFAULT_HTTP_PORT = 8080
+DEFAULT_HTTP_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ class Settings:
     """Updates per second a chat may send after its burst, on average."""
     retention_seconds: float = DEFAULT_RETENTION_SECONDS
     """How often the retention sweep drops what is due (bot/people/retention.py; 0: this process does not)."""
+    http_port: int | None = None
+    """Port of the HTTP server beside the bot (/healthz, /metrics; bot/ops/http.py). None: no server;
+    0: any free port (tests). ``wegwijs run`` reads ``WEGWIJS_HTTP_PORT`` (default 8080, 0 there: none)."""
+    http_host: str = DEFAULT_HTTP_HOST
+    """Address the HTTP server listens on (``WEGWIJS_HTTP_HOST``)."""
     public_url: str | None = None
     """The dashboard's address as staff reach it (https://wegwijs.gemeente.nl); default http://localhost:<http port>."""
 
@@ -79,6 +87,8 @@ class Settings:
             "flood_burst": _env("WEGWIJS_FLOOD_BURST", int, DEFAULT_FLOOD_BURST),
             "flood_per_second": _env("WEGWIJS_FLOOD_PER_SECOND", float, DEFAULT_FLOOD_PER_SECOND),
             "retention_seconds": _env("WEGWIJS_RETENTION_SECONDS", float, DEFAULT_RETENTION_SECONDS),
+            "http_port": http_port_setting(_env("WEGWIJS_HTTP_PORT", port_number, DEFAULT_HTTP_PORT)),
+            "http_host": _env("WEGWIJS_HTTP_HOST", str, DEFAULT_HTTP_HOST),
             "public_url": _env("WEGWIJS_PUBLIC_URL", _base_url, None),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -100,6 +110,18 @@ def _positive_int(text: str) -> int:
     if number < 1:
         raise ValueError("must be 1 or more")
     return number
+
+
+def port_number(text: str) -> int:
+    number = int(text)
+    if not 0 <= number <= 65535:
+        raise ValueError("a port is a number from 0 to 65535")
+    return number
+
+
+def http_port_setting(port: int) -> int | None:
+    """An operator's port (``WEGWIJS_HTTP_PORT``, ``--http-port``) as a setting: 0 means no HTTP server."""
+    return port or None
 
 
 def _base_url(text: str) -> str:

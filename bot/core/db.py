@@ -129,7 +129,12 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
-def _v10_dashboard_signin(db: sqlite_utils.Database) -> None:
+def _v10_health_check(db: sqlite_utils.Database) -> None:
+    """One row the health check writes, to prove the database takes writes (bot/ops/health.py)."""
+    db.execute("CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL)")
+
+
+def _v11_dashboard_signin(db: sqlite_utils.Database) -> None:
     """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py)."""
     from bot.dashboard import signin
 
@@ -146,7 +151,8 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
-    _v10_dashboard_signin,
+    _v10_health_check,
+    _v11_dashboard_signin,
 ]
 
 

@@ -54,11 +54,15 @@ from bot.people.users import deactivate, get_user
 
 log = logging.getLogger(__name__)
 JOB_NAME = "outbox"
+DISPATCHER_KEY = "wegwijs.dispatcher"
+"""Where the running dispatcher is kept in ``bot_data`` (the health check reads its last tick)."""
 NO_CHAT = 0
 """Rows whose sender picks the chat at send time count as one chat: one at a time."""
 LOCKED_WAIT = 0.25
 """Seconds before a claim is tried again while another process holds the database."""
 T = TypeVar("T")
+AfterDelivery = Callable[[OutboxRow, float], None]
+"""Called after each delivery attempt with the row as claimed and the seconds it took (metrics)."""
 
 _requests_done: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("requests_done", default=None)
 """Bot API methods that Telegram answered during the delivery of the current row."""
@@ -100,12 +104,17 @@ class Dispatcher:
         """chat id -> monotonic time of our last scheduled message there."""
         self._in_flight: dict[asyncio.Task[None], int] = {}
         """send task -> the chat it sends to."""
+        self.started = time.monotonic()
+        self.last_tick: float | None = None
+        """Monotonic time of the last wake-up by the JobQueue (None: none yet)."""
+        self.after_delivery: list[AfterDelivery] = []
 
     @property
     def services(self) -> Services:
         return self.app.bot_data[KEY]
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.last_tick = time.monotonic()
         if self.app.running and (self._task is None or self._task.done()):
             self._task = self.app.create_task(self.drain(), name="outbox-drain")
 
@@ -156,7 +165,7 @@ class Dispatcher:
                         await self._wait(LOCKED_WAIT)
                         continue
                 if row is not None:
-                    task = asyncio.create_task(self.deliver(row), name=f"outbox-{row.id}")
+                    task = asyncio.create_task(self._deliver_timed(row), name=f"outbox-{row.id}")
                     self._in_flight[task] = NO_CHAT if row.chat_id is None else row.chat_id
                     continue
                 if self._in_flight:
@@ -184,6 +193,13 @@ class Dispatcher:
 
     async def _save(self, call: Callable[[], T], what: str) -> T:
         return await until_saved(self.services.db, call, what)
+
+    async def _deliver_timed(self, row: OutboxRow) -> None:
+        started = time.monotonic()
+        await self.deliver(row)
+        took = time.monotonic() - started
+        for hook in self.after_delivery:
+            hook(row, took)
 
     async def deliver(self, row: OutboxRow) -> None:
         s = self.services
@@ -279,6 +295,7 @@ def start(app: Application) -> None:
     if recovered:
         log.warning("%d scheduled message(s) were being sent when the bot stopped; sending again", recovered)
     dispatcher = Dispatcher(app)
+    app.bot_data[DISPATCHER_KEY] = dispatcher
     # The scheduler starts only when the application does (after getMe,
     # setMyCommands, deleteWebhook). An interval job added now with first=0
     # would by then count as started in the past, and APScheduler makes its

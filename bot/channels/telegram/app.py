@@ -10,6 +10,7 @@ from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.delivery import dispatcher
+from bot.ops import http as ops_http, metrics
 from bot.texts import reload
 from bot.people import retention_job
 from bot.channels.telegram import updates
@@ -71,7 +72,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     renderer = Renderer(load_content(settings.content_dir))
     limiter = DeliveryRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
-    builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start)
+    builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start).post_shutdown(on_shutdown)
     timeout = settings.send_timeout_seconds
     builder = builder.read_timeout(timeout).write_timeout(timeout).media_write_timeout(3 * timeout)
     builder = builder.concurrent_updates(
@@ -91,6 +92,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     for module in HANDLER_MODULES:
         module.register(app)
     dispatcher.start(app)
+    metrics.install(app)
     retention_job.start(app)
     reload.install(app, settings, after_reload=set_commands)
     return app
@@ -102,6 +104,11 @@ async def on_start(app: Application) -> None:
     # rendering it reads each language's CLDR data (issue 11, start time).
     app.job_queue.run_once(_set_commands_now, when=0, name=COMMANDS_JOB, job_kwargs={"misfire_grace_time": None})
     reload.listen_for_sighup(app)
+    await ops_http.start(app)
+
+
+async def on_shutdown(app: Application) -> None:
+    await ops_http.stop(app)
 
 
 async def _set_commands_now(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,13 +132,17 @@ async def set_commands(app: Application) -> None:
 @asynccontextmanager
 async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
     """Run the bot with long polling inside an already running event loop (tests, demo)."""
-    async with app:
-        if app.post_init:  # run_polling() would call it; here we start the pieces ourselves
-            await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    try:
+        async with app:
+            if app.post_init:  # run_polling() would call it; here we start the pieces ourselves
+                await app.post_init(app)
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    finally:
+        if app.post_shutdown:
+            await app.post_shutdown(app)
