@@ -15,14 +15,15 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from bot.casework import staff, staff_admin
 from bot.dashboard import signin
 from bot.dashboard.respond import COOKIE
 from bot.reminders import appointments, repetition
 from bot.texts.timing import load_timing
-from tests.dashboard_server import serving_dashboard, sign_in_link
-from tests.harness import Person
+from tests.dashboard_server import dashboard_url, sign_in_link
+from tests.harness import Person, seen
 from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, label, team_at, text
 
 AMAL, TESFAY, REZA = 701, 702, 703
@@ -72,8 +73,8 @@ async def seed(team: Team) -> tuple[Person, Person, Person]:
 
 @pytest.fixture
 async def dash(tmp_path: Path) -> AsyncIterator[Dashboard]:
-    async with team_at(tmp_path, START) as team, serving_dashboard(team.bot) as base:
-        yield Dashboard(team, base, *await seed(team))
+    async with team_at(tmp_path, START, http_port=0) as team:
+        yield Dashboard(team, dashboard_url(team.bot), *await seed(team))
 
 
 async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -127,7 +128,7 @@ async def test_a_link_works_once_for_ten_minutes_and_a_forged_one_never(dash: Da
     async with aiohttp.ClientSession() as second:
         status, page = await get(second, link)
         assert status == 403 and page_text("dashboard.link_used") in page
-        assert not second.cookie_jar.filter_cookies(dash.base)  # no session for the second opener
+        assert not second.cookie_jar.filter_cookies(URL(dash.base))  # no session for the second opener
         late = await sign_in_link(dash.team.sanne)
         dash.team.clock.advance(signin.LINK_VALID + timedelta(seconds=1))
         status, page = await get(second, late)
@@ -150,7 +151,7 @@ async def test_a_session_lasts_eight_hours_and_ends_on_signing_out(dash: Dashboa
         assert (await get(http, dash.base + "/dashboard/clients"))[0] == 401
 
         await get(http, await sign_in_link(dash.team.sanne))
-        cookie = http.cookie_jar.filter_cookies(dash.base)[COOKIE].value
+        cookie = http.cookie_jar.filter_cookies(URL(dash.base))[COOKIE].value
         async with http.post(dash.base + "/dashboard/signout") as response:
             assert response.status == 200 and page_text("dashboard.signed_out") in await response.text()
         assert (await get(http, dash.base + "/dashboard/clients"))[0] == 401
@@ -208,7 +209,7 @@ async def test_bad_addresses_and_methods_get_a_dutch_page(dash: Dashboard) -> No
 
 async def test_dashboard_is_for_staff_only(dash: Dashboard) -> None:
     answer = await dash.amal.say("/dashboard")
-    assert answer[-1]["html"].startswith(text("ar", "errors.unknown_command"))
+    assert any(seen(m).startswith(text("ar", "errors.unknown_command")) for m in answer)
     assert dash.team.bot.services.db["dashboard_links"].count == 0
     admin_link = await sign_in_link(dash.team.admin)
     async with aiohttp.ClientSession() as http:

@@ -2,7 +2,8 @@
 
 ``WEGWIJS_PUBLIC_URL`` when the gemeente serves it under its own name (behind a
 proxy, with https); otherwise ``http://localhost:<port>`` on the port the HTTP
-server listens on, for a staff member on the same machine or a tunnel.
+server beside the bot listens on (``bot/ops/http.py``), for a staff member on
+the same machine or through a tunnel. No HTTP server: no dashboard, no link.
 """
 
 from __future__ import annotations
@@ -10,24 +11,22 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.core.services import KEY
-
-HTTP_PORT_KEY = "wegwijs.http_port"
-"""Where the running HTTP server leaves the port it listens on (``bot_data``)."""
+from bot.ops import http as ops_http
 
 SIGN_IN_PATH = "/dashboard/signin/"
 
 
-def base_url(app: Application) -> str:
-    settings = app.bot_data[KEY].settings
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
-    return f"http://localhost:{app.bot_data[HTTP_PORT_KEY]}"
+def base_url(app: Application) -> str | None:
+    server = ops_http.address(app)
+    if server is None:
+        return None
+    return app.bot_data[KEY].settings.public_url or f"http://localhost:{server.port}"
 
 
-def sign_in_url(app: Application, token: str) -> str:
-    return f"{base_url(app)}{SIGN_IN_PATH}{token}"
+def sign_in_url(base: str, token: str) -> str:
+    return f"{base}{SIGN_IN_PATH}{token}"
 
 
 def is_https(app: Application) -> bool:
     """Cookies get ``Secure`` when the dashboard is reached over https."""
-    return base_url(app).startswith("https://")
+    return (base_url(app) or "").startswith("https://")

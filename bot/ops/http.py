@@ -21,10 +21,11 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.core.services import KEY, Services
+from bot.dashboard import web as dashboard
 from bot.ops import endpoints
 
 RouteAdder = Callable[[web.Application, Application], None]
-ROUTES: tuple[RouteAdder, ...] = (endpoints.add_routes,)
+ROUTES: tuple[RouteAdder, ...] = (endpoints.add_routes, dashboard.add_routes)
 SERVER_KEY = "wegwijs.http"
 log = logging.getLogger(__name__)
 """Under ``bot``: ``wegwijs run`` shows its INFO line with the address (bot/core/runlog.py)."""

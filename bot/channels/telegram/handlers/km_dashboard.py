@@ -23,10 +23,14 @@ async def dashboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if member is None:
         await fallback.unknown_command(update, context)
         return
+    base = links.base_url(context.application)
+    if base is None:  # this bot runs without its HTTP server
+        await say(update, context, member.lang, "dashboard.not_served")
+        return
     now = s.clock.now()
     token = signin.new_link_token(s.db, member.id, now)
     audit.record(s.db, now, member.id, "dashboard_link")
-    await say(update, context, member.lang, "dashboard.link", url=links.sign_in_url(context.application, token))
+    await say(update, context, member.lang, "dashboard.link", url=links.sign_in_url(base, token))
 
 
 def register(app: Application) -> None:
