@@ -1,5 +1,6 @@
 """The admin's (team lead's) pages: ``/admin``, the overview of the gemeente without names,
-and ``/admin/<key>.csv``, each of its tables as CSV. The data is ``insights.admin_overview``."""
+``/admin/<key>.csv``, each of its tables as CSV (the data: ``insights.admin_overview``), and
+``/content/<lang>/<item>``, a text as a reader gets it, where the understanding table links."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import io
 import re
 
 from aiohttp import web
+from markupsafe import Markup
 
+from bot.casework.staff_text import language_name
 from bot.dashboard import access, insights
 from bot.dashboard.respond import SECURITY_HEADERS, forbidden, message, not_signed_in, page, services, signed_in
+from bot.editors.preview import chat_html, text_direction
 
 CSV_NAME = re.compile(r"([a-z0-9_-]{1,64})\.csv")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,4 +63,33 @@ def _cell_text(cell: object) -> object:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-ROUTES = [web.get("/admin", admin), web.get("/admin/{name}", admin_csv)]
+async def content_item(request: web.Request) -> web.Response:
+    """One item's whole text in one language, drawn as the chat shows it (any staff member may read it)."""
+    member = signed_in(request)
+    if member is None:
+        return not_signed_in(request)
+    s = services(request)
+    lang, item_id = request.match_info["lang"], request.match_info["item"]
+    journey = s.renderer.journey
+    known = lang in journey.languages and any(item_id in s.renderer.content.items.get(lg, {}) for lg in journey.languages)
+    rendered = s.renderer.item(lang, item_id) if known else None
+    if rendered is None:
+        return message(request, 404, "dashboard.not_found_title", "dashboard.not_found", member)
+    return page(
+        request,
+        "item.html",
+        member=member,
+        item=rendered,
+        body=Markup(chat_html(rendered.html)),  # rebuilt from Telegram's entities, every character escaped
+        reader_lang=lang,
+        language=language_name(s.renderer, journey.source_language, lang),
+        shown_language=language_name(s.renderer, journey.source_language, rendered.lang),
+        direction=text_direction(rendered.lang),
+    )
+
+
+ROUTES = [
+    web.get("/admin", admin),
+    web.get("/admin/{name}", admin_csv),
+    web.get("/content/{lang}/{item}", content_item),
+]

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 PTB_APP = web.AppKey("wegwijs.ptb_app", Application)
 COOKIE = "wegwijs_dashboard"
-PREFIXES = ("/dashboard", "/admin")
+PREFIXES = ("/dashboard", "/admin", "/content")
 
 SECURITY_HEADERS = {
     # Nothing from elsewhere, no scripts at all; the charts are inline SVG with their own <style>.
