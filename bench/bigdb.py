@@ -100,7 +100,10 @@ def _cannot_come(people: int) -> Iterator[tuple]:
 def _item_checks(people: int) -> Iterator[tuple]:
     for n in range(people):
         for item in CRITICAL_ITEMS:
-            yield FIRST_PERSON + n, item, "intake", "confirmed", 1, iso(NOW - timedelta(days=20))
+            escalated = n % 10 == 0 and item == CRITICAL_ITEMS[n % 3]  # as in ``_not_understood``
+            status = "not_understood" if escalated else "understood"
+            yield (FIRST_PERSON + n, item, "intake", LANGS[n % len(LANGS)], status, 1, iso(NOW - timedelta(days=20)),
+                   int(n % 7 == 0))
 
 
 def _not_understood(people: int) -> Iterator[tuple]:
@@ -160,7 +163,8 @@ def generate(path: Path, people: int, outbox_rows: int, seed: int = 11) -> None:
             "INSERT INTO cannot_come (user_id, appointment_id, reason, created_at) VALUES (?, ?, ?, ?)", _cannot_come(people)
         )
         conn.executemany(
-            "INSERT INTO item_checks (user_id, item_id, step_id, status, round, first_sent_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO item_checks (user_id, item_id, step_id, lang, status, round, first_sent_at, unclear_count)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             _item_checks(people),
         )
         conn.executemany(

@@ -153,7 +153,8 @@ def add_message(
             }
         ).last_pk
         if direction == TO_CLIENT:
-            db["questions"].update(question.id, {"answered_at": iso(now)})
+            # The first answer: the admin overview measures answer times from it.
+            db.execute("UPDATE questions SET answered_at = coalesce(answered_at, ?) WHERE id = ?", [iso(now), question.id])
     return get_message(db, row_id)
 
 

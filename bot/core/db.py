@@ -141,6 +141,13 @@ def _v11_dashboard_signin(db: sqlite_utils.Database) -> None:
     signin.create_tables(db)
 
 
+def _v12_dashboard(db: sqlite_utils.Database) -> None:
+    """Counters, a column and indexes for the admin overview (issue 16, bot/dashboard/schema.py)."""
+    from bot.dashboard import schema
+
+    schema.create(db)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -153,6 +160,7 @@ MIGRATIONS: list[Migration] = [
     _v9_indexes_for_scale,
     _v10_health_check,
     _v11_dashboard_signin,
+    _v12_dashboard,
 ]
 
 

@@ -169,6 +169,7 @@ def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, due:
                 "user_id": user_id,
                 "item_id": item_id,
                 "step_id": step.id,
+                "lang": _lang_of(db, user_id),
                 "status": ASKED,
                 "round": round_,
                 "first_sent_at": None,
@@ -187,6 +188,12 @@ def _ask(db: sqlite_utils.Database, user_id: int, step: Step, item_id: str, due:
         quiet=quiet,
     )
     return True
+
+
+def _lang_of(db: sqlite_utils.Database, user_id: int) -> str | None:
+    """The language an item is asked in, kept with the check for the admin overview (bot/dashboard/)."""
+    row = db.execute("SELECT lang FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else None
 
 
 def is_current(db: sqlite_utils.Database, user_id: int, params: dict[str, Any]) -> bool:

@@ -1,0 +1,75 @@
+"""Charts of the admin overview as server-side SVG, drawn by pygal.
+
+pygal is pure Python and writes SVG on the server: the page needs no
+script and loads nothing (its ``js`` option, which would pull its tooltip
+script from a CDN, is off), so it works on a machine without internet.
+Each SVG gets a ``<title>`` and ``<desc>`` (and ``role="img"``) for screen
+readers; pygal's inline configuration script (read only by its tooltip
+script, which is not loaded) is taken out. Values hidden in the table (counts below 5) arrive as None and are
+not drawn; the table's note says so.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Sequence
+
+import pygal
+from pygal.style import Style
+
+STYLE = Style(
+    font_family="system-ui, sans-serif",
+    background="white",
+    plot_background="white",
+    foreground="#1a1a1a",
+    foreground_strong="#1a1a1a",
+    foreground_subtle="#555555",
+    colors=("#1f5fa8", "#b8500f", "#2e7d32", "#6a1b9a", "#00838f"),
+    title_font_size=18,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    value_font_size=13,
+)
+_OPTIONS = {"js": [], "style": STYLE, "disable_xml_declaration": True, "width": 760, "height": 420, "margin": 16}
+_NOT_NEEDED = re.compile(r"<!--.*?-->|<script\b.*?</script>|<title>[^<]*</title>", re.DOTALL)
+
+
+def _accessible(svg: str, title: str, description: str) -> str:
+    """The SVG with one title and a description a screen reader reads; no comments, no script."""
+    svg = _NOT_NEEDED.sub("", svg)
+    ident = f"chart-{uuid.uuid4().hex[:8]}"
+    opening_end = svg.index(">") + 1
+    head = svg[: opening_end - 1] + f' role="img" aria-labelledby="{ident}-t {ident}-d">'
+    label = f'<title id="{ident}-t">{html.escape(title)}</title><desc id="{ident}-d">{html.escape(description)}</desc>'
+    return head + label + svg[opening_end:]
+
+
+def funnel(title: str, description: str, labels: Sequence[str], values: Sequence[int | None]) -> str:
+    """One band per label, widest first as given (the path's steps in order)."""
+    chart = pygal.Funnel(**_OPTIONS, title=title, show_legend=True, legend_at_bottom=True, print_values=True)
+    for label, value in zip(labels, values, strict=True):
+        if value is not None:
+            chart.add(label, [value])
+    return _accessible(chart.render(is_unicode=True), title, description)
+
+
+def bars(title: str, description: str, labels: Sequence[str], values: Sequence[float | None], unit: str = "") -> str:
+    """Horizontal bars, one per label; a None leaves its label without a bar."""
+    chart = pygal.HorizontalBar(
+        **_OPTIONS, title=title, show_legend=False, print_values=True, value_formatter=lambda v: f"{v:g}{unit}"
+    )
+    chart.x_labels = list(labels)
+    chart.add(title, list(values))
+    return _accessible(chart.render(is_unicode=True), title, description)
+
+
+def lines(title: str, description: str, x_labels: Sequence[str], series: dict[str, Sequence[float | None]]) -> str:
+    """One line per series over ``x_labels``; a None leaves a gap."""
+    chart = pygal.Line(**_OPTIONS, title=title, legend_at_bottom=True, x_label_rotation=0, allow_interruptions=True)
+    chart.x_labels = list(x_labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _accessible(chart.render(is_unicode=True), title, description)

@@ -1,0 +1,31 @@
+"""The admin (team lead) overview: the gemeente as a whole, without names.
+
+``admin_overview`` is the one entry point the dashboard's pages call; each
+``Table`` carries its Dutch title, columns, rows, an optional chart (SVG) and
+note. Counts below 5 are shown as "<5" everywhere, CSV and charts included
+(``bot/dashboard/tables.py``); what each section counts is in
+``bot/dashboard/sections.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from bot.dashboard.sections import SECTIONS, View
+from bot.dashboard.tables import Link, Table, as_csv
+from bot.texts.render import Renderer
+
+__all__ = ["Link", "Table", "admin_overview", "as_csv", "section"]
+
+
+def admin_overview(db: sqlite_utils.Database, renderer: Renderer, now: datetime) -> list[Table]:
+    """Every table of the overview, section after section."""
+    view = View(db, renderer, now)
+    return [table for build in SECTIONS.values() for table in build(view)]
+
+
+def section(db: sqlite_utils.Database, renderer: Renderer, now: datetime, name: str) -> list[Table]:
+    """The tables of one section (``SECTIONS``: path, understanding, appointments, questions, delivery, content)."""
+    return SECTIONS[name](View(db, renderer, now))
