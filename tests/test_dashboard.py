@@ -18,7 +18,7 @@ import pytest
 from yarl import URL
 
 from bot.casework import staff, staff_admin
-from bot.dashboard import signin
+from bot.dashboard import insights, signin, tables
 from bot.dashboard.respond import COOKIE
 from bot.reminders import appointments, repetition
 from bot.texts.timing import load_timing
@@ -169,7 +169,7 @@ async def test_roles_are_read_again_on_every_page(dash: Dashboard) -> None:
         status, page = await get(http, dash.base + "/admin")
         assert status == 403 and page_text("dashboard.forbidden") in page
 
-        staff_admin.reassign(team.bot.services.db, SANNE, DAAN, team.clock.now(), ADMIN)
+        staff_admin.reassign(team.bot.services.db, from_id=SANNE, to_id=DAAN, now=team.clock.now(), actor_id=ADMIN)
         staff_admin.remove(team.bot.services.db, SANNE, team.clock.now(), ADMIN)
         status, page = await get(http, dash.base + "/dashboard/clients")
         assert status == 403 and page_text("dashboard.no_role") in page and "Amal" not in page
@@ -217,3 +217,36 @@ async def test_dashboard_is_for_staff_only(dash: Dashboard) -> None:
         assert status == 200 and 'url=/admin"' in page
         status, page = await get(http, dash.base + "/dashboard/clients")
         assert status == 403  # an admin who is not a klantmanager has no caseload
+
+
+async def test_an_admin_sees_the_overview_and_downloads_each_table_as_csv(dash: Dashboard) -> None:
+    s = dash.team.bot.services
+    overview = insights.admin_overview(s.db, s.renderer, dash.team.clock.now())
+    async with aiohttp.ClientSession() as http:
+        status, page = await get(http, await sign_in_link(dash.team.admin))
+        assert status == 200 and 'url=/admin"' in page
+        status, page = await get(http, dash.base + "/admin")
+        assert status == 200
+        for table in overview:
+            assert f'<h2 id="{table.key}">{html.escape(table.title)}</h2>' in page
+            async with http.get(f"{dash.base}/admin/{table.key}.csv") as response:
+                assert response.status == 200 and response.content_type == "text/csv"
+                assert f"wegwijs-{table.key}.csv" in response.headers["Content-Disposition"]
+                csv_text = await response.text()  # the dispatcher keeps sending: compare the shape
+                expected = tables.as_csv(table)
+                assert csv_text.splitlines()[0] == expected.splitlines()[0]
+                assert len(csv_text.splitlines()) == len(expected.splitlines())
+        for name in ("Amal", "Tesfay", "Reza", "Sanne", "Daan", str(AMAL)):
+            assert name not in page.split("</header>")[1]  # no names in the overview (Beheer, signed in, is above)
+        assert "&lt;5" in page  # three clients: every count is hidden
+        links = [cell for table in overview for row in table.rows for cell in row if isinstance(cell, tables.Link)]
+        if links:
+            status, item_page = await get(http, dash.base + links[0].href)
+            assert status == 200 and "item-text" in item_page
+        for bad in ("/admin/nothing.csv", "/admin/%2e%2e%2fetc.csv", "/admin/" + "x" * 300 + ".csv", "/content/xx/woning",
+                    "/content/nl/nothing", "/content/nl/%2e%2e"):
+            status, page = await get(http, dash.base + bad)
+            assert status == 404 and page_text("dashboard.not_found") in page, bad
+    async with aiohttp.ClientSession() as http:
+        await get(http, await sign_in_link(dash.team.sanne))
+        assert (await get(http, f"{dash.base}/admin/{overview[0].key}.csv"))[0] == 403

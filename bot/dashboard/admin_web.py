@@ -4,21 +4,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from aiohttp import web
 from markupsafe import Markup
 
 from bot.casework.staff_text import language_name
-from bot.dashboard import access, insights
+from bot.dashboard import access, insights, tables
 from bot.dashboard.respond import SECURITY_HEADERS, forbidden, message, not_signed_in, page, services, signed_in
 from bot.editors.preview import chat_html, text_direction
 
 CSV_NAME = re.compile(r"([a-z0-9_-]{1,64})\.csv")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""A text cell starting so is a formula to a spreadsheet; it gets a quote in front (CSV injection)."""
 
 
 async def admin(request: web.Request) -> web.Response:
@@ -28,8 +24,8 @@ async def admin(request: web.Request) -> web.Response:
     if not access.may_see_admin(member):
         return forbidden(request, member)
     s = services(request)
-    tables = insights.admin_overview(s.db, s.renderer, s.clock.now())
-    return page(request, "admin.html", member=member, tables=tables)
+    overview = insights.admin_overview(s.db, s.renderer, s.clock.now())
+    return page(request, "admin.html", member=member, tables=overview)
 
 
 async def admin_csv(request: web.Request) -> web.Response:
@@ -41,26 +37,16 @@ async def admin_csv(request: web.Request) -> web.Response:
         return forbidden(request, member)
     name = CSV_NAME.fullmatch(request.match_info["name"])
     s = services(request)
-    tables = insights.admin_overview(s.db, s.renderer, s.clock.now()) if name else []
-    table = next((t for t in tables if t.key == name.group(1)), None) if name else None
+    overview = insights.admin_overview(s.db, s.renderer, s.clock.now()) if name else []
+    table = next((t for t in overview if t.key == name.group(1)), None) if name else None
     if table is None:
         return message(request, 404, "dashboard.not_found_title", "dashboard.not_found", member)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.columns)
-    writer.writerows([_cell_text(cell) for cell in row] for row in table.rows)
     return web.Response(
-        text=out.getvalue(),
+        text=tables.as_csv(table),
         content_type="text/csv",
         charset="utf-8",
         headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="wegwijs-{table.key}.csv"'},
     )
-
-
-def _cell_text(cell: object) -> object:
-    """A cell as CSV holds it: a linked cell (text, href) gives its text; text is never a formula."""
-    value = cell[0] if isinstance(cell, tuple) else cell
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 async def content_item(request: web.Request) -> web.Response:

@@ -2,7 +2,8 @@
 
 Pages: ``/dashboard`` (where to start), ``/dashboard/signin/<token>`` (the
 link from the bot), ``/dashboard/clients`` and ``/dashboard/clients/<id>``
-(klantmanagers), ``/dashboard/signout`` (POST) and ``/dashboard/static/``.
+(klantmanagers), ``/dashboard/signout`` (POST), ``/dashboard/static/``, and the
+admin's pages of ``admin_web``.
 Every page asks ``access`` for the signed-in staff member as the ``staff``
 table has them now.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from telegram.ext import Application
 
-from bot.dashboard import access, caseload_view, links, signin
+from bot.dashboard import access, admin_web, caseload_view, links, signin
 from bot.dashboard.respond import (
     COOKIE,
     PTB_APP,
@@ -47,6 +48,7 @@ def add_routes(web_app: web.Application, ptb_app: Application) -> None:
             web.get("/dashboard/clients", clients),
             web.get("/dashboard/clients/{user_id}", client),
             web.static("/dashboard/static", STATIC, append_version=False),
+            *admin_web.ROUTES,
         ]
     )
 
