@@ -15,6 +15,17 @@ from bot.dashboard.respond import SECURITY_HEADERS, forbidden, message, not_sign
 from bot.editors.preview import chat_html, text_direction
 
 CSV_NAME = re.compile(r"([a-z0-9_-]{1,64})\.csv")
+FIGURE = re.compile(r"[<≈]?[0-9][0-9.,:]*( ?[%a-z]+)?|–")
+"""A cell that is a figure as the overview shows it: 12, "<5", "≈150", "40%", "3,5 u", "–" (not shown)."""
+
+
+def numeric_columns(table: tables.Table) -> set[int]:
+    """Columns of figures only, aligned right with their headers (the first column names the row)."""
+
+    def figure(cell: object) -> bool:
+        return isinstance(cell, int) or (isinstance(cell, str) and FIGURE.fullmatch(cell) is not None)
+
+    return {i for i in range(1, len(table.columns)) if table.rows and all(figure(row[i]) for row in table.rows)}
 
 
 async def admin(request: web.Request) -> web.Response:
@@ -25,7 +36,8 @@ async def admin(request: web.Request) -> web.Response:
         return forbidden(request, member)
     s = services(request)
     overview = insights.admin_overview(s.db, s.renderer, s.clock.now())
-    return page(request, "admin.html", member=member, tables=overview)
+    numeric = {table.key: numeric_columns(table) for table in overview}
+    return page(request, "admin.html", member=member, tables=overview, numeric=numeric)
 
 
 async def admin_csv(request: web.Request) -> web.Response:
