@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -250,3 +250,13 @@ async def test_an_admin_sees_the_overview_and_downloads_each_table_as_csv(dash: 
     async with aiohttp.ClientSession() as http:
         await get(http, await sign_in_link(dash.team.sanne))
         assert (await get(http, f"{dash.base}/admin/{overview[0].key}.csv"))[0] == 403
+
+
+async def test_behind_the_gemeentes_own_https_address_the_cookie_is_secure(dash: Dashboard) -> None:
+    s = dash.team.bot.services
+    s.settings = replace(s.settings, public_url="https://wegwijs.gemeente.example")
+    link = await sign_in_link(dash.team.sanne)
+    assert link.startswith("https://wegwijs.gemeente.example/dashboard/signin/")
+    async with aiohttp.ClientSession() as http:  # the proxy would pass the path on to the bot's port
+        async with http.get(dash.base + link.removeprefix("https://wegwijs.gemeente.example")) as response:
+            assert response.status == 200 and response.cookies[COOKIE]["secure"]

@@ -135,10 +135,29 @@ def _v10_health_check(db: sqlite_utils.Database) -> None:
 
 
 def _v11_dashboard_signin(db: sqlite_utils.Database) -> None:
-    """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py)."""
-    from bot.dashboard import signin
+    """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py).
 
-    signin.create_tables(db)
+    Staff rows, not a statushouder's (``staff_id``, no ``user_id``); only hashes of the secrets.
+    """
+    for statement in (
+        """CREATE TABLE dashboard_links (
+   token_hash TEXT PRIMARY KEY,
+   staff_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   expires_at TEXT NOT NULL,
+   used_at TEXT
+)""",
+        """CREATE TABLE dashboard_sessions (
+   id_hash TEXT PRIMARY KEY,
+   staff_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   expires_at TEXT NOT NULL,
+   ended_at TEXT
+)""",
+        "CREATE INDEX idx_dashboard_links_expires_at ON dashboard_links (expires_at)",
+        "CREATE INDEX idx_dashboard_sessions_expires_at ON dashboard_sessions (expires_at)",
+    ):
+        db.execute(statement)
 
 
 def _v12_dashboard(db: sqlite_utils.Database) -> None:

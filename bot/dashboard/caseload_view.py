@@ -9,6 +9,7 @@ All texts are the team's Dutch (``dashboard.*`` and ``km.*`` ui keys).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -80,20 +81,23 @@ class ClientDetail:
 
 
 class _Texts:
-    """Dutch labels for the values, from the renderer of the moment."""
+    """Dutch labels for the values, from the renderer of the moment (one page: a step or a
+    language is named once, however many clients share it)."""
 
     def __init__(self, renderer: Renderer, now: datetime) -> None:
         self.r = renderer
         self.lang = renderer.journey.source_language
         self.now = now
+        self.step = functools.cache(self._step)
+        self.language = functools.cache(self._language)
 
-    def step(self, step_id: str | None) -> str:
+    def _step(self, step_id: str | None) -> str:
         step = self.r.journey.step(step_id) if step_id else None
         if step is None:
             return self.r.button(self.lang, "km.no_step")
         return f"{step.number}. {self.r.title(self.lang, step.overview)}"
 
-    def language(self, code: str | None) -> str:
+    def _language(self, code: str | None) -> str:
         return language_name(self.r, self.lang, code) if code else "–"
 
     def last_active(self, moment: str | None) -> str:
@@ -141,11 +145,11 @@ def caseloads(
         oldest.setdefault(waiting.question.user_id, waiting.question.created_at)
     result = []
     for owner in owners:
-        upcoming: dict[int, Appointment] = {}
+        upcoming: dict[int, tuple[str, str, str | None]] = {}
         for user_id, kind, starts_at, place in db.execute(UPCOMING, [owner.id, appointments.PLANNED, iso(now)]):
-            upcoming.setdefault(user_id, t.appointment(kind, starts_at, place))
+            upcoming.setdefault(user_id, (kind, starts_at, place))  # earliest first: the next one
         rows = [
-            _row(t, line, oldest.get(line.user_id), upcoming.get(line.user_id))
+            _row(t, line, oldest.get(line.user_id), t.appointment(*upcoming[line.user_id]) if line.user_id in upcoming else None)
             for line in caseload.lines(db, owner.id)
         ]
         result.append(Caseload(owner=owner, clients=rows))

@@ -5,8 +5,9 @@ random token, valid ``LINK_VALID`` and good for one use. Opening it marks the
 token used (one UPDATE, so two tabs racing for it cannot both win) and opens a
 session of ``SESSION_VALID``, whose own random id goes into the cookie.
 
-Only SHA-256 hashes of tokens and session ids are stored: a copy of the
-database (a backup) signs no one in. Each row names the staff member and when
+Only SHA-256 hashes of tokens and session ids are stored (tables
+``dashboard_links`` and ``dashboard_sessions``, migration in ``bot/core/db.py``):
+a copy of the database (a backup) signs no one in. Each row names the staff member and when
 it was made; rows are dropped a day after they expired, when a new one is made.
 
 Who may see what is *not* kept in the session: every page reads the role from
@@ -36,22 +37,6 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 USED, EXPIRED, UNKNOWN = "used", "expired", "unknown"
 """Why a link did not sign anyone in."""
-
-
-def create_tables(db: sqlite_utils.Database) -> None:
-    """Migration: ``dashboard_links`` and ``dashboard_sessions`` (staff rows, not a person's)."""
-    db["dashboard_links"].create(
-        {"token_hash": str, "staff_id": int, "created_at": str, "expires_at": str, "used_at": str},
-        pk="token_hash",
-        not_null={"staff_id", "created_at", "expires_at"},
-    )
-    db["dashboard_sessions"].create(
-        {"id_hash": str, "staff_id": int, "created_at": str, "expires_at": str, "ended_at": str},
-        pk="id_hash",
-        not_null={"staff_id", "created_at", "expires_at"},
-    )
-    db["dashboard_links"].create_index(["expires_at"])
-    db["dashboard_sessions"].create_index(["expires_at"])
 
 
 def _hash(token: str) -> str:
