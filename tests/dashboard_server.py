@@ -7,7 +7,7 @@ import re
 from bot.dashboard import links
 from tests.harness import BotUnderTest, Person
 
-LINK = re.compile(r'href="(http://[^"]+/dashboard/signin/[^"]+)"')
+LINK = re.compile(r'href="(https?://[^"]+/dashboard/signin/[^"]+)"')
 
 
 def dashboard_url(bot: BotUnderTest) -> str:
