@@ -24,7 +24,7 @@ from bot.reminders import appointments, repetition
 from bot.texts.timing import load_timing
 from tests.dashboard_server import dashboard_url, sign_in_link
 from tests.harness import Person, seen
-from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, label, team_at, text
+from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, team_at, text
 
 AMAL, TESFAY, REZA = 701, 702, 703
 
