@@ -106,7 +106,7 @@ async def start_bot(kind: str, api_url: str, file_url: str, db_path: Path) -> as
         command = [sys.executable, "-m", "bench.incoming", "--echo-bot", api_url]
     else:
         command = [sys.executable, "-m", "bot", "run", "--api-url", api_url, "--file-url", file_url, "--db", str(db_path)]
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_HTTP_PORT": "0"}  # several bots: no HTTP servers
     return await asyncio.create_subprocess_exec(*command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -89,7 +89,7 @@ async def ask(client: EmulatorClient, command: str, repeat: int) -> tuple[list[f
 async def start(emu: Any, db_path: Path) -> tuple[asyncio.subprocess.Process, float]:
     """``wegwijs run`` on the database; returns the process and the seconds to its first getUpdates."""
     # The klantmanager asks faster than a person types: the flood guard would step in.
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_FLOOD_BURST": "1000"}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_FLOOD_BURST": "1000", "WEGWIJS_HTTP_PORT": "0"}
     calls_before = emu.state.stats.method_calls["getUpdates"]
     started = time.perf_counter()
     bot = await asyncio.create_subprocess_exec(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import statistics
 import sys
 import tempfile
@@ -122,7 +123,14 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
 
 
-async def bench(runs: int, workdir: Path) -> None:
+def free_port() -> int:
+    """A port nobody listens on now, for the bot's /healthz and /metrics (on, as operators run it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def bench(runs: int, workdir: Path, http: bool) -> None:
     CACHED_BYTECODE["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     async with running_emulator(limits=True) as emu:
         wegwijs: list[Start] = []
@@ -134,6 +142,7 @@ async def bench(runs: int, workdir: Path) -> None:
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "WEGWIJS_DB": str(db_path),
                 "WEGWIJS_CLOCK_START": START.isoformat(),
+                "WEGWIJS_HTTP_PORT": str(free_port()) if http else "0",
             }
             ours = await measure(
                 emu, [sys.executable, "-m", "bot", "run", "--api-url", emu.api_url], env, wait_for_send=True
@@ -162,9 +171,10 @@ async def bench(runs: int, workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-http", action="store_true", help="start wegwijs without its HTTP server (/healthz, /metrics)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wegwijs-start-") as workdir:
-        asyncio.run(bench(args.runs, Path(workdir)))
+        asyncio.run(bench(args.runs, Path(workdir), http=not args.no_http))
 
 
 if __name__ == "__main__":

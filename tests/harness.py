@@ -45,12 +45,12 @@ class BotUnderTest:
     def services(self) -> Services:
         return self.app.bot_data[KEY]
 
-    @property
-    def http_url(self) -> str:
-        """Where the bot's HTTP server listens (start the bot with ``http_port=0``)."""
+    async def http_url(self, timeout: float = 10.0) -> str:
+        """Where the bot's HTTP server listens, once it serves (start the bot with ``http_port=0``)."""
         server = ops_http.address(self.app)
         if server is None:
             raise AssertionError("the bot has no HTTP server: pass http_port=0 to bot_under_test")
+        await asyncio.wait_for(server.ready.wait(), timeout)
         return server.url
 
     async def start(self) -> None:

@@ -46,6 +46,7 @@ async def start_bot(api_url: str, db_path: Path) -> asyncio.subprocess.Process:
         "WEGWIJS_DISPATCH_SECONDS": "0.05",
         "WEGWIJS_SENDS_IN_FLIGHT": str(IN_FLIGHT),
         "WEGWIJS_CLOCK_START": MONDAY.isoformat(),
+        "WEGWIJS_HTTP_PORT": "0",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--api-url", api_url, "--db", str(db_path),

@@ -91,7 +91,7 @@ async def test_run_logs_one_line_at_start_and_one_per_content_reload(tmp_path: P
     content = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, content)
     db_path = tmp_path / "w.db"
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_RELOAD_SECONDS": "0.2", "WEGWIJS_DISPATCH_SECONDS": "5"}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_RELOAD_SECONDS": "0.2", "WEGWIJS_DISPATCH_SECONDS": "5", "WEGWIJS_HTTP_PORT": "0"}
     async with running_emulator(limits=False) as emu:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--api-url", emu.api_url, "--db", str(db_path),

@@ -129,9 +129,11 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
-def _v10_health_check(db: sqlite_utils.Database) -> None:
-    """One row the health check writes, to prove the database takes writes (bot/ops/health.py)."""
+def _v10_operations(db: sqlite_utils.Database) -> None:
+    """Operations (bot/ops/): one row the health check writes, to prove the database takes writes;
+    open questions counted for /metrics from an index, not by reading every question."""
     db.execute("CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_questions_status_answered ON questions (status, answered_at)")
 
 
 def _v11_dashboard_signin(db: sqlite_utils.Database) -> None:
@@ -177,7 +179,7 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
-    _v10_health_check,
+    _v10_operations,
     _v11_dashboard_signin,
     _v12_dashboard,
 ]

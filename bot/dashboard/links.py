@@ -11,14 +11,12 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.core.services import KEY
+from bot.ops import http as ops_http
 
 SIGN_IN_PATH = "/dashboard/signin/"
 
 
 def base_url(app: Application) -> str | None:
-    # Imported here: bot/ops/http.py lists the dashboard's routes, so it imports this package.
-    from bot.ops import http as ops_http
-
     server = ops_http.address(app)
     if server is None:
         return None

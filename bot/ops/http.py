@@ -2,84 +2,132 @@
 
 /healthz and /metrics need what only the bot process knows (the dispatcher's
 last tick, counters of updates and sends), and one process is simpler for a
-gemeente to run than two. The server starts with the PTB application
-(``post_init``) and stops after it (``post_shutdown``); ``Settings.http_port``
-None means no server, 0 any free port (tests read the real one with
-:func:`address`).
+gemeente to run than two. ``Settings.http_port`` None means no server, 0 any
+free port (tests read the real one with :func:`address`).
 
-Every route comes from ``ROUTES``: each adder gets the aiohttp application
-and the PTB application and adds its own routes.
+The port is bound when the bot starts (``post_init``), so a port in use stops
+``wegwijs run`` at once with a clear message. The server itself starts a
+second after the bot listens: importing ``aiohttp.web`` takes 0.3-0.5 s of
+processor time (its client sets up TLS contexts), which on the start path
+added a third to the processor time before the first ``getUpdates``
+(``bench/start.py``). The import runs in a thread; until the server runs,
+connections wait in the socket's queue. The server stops after the bot
+(``post_shutdown``).
+
+Every route comes from :func:`routes`: one tuple of adders, each given the
+aiohttp application and the PTB application (``add_routes(web_app, app)``).
+A function, not a constant, so that the route modules (which import
+aiohttp.web) are loaded with the server, off the start path.
 """
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
+import socket
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from aiohttp import web
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
 
 from bot.core.services import KEY, Services
-from bot.dashboard import web as dashboard
-from bot.ops import endpoints
 
-RouteAdder = Callable[[web.Application, Application], None]
-ROUTES: tuple[RouteAdder, ...] = (endpoints.add_routes, dashboard.add_routes)
+if TYPE_CHECKING:
+    from aiohttp import web
+
+RouteAdder = Callable[["web.Application", Application], None]
 SERVER_KEY = "wegwijs.http"
+JOB_NAME = "http-server"
+IMPORT_AFTER_SECONDS = 1.0
+"""When aiohttp.web is still to be imported, the server starts this long after the bot runs: the
+import (in a thread, but holding the interpreter most of the time) then does not slow the first
+getUpdates or the first sends."""
 log = logging.getLogger(__name__)
 """Under ``bot``: ``wegwijs run`` shows its INFO line with the address (bot/core/runlog.py)."""
+
+
+def routes() -> tuple[RouteAdder, ...]:
+    """Every route adder, in order (imported with aiohttp, off the start path)."""
+    from bot.dashboard import web as dashboard
+    from bot.ops import endpoints
+
+    return (endpoints.add_routes, dashboard.add_routes)
 
 
 class HttpServerError(Exception):
     """The server could not start (the port is taken, the address is wrong)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class HttpServer:
-    runner: web.AppRunner
     host: str
     port: int
+    sock: socket.socket
+    runner: web.AppRunner | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
 
-def build_web_app(app: Application) -> web.Application:
-    web_app = web.Application()
-    for add_routes in ROUTES:
-        add_routes(web_app, app)
-    return web_app
+def _bind(host: str, port: int) -> socket.socket:
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise HttpServerError(
+            f"cannot listen on {host}:{port} for /healthz and /metrics: {exc.strerror or exc}"
+            " (choose another with --http-port or WEGWIJS_HTTP_PORT; 0: no HTTP server)"
+        ) from exc
 
 
 async def start(app: Application) -> None:
-    """Listen on the configured address, if any; log where."""
+    """Take the configured port now; serve on it once the bot runs."""
     s: Services = app.bot_data[KEY]
     if s.settings.http_port is None or SERVER_KEY in app.bot_data:
         return
-    runner = web.AppRunner(build_web_app(app), access_log=None)
+    sock = _bind(s.settings.http_host, s.settings.http_port)
+    app.bot_data[SERVER_KEY] = HttpServer(s.settings.http_host, sock.getsockname()[1], sock)
+    after = 0.0 if "aiohttp.web" in sys.modules else IMPORT_AFTER_SECONDS
+    app.job_queue.run_once(_serve, when=after, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
+
+
+async def _serve(context: ContextTypes.DEFAULT_TYPE) -> None:
+    app = context.application
+    server: HttpServer | None = app.bot_data.get(SERVER_KEY)
+    if server is None:
+        return
+    web = await asyncio.to_thread(importlib.import_module, "aiohttp.web")
+    if app.bot_data.get(SERVER_KEY) is not server:  # the bot stopped meanwhile
+        return
+    web_app = web.Application()
+    for add_routes in routes():
+        add_routes(web_app, app)
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    host = s.settings.http_host
-    try:
-        await web.TCPSite(runner, host, s.settings.http_port).start()
-    except OSError as exc:
+    await web.SockSite(runner, server.sock).start()
+    server.runner = runner
+    if app.bot_data.get(SERVER_KEY) is not server:  # the bot stopped while the server started
         await runner.cleanup()
-        raise HttpServerError(
-            f"cannot listen on {host}:{s.settings.http_port} for /healthz and /metrics: {exc.strerror or exc}"
-            " (choose another with --http-port or WEGWIJS_HTTP_PORT; 0: no HTTP server)"
-        ) from exc
-    port = runner.addresses[0][1]
-    server = app.bot_data[SERVER_KEY] = HttpServer(runner, host, port)
+        return
+    server.ready.set()
     log.info("wegwijs HTTP on %s (/healthz, /metrics)", server.url)
 
 
 async def stop(app: Application) -> None:
     server: HttpServer | None = app.bot_data.pop(SERVER_KEY, None)
-    if server is not None:
+    if server is None:
+        return
+    if server.runner is not None:
         await server.runner.cleanup()
+    server.sock.close()
 
 
 def address(app: Application) -> HttpServer | None:
-    """The running server (its real port), or None."""
+    """The server (its real port; ``ready`` once it serves), or None."""
     return app.bot_data.get(SERVER_KEY)

@@ -10,7 +10,7 @@ from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.delivery import dispatcher
-from bot.ops import http as ops_http, metrics
+from bot.ops import http as ops_http
 from bot.texts import reload
 from bot.people import retention_job
 from bot.channels.telegram import updates
@@ -92,7 +92,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     for module in HANDLER_MODULES:
         module.register(app)
     dispatcher.start(app)
-    metrics.install(app)
+    if settings.http_port is not None:  # metrics only where /metrics serves them (prometheus-client: 50 ms to import)
+        from bot.ops import metrics
+
+        metrics.install(app)
     retention_job.start(app)
     reload.install(app, settings, after_reload=set_commands)
     return app
