@@ -23,19 +23,25 @@ from bot.core import awaiting
 from bot.casework import caseload, questions, staff
 from bot.delivery import outbox
 from bot.core.clock import iso
+from bot.core.config import DEFAULT_CONTENT_DIR
 from bot.core.db import open_db
-from bot.dashboard import caseload_view, signin
+from bot.dashboard import caseload_view, insights, signin
+from bot.dashboard.counters import COUNTERS, REMINDERS_SENT
+from bot.texts.content import load_content
+from bot.texts.render import Renderer
 from bot.people.users import get_user
 from bot.ops import metrics
 
-MAY_SCAN = ("json_each", "CONSTANT", "staff", "meta", "outbox_counts")
-"""A list given as JSON, a constant row, and the small tables (staff: one row per colleague).
+MAY_SCAN = ("json_each", "CONSTANT", "staff", "meta", "outbox_counts", *(c.table for c in COUNTERS), REMINDERS_SENT)
+"""A list given as JSON, a constant row, and the small tables (staff: one row per colleague; the
+counts kept by triggers: a row per bucket, bot/dashboard/counters.py).
 Any other SCAN (plans name a table by its alias, if it has one) reads a table that grows with people."""
 SMALL_SORTS = {
     "FROM not_understood WHERE user_id =": "one person's items not understood: a handful of rows",
     "JOIN appointments a ON a.id = c.appointment_id WHERE c.user_id =": "one person's 'cannot come' answers",
     "FROM appointments a JOIN clients c ON c.user_id = a.user_id": "one caseload's appointments ahead (dashboard)",
     "FROM questions q WHERE q.user_id =": "one person's open questions (dashboard)",
+    "FROM staff WHERE is_klantmanager = 1 ORDER BY": "the klantmanagers, numbered on the admin overview",
 }
 """Sorts allowed: the rows of one person, found by index, few enough to sort on the spot."""
 PERSON = FIRST_PERSON  # has an open question, an item not understood and a "cannot come"
@@ -110,6 +116,7 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
     "dashboard: session": lambda db: signin.session_staff(db, "A" * 43, NOW),
     "dashboard: sign-in link": lambda db: signin.open_session(db, "A" * 43, NOW),
     "/metrics": lambda db: list(metrics.database_families(db, NOW)),
+    "admin overview": lambda db: insights.admin_overview(db, Renderer(load_content(DEFAULT_CONTENT_DIR)), NOW),
 }
 
 

@@ -71,6 +71,8 @@ class Question:
     answer_due_at: str
     answered_at: str | None
     closed_at: str | None
+    answer_seconds: int | None = None
+    """From the question to its first answer (the admin overview's answer times, bot/dashboard/)."""
 
     def age(self, now: datetime) -> timedelta:
         return now - parse_iso(self.created_at)
@@ -153,8 +155,13 @@ def add_message(
             }
         ).last_pk
         if direction == TO_CLIENT:
-            # The first answer: the admin overview measures answer times from it.
-            db.execute("UPDATE questions SET answered_at = coalesce(answered_at, ?) WHERE id = ?", [iso(now), question.id])
+            # The first answer is kept: the admin overview measures answer times to it.
+            waited = int((now - parse_iso(question.created_at)).total_seconds())
+            db.execute(
+                "UPDATE questions SET answered_at = coalesce(answered_at, ?), answer_seconds = coalesce(answer_seconds, ?)"
+                " WHERE id = ?",
+                [iso(now), waited, question.id],
+            )
     return get_message(db, row_id)
 
 

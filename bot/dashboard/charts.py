@@ -49,7 +49,9 @@ def _accessible(svg: str, title: str, description: str) -> str:
 
 def funnel(title: str, description: str, labels: Sequence[str], values: Sequence[int | None]) -> str:
     """One band per label, widest first as given (the path's steps in order)."""
-    chart = pygal.Funnel(**_OPTIONS, title=title, show_legend=True, legend_at_bottom=True, print_values=True)
+    chart = pygal.Funnel(
+        **_OPTIONS, title=title, legend_at_bottom=True, print_values=True, show_y_labels=False, show_y_guides=False
+    )
     for label, value in zip(labels, values, strict=True):
         if value is not None:
             chart.add(label, [value])
@@ -57,18 +59,26 @@ def funnel(title: str, description: str, labels: Sequence[str], values: Sequence
 
 
 def bars(title: str, description: str, labels: Sequence[str], values: Sequence[float | None], unit: str = "") -> str:
-    """Horizontal bars, one per label; a None leaves its label without a bar."""
+    """Horizontal bars, one per label, the first on top; a None leaves its label without a bar."""
     chart = pygal.HorizontalBar(
-        **_OPTIONS, title=title, show_legend=False, print_values=True, value_formatter=lambda v: f"{v:g}{unit}"
+        **_OPTIONS, title=title, show_legend=False, print_values=True, value_formatter=lambda v: _dutch(v) + unit
     )
-    chart.x_labels = list(labels)
-    chart.add(title, list(values))
+    chart.x_labels = list(reversed(labels))  # pygal draws the first at the bottom
+    chart.add(title, list(reversed(values)))
     return _accessible(chart.render(is_unicode=True), title, description)
+
+
+def _dutch(value: float) -> str:
+    """A number as a Dutch reader writes it: a decimal comma."""
+    return f"{value:g}".replace(".", ",")
 
 
 def lines(title: str, description: str, x_labels: Sequence[str], series: dict[str, Sequence[float | None]]) -> str:
     """One line per series over ``x_labels``; a None leaves a gap."""
-    chart = pygal.Line(**_OPTIONS, title=title, legend_at_bottom=True, x_label_rotation=0, allow_interruptions=True)
+    chart = pygal.Line(
+        **_OPTIONS, title=title, legend_at_bottom=True, x_label_rotation=30, allow_interruptions=True, value_formatter=_dutch,
+        include_x_axis=True, margin_right=48
+    )
     chart.x_labels = list(x_labels)
     for name, values in series.items():
         chart.add(name, list(values))

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cached_property
 
 import sqlite_utils
@@ -29,6 +29,7 @@ from bot.dashboard import charts, counters
 from bot.dashboard.tables import (
     NOT_SHOWN,
     SUPPRESSED,
+    THRESHOLD,
     Cell,
     Link,
     Table,
@@ -44,7 +45,9 @@ from bot.reminders import appointments, repetition
 from bot.texts.render import Renderer
 
 ANSWER_WEEKS = 12
-"""Answer times are measured over the questions answered in these last weeks."""
+"""The chart of answer times covers these last weeks (and this one)."""
+KLANTMANAGER_WEEKS = 4
+"""Answer times per klantmanager: over the questions answered in these last weeks (how it goes now)."""
 FAILURE_DAYS = 30
 MOST_ERRORS = 20
 _LONG_NUMBER = re.compile(r"\d{5,}")
@@ -78,19 +81,6 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.1f}".replace(".", ",")
 
 
-def _nearest_rank(values: Sequence[float], share: float) -> float:
-    """The value below which ``share`` of the sorted ``values`` lie (nearest rank)."""
-    return values[max(0, math.ceil(share * len(values)) - 1)]
-
-
-def _answer_times(values: Iterable[float]) -> tuple[int | str, str, str]:
-    """Count, p50 and p90 (hours) as shown: no times when the count is hidden."""
-    ordered = sorted(values)
-    if is_hidden(len(ordered)):
-        return SUPPRESSED, NOT_SHOWN, NOT_SHOWN
-    return len(ordered), _hours(_nearest_rank(ordered, 0.5)), _hours(_nearest_rank(ordered, 0.9))
-
-
 # The path -------------------------------------------------------------------------------------
 
 
@@ -105,11 +95,11 @@ def path(view: View) -> list[Table]:
     rows: list[list[Cell]] = []
     for step in steps:
         counts = [per_cell.get((step, lang), 0) for lang in langs]
-        label = step or view.text("path.no_step")
+        label = _step_name(view, step)
         rows.append([label, *(shown(n) for n in counts), total_shown(counts)])
-    columns_total = [sum(per_cell.get((step, lang), 0) for step in steps) for lang in langs]
+    every_cell = [per_cell.get((step, lang), 0) for step in steps for lang in langs]
     rows.append([view.text("total"), *(total_shown(per_cell.get((s, lang), 0) for s in steps) for lang in langs),
-                 total_shown(columns_total)])
+                 total_shown(every_cell)])
     chart = charts.funnel(
         view.text("path.chart_title"),
         view.text("path.chart_desc"),
@@ -127,17 +117,27 @@ def path(view: View) -> list[Table]:
     return [table, _activity(view, langs)]
 
 
+def _step_name(view: View, step_id: str) -> str:
+    """The step's Dutch title (its overview item's); its id when the path no longer has it."""
+    step = view.renderer.journey.step(step_id)
+    if step is None:
+        return step_id or view.text("path.no_step")
+    return view.renderer.title(view.renderer.journey.source_language, step.overview)
+
+
 _SINCE = {
-    "created": "SELECT lang, count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND created_at >= ? GROUP BY lang",
-    "active": "SELECT lang, count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND last_active_at >= ? GROUP BY lang",
+    "created": "SELECT count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND lang IS ? AND created_at >= ?",
+    "active": "SELECT count(*) FROM users WHERE privacy_accepted_at IS NOT NULL AND lang IS ? AND last_active_at >= ?",
 }
+"""One language at a time: a range of one index each, nothing to sort."""
 
 
 def _activity(view: View, langs: list[str]) -> Table:
     columns: list[dict[str, int]] = []
     for what in ("created", "active"):
         for days in (7, 30):
-            columns.append({lang or "": n for lang, n in view.db.execute(_SINCE[what], [view.days_ago(days)])})
+            since = view.days_ago(days)
+            columns.append({lang: view.db.execute(_SINCE[what], [lang or None, since]).fetchone()[0] for lang in langs})
     rows: list[list[Cell]] = [
         [view.language_name(lang), *(shown(column.get(lang, 0)) for column in columns)] for lang in langs
     ]
@@ -192,11 +192,16 @@ def understanding(view: View) -> list[Table]:
         ])
     langs = [lang for lang in view.languages if lang in per_lang]
     shares = [per_lang[lang] for lang in langs]
+    # A language's share over all items would give away an item's hidden count: no bar then.
+    hiding = {lang for (_, lang), c in per_item.items() if 0 < c.sent < THRESHOLD or 0 < c.escalated < THRESHOLD}
     chart = charts.bars(
         view.text("understanding.chart_title"),
         view.text("understanding.chart_desc"),
         [view.language_name(lang) for lang in langs],
-        [None if is_hidden(c.escalated) or is_hidden(c.sent) else round(100 * c.share, 1) for c in shares],
+        [
+            None if is_hidden(c.escalated) or is_hidden(c.sent) or lang in hiding else round(100 * c.share, 1)
+            for lang, c in zip(langs, shares, strict=True)
+        ],
         unit="%",
     )
     return [Table(
@@ -228,7 +233,9 @@ def appointments_section(view: View) -> list[Table]:
         (planned[kind], sent.get(kind, 0), answers[kind, appointments.COMING], answers[kind, appointments.NOT_COMING])
         for kind in kinds
     ]
-    rows: list[list[Cell]] = [[kind, *(shown(n) for n in counts)] for kind, counts in zip(kinds, figures, strict=True)]
+    rows: list[list[Cell]] = [
+        [_kind_name(view, kind), *(shown(n) for n in counts)] for kind, counts in zip(kinds, figures, strict=True)
+    ]
     rows.append([view.text("all_kinds"), *(total_shown(counts[i] for counts in figures) for i in range(4))])
     return [Table(
         key="appointments",
@@ -240,58 +247,94 @@ def appointments_section(view: View) -> list[Table]:
     )]
 
 
+def _kind_name(view: View, kind: str) -> str:
+    """The kind's Dutch name (``appointment.kind.<id>``); its id when the path no longer has it."""
+    source = view.renderer.journey.source_language
+    known = f"appointment.kind.{kind}" in view.renderer.content.ui.get(source, {})
+    return view.renderer.button(source, f"appointment.kind.{kind}") if known else kind
+
+
 # Questions ------------------------------------------------------------------------------------
 
 _OPEN = """SELECT klantmanager_id, count(*), min(created_at), sum(answer_due_at < :now) FROM questions
-WHERE status = :open GROUP BY klantmanager_id"""
-_ANSWERED = """SELECT klantmanager_id, unixepoch(answered_at) - unixepoch(created_at), answered_at > answer_due_at,
-(unixepoch(answered_at) + :shift) / 604800 FROM questions WHERE answered_at >= :since"""
-"""Per question answered since: klantmanager, seconds to the first answer, whether late, and its week
-(counted from the Monday before 1 January 1970; ``shift``: 3 days and the local offset). Plain
-arithmetic in SQLite: parsing each date in Python took longer than the query."""
-_EPOCH_MONDAY = date(1969, 12, 29)
+WHERE status = :open AND answered_at IS NULL GROUP BY klantmanager_id"""
+"""Questions waiting for a first answer, per klantmanager (answered but not closed ones wait for nothing)."""
+_ANSWERED = """SELECT klantmanager_id, answer_seconds, answered_at > answer_due_at FROM questions
+WHERE answered_at >= :since AND answered_at < :until"""
+"""Questions first answered in a time range: klantmanager, seconds waited, whether later than promised.
+Only integers leave SQLite (``answer_seconds`` is kept when the answer comes), from one range of an index."""
+_WAITED = "SELECT group_concat(answer_seconds) FROM questions WHERE answered_at >= :since AND answered_at < :until"
+"""A week's answer times as one text (a quarter faster than a row per question)."""
+
+
+def _nearest_rank(ordered: list[int], share: float) -> int:
+    """The value at rank ceil(share × n) of the sorted values."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class _Answered:
+    count: int = 0
+    late: int = 0
+    p50: float = 0.0
+    p90: float = 0.0
+
+    @classmethod
+    def of(cls, waited: list[int], late: int = 0) -> _Answered:
+        if not waited:
+            return cls()
+        waited.sort()
+        return cls(len(waited), late, _nearest_rank(waited, 0.5), _nearest_rank(waited, 0.9))
+
+    def cells(self) -> list[Cell]:
+        """Count, p50 and p90 (hours) as shown: no times when the count is hidden."""
+        if is_hidden(self.count):
+            return [SUPPRESSED, NOT_SHOWN, NOT_SHOWN]
+        return [self.count, _hours(self.p50), _hours(self.p90)]
 
 
 def questions_section(view: View) -> list[Table]:
-    """Open questions and answer times per klantmanager (numbered, not named) and overall; weeks as a chart."""
-    now = iso(view.now)
-    open_per_km = {row[0]: row[1:] for row in view.db.execute(_OPEN, {"now": now, "open": "open"})}
-    since = view.now - timedelta(weeks=ANSWER_WEEKS)
-    times: dict[int, list[float]] = defaultdict(list)
+    """Questions waiting and answer times per klantmanager (numbered, not named) and overall; weeks as a chart."""
+    open_per_km = {row[0]: row[1:] for row in view.db.execute(_OPEN, {"now": iso(view.now), "open": "open"})}
+    since = iso(view.now - timedelta(weeks=KLANTMANAGER_WEEKS))
+    waited: dict[int, list[int]] = defaultdict(list)
     late: dict[int, int] = defaultdict(int)
-    per_week: dict[int, list[float]] = defaultdict(list)
-    shift = 3 * 86400 + int(view.now.astimezone(TIMEZONE).utcoffset().total_seconds())
-    for km, seconds, answered_late, week in view.db.execute(_ANSWERED, {"since": iso(since), "shift": shift}):
-        times[km].append(seconds)
+    for km, seconds, answered_late in view.db.execute(_ANSWERED, {"since": since, "until": iso(view.now)}):
+        waited[km].append(seconds)
         late[km] += answered_late
-        per_week[week].append(seconds)
+    answered = {km: _Answered.of(waited[km], late[km]) for km in waited}
     numbers = _klantmanager_numbers(view.db)
-    kms = sorted(set(open_per_km) | set(times), key=lambda km: (numbers.get(km, math.inf), km))
+    kms = sorted(set(open_per_km) | set(answered), key=lambda km: (numbers.get(km, math.inf), km))
 
-    def row(label: str, open_count: int, oldest: str | None, overdue: int, answer_times: list[float], answered_late: int) -> list[Cell]:
-        age = NOT_SHOWN
-        if oldest is not None and not is_hidden(open_count):
-            age = (view.now - parse_iso(oldest)).days
-        return [label, shown(open_count), age, *_answer_times(answer_times), shown(overdue + answered_late)]
+    def row(label: str, waiting: tuple[int, str | None, int], done: _Answered) -> list[Cell]:
+        count, oldest, overdue = waiting
+        age = (view.now - parse_iso(oldest)).days if oldest is not None and not is_hidden(count) else NOT_SHOWN
+        return [label, shown(count), age, *done.cells(), shown(overdue + done.late)]
+
+    def parts(column: Callable[[int], int]) -> list[int]:
+        return [column(km) for km in kms]
 
     label = view.text("questions.klantmanager_label", number=_NUMBER)  # one render for a thousand rows
+    nobody_waits = (0, None, 0)
     rows = [
-        row(label.replace(_NUMBER, str(numbers.get(km, "?"))),
-            *(open_per_km.get(km) or (0, None, 0)), times.get(km, []), late.get(km, 0))
+        row(label.replace(_NUMBER, str(numbers.get(km, "?"))), open_per_km.get(km, nobody_waits), answered.get(km, _Answered()))
         for km in kms
     ]
-    all_open = [value for value in open_per_km.values()]
-    oldest = min((o[1] for o in all_open), default=None)
-    rows.insert(0, row(
-        view.text("questions.all"), sum(o[0] for o in all_open), oldest, sum(o[2] for o in all_open),
-        [t for ts in times.values() for t in ts], sum(late.values()),
-    ))
+    waiting = list(open_per_km.values())
+    everyone = (sum(w[0] for w in waiting), min((w[1] for w in waiting), default=None), sum(w[2] for w in waiting))
+    overall = _Answered.of([seconds for values in waited.values() for seconds in values], sum(late.values()))
+    first = row(view.text("questions.all"), everyone, overall)
+    # The counts of all klantmanagers as a total of theirs: rounded when one of theirs is hidden.
+    first[1] = total_shown(parts(lambda km: open_per_km.get(km, nobody_waits)[0]))
+    first[3] = total_shown(parts(lambda km: answered.get(km, _Answered()).count))
+    first[6] = total_shown(parts(lambda km: open_per_km.get(km, nobody_waits)[2] + answered.get(km, _Answered()).late))
+    rows.insert(0, first)
     columns = [view.text("questions.klantmanager"), view.text("questions.open"), view.text("questions.oldest"),
-               view.text("questions.answered", weeks=ANSWER_WEEKS), view.text("questions.p50"),
+               view.text("questions.answered", weeks=KLANTMANAGER_WEEKS), view.text("questions.p50"),
                view.text("questions.p90"), view.text("questions.late")]
     table = Table(key="questions", title=view.text("questions.title"), columns=columns, rows=rows,
-                  note=view.text("questions.note", weeks=ANSWER_WEEKS, days=handoff.answer_days(view.renderer)))
-    return [table, _weeks(view, per_week)]
+                  note=view.text("questions.note", weeks=KLANTMANAGER_WEEKS, days=handoff.answer_days(view.renderer)))
+    return [table, _weeks(view)]
 
 
 _NUMBER = "\x00"
@@ -303,14 +346,17 @@ def _klantmanager_numbers(db: sqlite_utils.Database) -> dict[int, int]:
     return {km: number for number, (km,) in enumerate(ids, start=1)}
 
 
-def _weeks(view: View, per_week: dict[int, list[float]]) -> Table:
+def _weeks(view: View) -> Table:
+    """Answer times per week (local Monday to Monday), the last weeks up to this one."""
     today = view.now.astimezone(TIMEZONE).date()
     mondays = [today - timedelta(days=today.weekday(), weeks=back) for back in range(ANSWER_WEEKS, -1, -1)]
-    weeks = [view.text("weeks.label", number=monday.isocalendar().week, monday=monday) for monday in mondays]
-    rows: list[list[Cell]] = [
-        [week, *_answer_times(per_week.get((monday - _EPOCH_MONDAY).days // 7, []))]
-        for week, monday in zip(weeks, mondays, strict=True)
-    ]
+    rows: list[list[Cell]] = []
+    for monday in mondays:
+        start = datetime.combine(monday, time(), TIMEZONE)
+        span = {"since": iso(start), "until": iso(start + timedelta(weeks=1))}
+        (waited,) = view.db.execute(_WAITED, span).fetchone()
+        week = _Answered.of([int(seconds) for seconds in waited.split(",")] if waited else [])
+        rows.append([view.text("weeks.label", number=monday.isocalendar().week, monday=monday), *week.cells()])
 
     def hours(cell: Cell) -> float | None:
         return float(cell.replace(",", ".")) if isinstance(cell, str) and cell != NOT_SHOWN else None
@@ -318,7 +364,7 @@ def _weeks(view: View, per_week: dict[int, list[float]]) -> Table:
     chart = charts.lines(
         view.text("weeks.chart_title"),
         view.text("weeks.chart_desc"),
-        weeks,
+        [str(row[0]) for row in rows],
         {view.text("questions.p50"): [hours(r[2]) for r in rows], view.text("questions.p90"): [hours(r[3]) for r in rows]},
     )
     return Table(

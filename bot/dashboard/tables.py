@@ -4,7 +4,7 @@ Every count of people (or of their messages, questions, appointments) below
 ``THRESHOLD`` is shown as ``SUPPRESSED`` ("<5"), zero included: a table must
 not let a team lead pick out one person. A total over cells of which some are
 hidden would give them away by subtraction, so such a total is rounded to
-ten and marked ``≈``. Charts draw the values as the table shows them and
+ten and marked ``≈`` (unless the hidden cells are all zero: that names no one). Charts draw the values as the table shows them and
 leave hidden ones out (``bot/dashboard/charts.py``).
 """
 
@@ -69,7 +69,7 @@ def total_shown(parts: Iterable[int]) -> int | str:
     total = sum(parts)
     if is_hidden(total):
         return SUPPRESSED
-    if any(is_hidden(part) for part in parts):
+    if any(0 < part < THRESHOLD for part in parts):  # hidden zeros give no one away
         return f"{ROUGHLY}{round(total, -1)}"
     return total
 
