@@ -162,11 +162,81 @@ def _v11_dashboard_signin(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _v12_dashboard(db: sqlite_utils.Database) -> None:
-    """Counters, a column and indexes for the admin overview (issue 16, bot/dashboard/schema.py)."""
-    from bot.dashboard import schema
+def _counted(table: str, source: str, buckets: dict[str, str], watched: str, where: str = "1") -> tuple[str, ...]:
+    """SQL of a count table kept by triggers (frozen with ``_v10_dashboard``; see bot/dashboard/counters.py).
 
-    schema.create(db)
+    ``buckets``: column -> expression over a row, with ``{row}`` for NEW, OLD or the table.
+    """
+    columns = ", ".join(buckets)
+
+    def values(row: str) -> str:
+        return ", ".join(f"coalesce({expression.format(row=row)}, '')" for expression in buckets.values())
+
+    def add(row: str) -> str:
+        return (f"INSERT INTO {table} ({columns}, n) SELECT {values(row)}, 1 WHERE {where.format(row=row)}"
+                f" ON CONFLICT ({columns}) DO UPDATE SET n = n + 1;")
+
+    def remove(row: str) -> str:
+        match = " AND ".join(f"{c} = coalesce({e.format(row=row)}, '')" for c, e in buckets.items())
+        return f"UPDATE {table} SET n = n - 1 WHERE {match} AND {where.format(row=row)};"
+
+    named = ", ".join(f"coalesce({e.format(row=source)}, '') AS {c}" for c, e in buckets.items())
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched.split(", "))
+    return (
+        f"CREATE TABLE {table} ({', '.join(f'{c} NOT NULL' for c in buckets)}, n INTEGER NOT NULL, PRIMARY KEY ({columns}))",
+        f"INSERT INTO {table} ({columns}, n) SELECT {columns}, count(*)"
+        f" FROM (SELECT {named} FROM {source} WHERE {where.format(row=source)}) GROUP BY {columns}",
+        f"CREATE TRIGGER {table}_counted_insert AFTER INSERT ON {source} BEGIN {add('NEW')} END",
+        f"CREATE TRIGGER {table}_counted_delete AFTER DELETE ON {source} BEGIN {remove('OLD')} END",
+        f"CREATE TRIGGER {table}_counted_update AFTER UPDATE OF {watched} ON {source}"
+        f" WHEN {changed} BEGIN {remove('OLD')} {add('NEW')} END",
+    )
+
+
+def _v10_dashboard(db: sqlite_utils.Database) -> None:
+    """The admin overview (issue 16, bot/dashboard/): counts kept by triggers, two columns, indexes.
+
+    ``item_checks.lang``: the language an item was asked in; ``questions.answer_seconds``:
+    the wait for the first answer. The count tables hold no person, only counts per bucket.
+    """
+    statements = (
+        'ALTER TABLE "item_checks" ADD COLUMN "lang" TEXT',
+        "UPDATE item_checks SET lang = (SELECT lang FROM users WHERE users.id = item_checks.user_id)",
+        'ALTER TABLE "questions" ADD COLUMN "answer_seconds" INTEGER',
+        "UPDATE questions SET answer_seconds = CAST(round((julianday(answered_at) - julianday(created_at)) * 86400)"
+        " AS INTEGER) WHERE answered_at IS NOT NULL",
+        *_counted(
+            "people_counts", "users", {"step": "{row}.step", "lang": "{row}.lang", "active": "{row}.active"},
+            "step, lang, active, privacy_accepted_at", where="{row}.privacy_accepted_at IS NOT NULL",
+        ),
+        *_counted(
+            "understanding_counts", "item_checks",
+            {"item_id": "{row}.item_id", "lang": "{row}.lang", "status": "{row}.status",
+             "sent": "{row}.first_sent_at IS NOT NULL", "unclear": "{row}.unclear_count > 0"},
+            "item_id, lang, status, first_sent_at, unclear_count",
+        ),
+        *_counted(
+            "appointment_counts", "appointments", {"kind": "{row}.kind", "status": "{row}.status", "answer": "{row}.answer"},
+            "kind, status, answer",
+        ),
+        # Reminders sent per kind of appointment: history, counted when a reminder becomes sent.
+        "CREATE TABLE reminders_sent (kind TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL)",
+        "INSERT INTO reminders_sent (kind, n) SELECT a.kind, count(*) FROM outbox o"
+        " JOIN appointments a ON a.id = json_extract(o.params, '$.appointment_id')"
+        " WHERE o.kind = 'appointment.reminder' AND o.status = 'sent' GROUP BY a.kind",
+        "CREATE TRIGGER reminders_sent_counted AFTER UPDATE OF status ON outbox"
+        " WHEN NEW.status = 'sent' AND OLD.status IS NOT 'sent' AND NEW.kind = 'appointment.reminder' BEGIN"
+        " INSERT INTO reminders_sent (kind, n) SELECT kind, 1 FROM appointments"
+        " WHERE id = json_extract(NEW.params, '$.appointment_id') ON CONFLICT (kind) DO UPDATE SET n = n + 1; END",
+        # New and active people per language: index ranges (privacy_accepted_at in them, so they cover).
+        "CREATE INDEX idx_users_lang_created ON users (lang, created_at, privacy_accepted_at)",
+        "CREATE INDEX idx_users_lang_active ON users (lang, last_active_at, privacy_accepted_at)",
+        # Questions waiting per klantmanager; questions answered in the last weeks.
+        "CREATE INDEX idx_questions_status_km ON questions (status, klantmanager_id, answered_at, created_at, answer_due_at)",
+        "CREATE INDEX idx_questions_answered ON questions (answered_at, klantmanager_id, answer_seconds, answer_due_at)",
+    )
+    for statement in statements:
+        db.execute(statement)
 
 
 MIGRATIONS: list[Migration] = [
@@ -181,7 +251,7 @@ MIGRATIONS: list[Migration] = [
     _v9_indexes_for_scale,
     _v10_operations,
     _v11_dashboard_signin,
-    _v12_dashboard,
+    _v10_dashboard,  # h16a's name; the lead renumbers (after _v10_operations, _v11_dashboard_signin)
 ]
 
 

@@ -2,7 +2,7 @@
 
 Each section is a function of a ``View`` that returns its tables. The
 numbers come from the counters kept by triggers (``bot/dashboard/counters.py``)
-and from ranges of indexes (``bot/dashboard/schema.py``), never from reading
+and from ranges of indexes (made by ``_v10_dashboard`` in ``bot/core/db.py``), never from reading
 every person: ``bench/dashboard.py`` times them on 100,000 people.
 
 No name and no Telegram id leaves this module: people are counted, and
