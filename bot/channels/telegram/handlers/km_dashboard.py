@@ -1,8 +1,9 @@
 """/dashboard: a staff member asks for a sign-in link to the dashboard in the browser.
 
 Only klantmanagers and admins get one (``bot/dashboard/signin.py``: single use,
-valid 10 minutes); anyone else gets the answer to any unknown command, so the
-command does not tell a statushouder that there is a staff side at all.
+valid 10 minutes). For anyone else this handler does not exist: the command
+falls through to whatever answers an unknown command, so it does not tell a
+statushouder that there is a staff side at all.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from bot.channels.telegram.handlers import fallback
 from bot.channels.telegram.handlers.klantmanager import say
-from bot.core.services import services
+from bot.core.services import KEY, services
 from bot.dashboard import access, links, signin
 from bot.people import audit
 
@@ -20,8 +20,7 @@ from bot.people import audit
 async def dashboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     member = access.active_staff(s.db, update.effective_user.id)
-    if member is None:
-        await fallback.unknown_command(update, context)
+    if member is None:  # removed between the check and now
         return
     base = links.base_url(context.application)
     if base is None:  # this bot runs without its HTTP server
@@ -33,5 +32,21 @@ async def dashboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say(update, context, member.lang, "dashboard.link", url=links.sign_in_url(base, token))
 
 
+class _StaffCommand(CommandHandler):
+    """``/dashboard`` in a private chat, from a klantmanager or admin only (read from ``staff`` each time)."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__("dashboard", dashboard, filters=filters.ChatType.PRIVATE)
+        self._app = app
+
+    def check_update(self, update: object):  # type: ignore[no-untyped-def]
+        matched = super().check_update(update)
+        if not matched or not isinstance(update, Update) or update.effective_user is None:
+            return None
+        if access.active_staff(self._app.bot_data[KEY].db, update.effective_user.id) is None:
+            return None
+        return matched
+
+
 def register(app: Application) -> None:
-    app.add_handler(CommandHandler("dashboard", dashboard, filters=filters.ChatType.PRIVATE))
+    app.add_handler(_StaffCommand(app))
