@@ -16,6 +16,7 @@ from bot.channels.telegram.handlers import (
     km_appointments,
     km_broadcast,
     km_caseload,
+    km_dashboard,
 )
 from bot.conversation import (
     appointments,
@@ -44,6 +45,7 @@ FEATURES: tuple[Feature, ...] = tuple(
         km_answers,
         km_absence,
         km_broadcast,
+        km_dashboard,
         onboarding,
         menu,
         read_more,

@@ -22,9 +22,10 @@ from bot.reminders import appointments, repetition
 from bot.core import awaiting
 from bot.casework import caseload, questions, staff
 from bot.delivery import outbox
+from bot.core.clock import iso
 from bot.core.config import DEFAULT_CONTENT_DIR
 from bot.core.db import open_db
-from bot.dashboard import insights
+from bot.dashboard import caseload_view, insights, signin
 from bot.dashboard.counters import COUNTERS, REMINDERS_SENT
 from bot.texts.content import load_content
 from bot.texts.render import Renderer
@@ -38,6 +39,8 @@ Any other SCAN (plans name a table by its alias, if it has one) reads a table th
 SMALL_SORTS = {
     "FROM not_understood WHERE user_id =": "one person's items not understood: a handful of rows",
     "JOIN appointments a ON a.id = c.appointment_id WHERE c.user_id =": "one person's 'cannot come' answers",
+    "FROM appointments a JOIN clients c ON c.user_id = a.user_id": "one caseload's appointments ahead (dashboard)",
+    "FROM questions q WHERE q.user_id =": "one person's open questions (dashboard)",
     "FROM staff WHERE is_klantmanager = 1 ORDER BY": "the klantmanagers, numbered on the admin overview",
 }
 """Sorts allowed: the rows of one person, found by index, few enough to sort on the spot."""
@@ -104,6 +107,14 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
     "/open": lambda db: questions.open_questions(db, [KLANTMANAGER]),
     "question lookup": lambda db: questions.get_question(db, _question_id(db)),
     "reply to a relayed question": lambda db: questions.find_relayed(db, KLANTMANAGER, 3),
+    "dashboard: a caseload's appointments ahead": lambda db: db.execute(
+        caseload_view.UPCOMING, [KLANTMANAGER, appointments.PLANNED, iso(NOW)]
+    ).fetchall(),
+    "dashboard: a client's open questions": lambda db: db.execute(
+        caseload_view.OPEN_OF_CLIENT, [PERSON, questions.OPEN]
+    ).fetchall(),
+    "dashboard: session": lambda db: signin.session_staff(db, "A" * 43, NOW),
+    "dashboard: sign-in link": lambda db: signin.open_session(db, "A" * 43, NOW),
     "/metrics": lambda db: list(metrics.database_families(db, NOW)),
     "admin overview": lambda db: insights.admin_overview(db, Renderer(load_content(DEFAULT_CONTENT_DIR)), NOW),
 }

@@ -68,6 +68,8 @@ class Settings:
     0: any free port (tests). ``wegwijs run`` reads ``WEGWIJS_HTTP_PORT`` (default 8080, 0 there: none)."""
     http_host: str = DEFAULT_HTTP_HOST
     """Address the HTTP server listens on (``WEGWIJS_HTTP_HOST``)."""
+    public_url: str | None = None
+    """The dashboard's address as staff reach it (https://wegwijs.gemeente.nl); default http://localhost:<http port>."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -87,6 +89,7 @@ class Settings:
             "retention_seconds": _env("WEGWIJS_RETENTION_SECONDS", float, DEFAULT_RETENTION_SECONDS),
             "http_port": http_port_setting(_env("WEGWIJS_HTTP_PORT", port_number, DEFAULT_HTTP_PORT)),
             "http_host": _env("WEGWIJS_HTTP_HOST", str, DEFAULT_HTTP_HOST),
+            "public_url": _env("WEGWIJS_PUBLIC_URL", _base_url, None),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -119,6 +122,12 @@ def port_number(text: str) -> int:
 def http_port_setting(port: int) -> int | None:
     """An operator's port (``WEGWIJS_HTTP_PORT``, ``--http-port``) as a setting: 0 means no HTTP server."""
     return port or None
+
+
+def _base_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return text.rstrip("/")
 
 
 def _env(name: str, parse: Callable[[str], T], default: T) -> T:

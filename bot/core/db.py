@@ -144,6 +144,32 @@ def _v11_thread_files_by_channel(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE thread_messages ADD COLUMN file_channel TEXT")
 
 
+def _v13_dashboard_signin(db: sqlite_utils.Database) -> None:
+    """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py).
+
+    Staff rows, not a statushouder's (``staff_id``, no ``user_id``); only hashes of the secrets.
+    """
+    for statement in (
+        """CREATE TABLE dashboard_links (
+   token_hash TEXT PRIMARY KEY,
+   staff_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   expires_at TEXT NOT NULL,
+   used_at TEXT
+)""",
+        """CREATE TABLE dashboard_sessions (
+   id_hash TEXT PRIMARY KEY,
+   staff_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   expires_at TEXT NOT NULL,
+   ended_at TEXT
+)""",
+        "CREATE INDEX idx_dashboard_links_expires_at ON dashboard_links (expires_at)",
+        "CREATE INDEX idx_dashboard_sessions_expires_at ON dashboard_sessions (expires_at)",
+    ):
+        db.execute(statement)
+
+
 def _counted(table: str, source: str, buckets: dict[str, str], watched: str, where: str = "1") -> tuple[str, ...]:
     """SQL of a count table kept by triggers (part of ``_v12_dashboard``, so frozen with it: never change it; see bot/dashboard/counters.py).
 
@@ -234,6 +260,7 @@ MIGRATIONS: list[Migration] = [
     _v10_operations,
     _v11_thread_files_by_channel,
     _v12_dashboard,
+    _v13_dashboard_signin,
 ]
 
 

@@ -51,9 +51,10 @@ log = logging.getLogger(__name__)
 
 def routes() -> tuple[RouteAdder, ...]:
     """Every route adder, in order (imported with aiohttp, off the start path)."""
+    from bot.dashboard import web as dashboard
     from bot.ops import endpoints
 
-    return (endpoints.add_routes,)
+    return (endpoints.add_routes, dashboard.add_routes)
 
 
 class HttpServerError(Exception):

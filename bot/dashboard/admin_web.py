@@ -1,0 +1,93 @@
+"""The admin's (team lead's) pages: ``/admin``, the overview of the gemeente without names,
+``/admin/<key>.csv``, each of its tables as CSV (the data: ``insights.admin_overview``), and
+``/content/<lang>/<item>``, a text as a reader gets it, where the understanding table links."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.casework.staff_text import language_name
+from bot.dashboard import access, insights, tables
+from bot.dashboard.respond import SECURITY_HEADERS, forbidden, message, not_signed_in, page, services, signed_in
+from bot.editors.preview import chat_html, text_direction
+
+CSV_NAME = re.compile(r"([a-z0-9_-]{1,64})\.csv")
+FIGURE = re.compile(r"[<≈]?[0-9][0-9.,:]*( ?[%a-z]+)?|–")
+"""A cell that is a figure as the overview shows it: 12, "<5", "≈150", "40%", "3,5 u", "–" (not shown)."""
+
+
+def numeric_columns(table: tables.Table) -> set[int]:
+    """Columns of figures only, aligned right with their headers (the first column names the row)."""
+
+    def figure(cell: object) -> bool:
+        return isinstance(cell, int) or (isinstance(cell, str) and FIGURE.fullmatch(cell) is not None)
+
+    return {i for i in range(1, len(table.columns)) if table.rows and all(figure(row[i]) for row in table.rows)}
+
+
+async def admin(request: web.Request) -> web.Response:
+    member = signed_in(request)
+    if member is None:
+        return not_signed_in(request)
+    if not access.may_see_admin(member):
+        return forbidden(request, member)
+    s = services(request)
+    overview = insights.admin_overview(s.db, s.renderer, s.clock.now())
+    numeric = {table.key: numeric_columns(table) for table in overview}
+    return page(request, "admin.html", member=member, tables=overview, numeric=numeric)
+
+
+async def admin_csv(request: web.Request) -> web.Response:
+    """One table of the overview as CSV (the same rows, "<5" and all)."""
+    member = signed_in(request)
+    if member is None:
+        return not_signed_in(request)
+    if not access.may_see_admin(member):
+        return forbidden(request, member)
+    name = CSV_NAME.fullmatch(request.match_info["name"])
+    s = services(request)
+    overview = insights.admin_overview(s.db, s.renderer, s.clock.now()) if name else []
+    table = next((t for t in overview if t.key == name.group(1)), None) if name else None
+    if table is None:
+        return message(request, 404, "dashboard.not_found_title", "dashboard.not_found", member)
+    return web.Response(
+        text=tables.as_csv(table),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="wegwijs-{table.key}.csv"'},
+    )
+
+
+async def content_item(request: web.Request) -> web.Response:
+    """One item's whole text in one language, drawn as the chat shows it (any staff member may read it)."""
+    member = signed_in(request)
+    if member is None:
+        return not_signed_in(request)
+    s = services(request)
+    lang, item_id = request.match_info["lang"], request.match_info["item"]
+    journey = s.renderer.journey
+    known = lang in journey.languages and any(item_id in s.renderer.content.items.get(lg, {}) for lg in journey.languages)
+    rendered = s.renderer.item(lang, item_id) if known else None
+    if rendered is None:
+        return message(request, 404, "dashboard.not_found_title", "dashboard.not_found", member)
+    return page(
+        request,
+        "item.html",
+        member=member,
+        item=rendered,
+        body=Markup(chat_html(rendered.html)),  # rebuilt from Telegram's entities, every character escaped
+        reader_lang=lang,
+        language=language_name(s.renderer, journey.source_language, lang),
+        shown_language=language_name(s.renderer, journey.source_language, rendered.lang),
+        direction=text_direction(rendered.lang),
+    )
+
+
+ROUTES = [
+    web.get("/admin", admin),
+    web.get("/admin/{name}", admin_csv),
+    web.get("/content/{lang}/{item}", content_item),
+]

@@ -1,0 +1,131 @@
+"""Debian's Chromium, driven by Selenium through Debian's chromedriver, for the dashboard's tests.
+
+Selenium is blocking; the bot and its HTTP server run on the test's event
+loop, so every browser call runs in a thread (``await browser.open(url)``).
+No browser is ever downloaded: without ``/usr/bin/chromium`` and
+``/usr/bin/chromedriver`` (``.ci/run`` installs them) the tests skip, loudly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+MISSING = (
+    "BROWSER TESTS SKIPPED: Chromium is not installed (/usr/bin/chromium, /usr/bin/chromedriver). "
+    "Install Debian's packages: apt-get install chromium chromium-driver (.ci/run does this)."
+)
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium calls Google's hosts at start; this machine has no network.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--lang=nl",
+)
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+
+
+class Browser:
+    """One Chromium for a test module; pages are opened and read from the event loop."""
+
+    def __init__(self, driver: object) -> None:
+        self.driver = driver
+
+    async def _run(self, call, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.to_thread(call, *args)
+
+    async def open(self, url: str) -> None:
+        await self._run(self.driver.get, url)
+
+    async def wait_for_path(self, path: str, timeout: float = 5.0) -> None:
+        """Wait until the browser shows ``path`` (after a meta refresh)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (await self._run(lambda: self.driver.current_url)).split("?")[0].endswith(path):
+            if loop.time() > deadline:
+                raise AssertionError(f"the browser stayed at {self.driver.current_url}, not {path}")
+            await asyncio.sleep(0.05)
+
+    async def text(self, selector: str = "body") -> str:
+        from selenium.webdriver.common.by import By
+
+        return await self._run(lambda: self.driver.find_element(By.CSS_SELECTOR, selector).text)
+
+    async def count(self, selector: str) -> int:
+        from selenium.webdriver.common.by import By
+
+        return await self._run(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, selector)))
+
+    async def click_link(self, text: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        await self._run(lambda: self.driver.find_element(By.LINK_TEXT, text).click())
+
+    async def press_button(self, text: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        await self._run(lambda: self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']").click())
+
+    async def tab(self) -> str:
+        """Press Tab; the text of the element that then has the focus."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        def press() -> str:
+            ActionChains(self.driver).send_keys(Keys.TAB).perform()
+            return self.driver.switch_to.active_element.text
+
+        return await self._run(press)
+
+    async def cookies(self) -> list[dict]:
+        return await self._run(self.driver.get_cookies)
+
+    async def forget_cookies(self) -> None:
+        await self._run(self.driver.delete_all_cookies)
+
+    async def size(self, width: int, height: int) -> None:
+        await self._run(self.driver.set_window_size, width, height)
+
+    async def page_width(self) -> int:
+        return await self._run(self.driver.execute_script, "return document.documentElement.scrollWidth")
+
+    async def page_height(self) -> int:
+        return await self._run(self.driver.execute_script, "return document.documentElement.scrollHeight")
+
+    async def screenshot(self, path: Path) -> None:
+        await self._run(self.driver.save_screenshot, str(path))
+
+
+def chromium() -> Iterator[Browser]:
+    """A headless Chromium with an empty profile (a module-scoped fixture uses this), or a loud skip."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        warnings.warn(MISSING, stacklevel=1)
+        pytest.skip(MISSING)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    with tempfile.TemporaryDirectory(prefix="wegwijs-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={DESKTOP[0]},{DESKTOP[1]}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+        try:
+            yield Browser(driver)
+        finally:
+            driver.quit()
