@@ -29,6 +29,7 @@ from bot.dashboard import caseload_view, insights, signin
 from bot.dashboard.counters import COUNTERS, REMINDERS_SENT
 from bot.texts.content import load_content
 from bot.texts.render import Renderer
+from bot.people import identities
 from bot.people.users import get_user
 from bot.ops import metrics
 
@@ -96,6 +97,8 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
     "outbox status": lambda db: outbox.status(db, NOW),
     "a person's pending rows": lambda db: outbox.pending(db, user_id=PERSON),
     "user lookup": lambda db: get_user(db, PERSON),
+    "person of a Telegram user": lambda db: identities.person_for(db, identities.TELEGRAM, PERSON),
+    "where to send to a person": lambda db: identities.address_of(db, PERSON),
     "staff lookup": lambda db: staff.get_staff(db, KLANTMANAGER),
     "may act for": lambda db: staff.may_act_for(db, KLANTMANAGER, PERSON, NOW),
     "whom a klantmanager stands in for": lambda db: staff.substituted_by(db, KLANTMANAGER, NOW),

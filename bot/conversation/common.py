@@ -15,6 +15,7 @@ from bot.core.channel import Outgoing
 from bot.core.routes import Handler
 from bot.core.services import Services
 from bot.core.turns import Turn
+from bot.people import identities
 from bot.people.users import User, get_user, touch
 from bot.reminders import appointments
 from bot.screens import views
@@ -37,6 +38,23 @@ def guess_language(s: Services, turn: Turn) -> str:
     """The language to use before the person has chosen one: their app's or browser's, if we have it."""
     code = (turn.language_hint or "").split("-")[0].lower()
     return code if code in s.renderer.journey.languages else s.renderer.journey.source_language
+
+
+def user_of(s: Services, turn: Turn) -> User | None:
+    """The statushouder who did this, if the bot has a record of them."""
+    return None if turn.person_id is None else user_of(s, turn)
+
+
+def person(s: Services, turn: Turn) -> int:
+    """The person who did this, made now if the bot has no record of them (before their first write).
+
+    Their id on the channel is where replies go: ``turn.address``.
+    """
+    if turn.person_id is not None:
+        return turn.person_id
+    found = identities.person_for(s.db, turn.channel, turn.address, create=True, now=s.clock.now())
+    assert found is not None  # made when missing
+    return found
 
 
 def reader_language(s: Services, turn: Turn, user: User | None) -> str:
@@ -77,7 +95,7 @@ def onboarded(handler: PersonHandler) -> Handler:
 
     @functools.wraps(handler)
     async def wrapper(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
-        user = get_user(s.db, turn.person_id)
+        user = user_of(s, turn)
         if user is None or not user.lang or not user.onboarded:
             await ask_for_missing_onboarding(s, turn, user)
             return
@@ -109,7 +127,7 @@ async def stale_button(s: Services, turn: Turn, user: User | None) -> None:
 
 async def tell_error(s: Services, turn: Turn, busy: bool) -> None:
     """Tell the person that their action failed, in their language: try again when the database was busy."""
-    user = get_user(s.db, turn.person_id)
+    user = user_of(s, turn)
     lang = reader_language(s, turn, user)
     key = "errors.try_again" if busy else "errors.generic"
     await reply(s, turn, views.text_screen(s.renderer, lang, key), user, lang)

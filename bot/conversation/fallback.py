@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.casework import staff
 from bot.conversation import followup, search
-from bot.conversation.common import onboarded, reply, reply_html, stale_button
+from bot.conversation.common import onboarded, reply, reply_html, stale_button, user_of
 from bot.core import awaiting
 from bot.core.features import Feature
 from bot.core.routes import Route
@@ -59,11 +59,11 @@ async def free_text(s: Services, turn: Turn, user: User, text: str) -> None:
 
 async def unknown_button(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
     """Button data that matches no pattern in ``bot/screens/buttons.py``: forged, or from an old version."""
-    member = staff.get_staff(s.db, turn.person_id)
+    member = (None if turn.person_id is None else staff.get_staff(s.db, turn.person_id))
     if member is not None:
         await reply_html(s, turn, s.renderer.ui(member.lang, "km.stale_button"))
         return
-    await stale_button(s, turn, get_user(s.db, turn.person_id))
+    await stale_button(s, turn, user_of(s, turn))
 
 
 FEATURE = Feature(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.casework import staff
-from bot.conversation.common import reader_language, reply, reply_html
+from bot.conversation.common import reader_language, reply, reply_html, user_of
 from bot.conversation.fallback import unknown_button
 from bot.core import awaiting
 from bot.core.features import Feature
@@ -25,18 +25,19 @@ from bot.screens import buttons, views
 
 
 async def edited(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
-    member = staff.get_staff(s.db, turn.person_id)
+    member = (None if turn.person_id is None else staff.get_staff(s.db, turn.person_id))
     if member is not None:
         await reply_html(s, turn, s.renderer.ui(member.lang, "errors.edited"))
         return
-    user = get_user(s.db, turn.person_id)
+    user = user_of(s, turn)
     lang = reader_language(s, turn, user)
     with_menu = user is not None and user.onboarded
     await reply(s, turn, views.text_screen(s.renderer, lang, "errors.edited", with_menu=with_menu), user, lang)
 
 
 async def end_pending_input(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
-    awaiting.clear(s.db, turn.person_id)
+    if turn.person_id is not None:
+        awaiting.clear(s.db, turn.person_id)
 
 
 FEATURE = Feature(

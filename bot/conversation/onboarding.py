@@ -15,9 +15,11 @@ from bot.conversation.common import (
     ask_for_missing_onboarding,
     fields,
     onboarded,
+    person,
     reader_language,
     reply,
     stale_button,
+    user_of,
 )
 from bot.core.db import erase_person
 from bot.core.features import Feature
@@ -45,7 +47,7 @@ def _unknown(s: Services, code: str) -> bool:
 
 async def start(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
     code = turn.args[0] if turn.args else None
-    user = get_user(s.db, turn.person_id)
+    user = user_of(s, turn)
     if code is not None and _unknown(s, code):
         lang = reader_language(s, turn, user)
         await reply(s, turn, views.text_screen(s.renderer, lang, "errors.bad_code"), user, lang)
@@ -57,10 +59,11 @@ async def start(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
             await reply(s, turn, views.menu_screen(s.renderer, user), user)
         return
     if code is not None:
+        person_id = person(s, turn)
         if user is None:
-            choose_language(s.db, turn.person_id, None)
-        remember_start_code(s.db, turn.person_id, code)
-        user = get_user(s.db, turn.person_id)
+            choose_language(s.db, person_id, None)
+        remember_start_code(s.db, person_id, code)
+        user = get_user(s.db, person_id)
     await ask_for_missing_onboarding(s, turn, user)
 
 
@@ -97,17 +100,18 @@ async def redeem_client_invite(s: Services, turn: Turn, user: User, code: str) -
 
 
 async def language_command(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
-    await reply(s, turn, views.language_screen(s.renderer), get_user(s.db, turn.person_id))
+    await reply(s, turn, views.language_screen(s.renderer), user_of(s, turn))
 
 
 async def choose_language_button(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
     lang = fields(match)["lang"]
-    user = get_user(s.db, turn.person_id)
+    user = user_of(s, turn)
     if lang not in s.renderer.journey.languages:
         await stale_button(s, turn, user)
         return
-    choose_language(s.db, turn.person_id, lang)
-    user = get_user(s.db, turn.person_id)
+    person_id = person(s, turn)
+    choose_language(s.db, person_id, lang)
+    user = get_user(s.db, person_id)
     if not user.onboarded:
         await reply(s, turn, views.privacy_screen(s.renderer, lang, accepted=False), user)
         return
@@ -116,7 +120,7 @@ async def choose_language_button(s: Services, turn: Turn, match: re.Match[str] |
 
 
 async def privacy_button(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
-    user = get_user(s.db, turn.person_id)
+    user = user_of(s, turn)
     answer = fields(match)["answer"]
     if user is None or not user.lang:
         await stale_button(s, turn, user)

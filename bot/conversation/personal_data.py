@@ -13,6 +13,7 @@ from bot.conversation.common import (
     reply,
     reply_document,
     stale_button,
+    user_of,
 )
 from bot.core.clock import iso
 from bot.core.db import personal_tables
@@ -23,7 +24,7 @@ from bot.core.turns import Turn
 from bot.people import retention, retention_job
 from bot.people.leaving import erase_and_tell
 from bot.people.personal_export import personal_export
-from bot.people.users import User, clear_confirm_token, get_user, new_confirm_token
+from bot.people.users import User, clear_confirm_token, new_confirm_token
 from bot.screens import buttons, views
 from bot.screens.messaging import Screen
 from bot.texts.render import Renderer
@@ -32,7 +33,7 @@ EXPORT_FILE_NAME = "wegwijs-mydata.json"
 
 
 async def privacy(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
-    user = get_user(s.db, turn.person_id)
+    user = user_of(s, turn)
     if user is None or not user.lang:
         await ask_for_missing_onboarding(s, turn, user)
         return

@@ -12,12 +12,15 @@ class Turn:
     """One thing a person did: a command, a text, a button pressed, a file sent.
 
     ``person_id`` is the internal id (``bot/people/identities.py``), never a
-    channel's own id; ``address`` is where replies go in ``channel``.
+    channel's own id; None for someone the bot has no record of yet (a
+    person is made at their first write: ``conversation.common.person``).
+    ``address`` is where replies go in ``channel``: in a private chat, the
+    person's own id on that channel.
     ``language_hint`` is the language of the person's app or browser, for the
     time before they chose one.
     """
 
-    person_id: int
+    person_id: int | None
     channel: str
     address: str
     language_hint: str | None = None

@@ -1,9 +1,9 @@
 """The one way out of the core: a message to a person, or to a staff member, through their channel.
 
-A person is reached through the channel they came in by; ``address_of`` is
-the one place that knows which (until people get internal ids, a person's id
-is their Telegram id). Klantmanagers and admins work in Telegram: their
-address there is their staff id.
+A person is reached through the channel they were linked to last
+(``bot/people/identities.py``); ``address_of`` is the one place that asks.
+Klantmanagers and admins are persons too, reached the same way (in Telegram,
+where they work).
 
 The dispatcher notes what went out while it delivers one outbox row
 (``noting_sends``): a sender whose bookkeeping fails *after* its message was
@@ -16,15 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from bot.core.channel import Channel, Outgoing, Sent
+from bot.core.channel import Blocked, Channel, Outgoing, RetryLater, Sent
 from bot.core.services import Services
+from bot.people import identities
 from bot.people.users import User
 from bot.screens.messaging import Screen, outgoing
 
-STAFF_CHANNEL = "telegram"
-"""Where klantmanagers and admins are reached."""
-PERSON_CHANNEL = "telegram"
-"""Where every person is reached until people have internal ids linked to a channel."""
+CHANNEL_NOT_HERE_WAIT = 300.0
+"""Seconds before a message for a channel this process does not run is tried again."""
 
 _sends: ContextVar[list[Sent] | None] = ContextVar("sends", default=None)
 
@@ -41,8 +40,17 @@ def noting_sends() -> Iterator[list[Sent]]:
 
 
 def address_of(s: Services, person_id: int) -> tuple[Channel, str]:
-    """A person's channel and their address in it."""
-    return s.channels[PERSON_CHANNEL], str(person_id)
+    """A person's channel and their address in it.
+
+    ``Blocked`` when they have none (erased); ``RetryLater`` when their channel
+    does not run in this process: the message waits, it is not lost.
+    """
+    found = identities.address_of(s.db, person_id)
+    if found is None:
+        raise Blocked(f"person {person_id} has no address (erased)")
+    if found.channel not in s.channels:
+        raise RetryLater(CHANNEL_NOT_HERE_WAIT, f"channel {found.channel} does not run in this process")
+    return s.channels[found.channel], found.external_id
 
 
 async def _send(channel: Channel, address: str, message: Outgoing) -> Sent:
@@ -61,7 +69,8 @@ async def to_person(s: Services, person_id: int, message: Outgoing) -> Sent:
 
 async def to_staff(s: Services, staff_id: int, message: Outgoing) -> Sent:
     """Send to a klantmanager or an admin; raises the core's ``ChannelError``s."""
-    return await _send(s.channels[STAFF_CHANNEL], str(staff_id), message)
+    channel, address = address_of(s, staff_id)
+    return await _send(channel, address, message)
 
 
 async def screen_to_person(s: Services, user: User, screen: Screen) -> Sent:

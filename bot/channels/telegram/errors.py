@@ -31,11 +31,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:  # never a word in a group, not even this
         return
-    turn = turn_of(update)
-    if turn is None:
-        return
+    s = services(context)
     try:
-        await tell_error(services(context), turn, busy)
+        turn = turn_of(update, s.db)  # reads the person: may meet the same locked database
+        if turn is None:
+            return
+        await tell_error(s, turn, busy)
     except Exception:  # the chat itself may be the fault (blocked, gone); it is logged above
         log.warning("could not tell chat %s about the error", update.effective_chat.id)
 

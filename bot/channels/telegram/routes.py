@@ -36,10 +36,11 @@ def _callback(route: Route) -> Callback:
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None and route.group >= MAIN:
             await update.callback_query.answer()
-        turn = turn_of(update)
+        s = services(context)
+        turn = turn_of(update, s.db)
         if turn is None:
             return
-        await route.handler(services(context), turn, context.matches[0] if context.matches else None)
+        await route.handler(s, turn, context.matches[0] if context.matches else None)
 
     run.__qualname__ = run.__name__ = getattr(route.handler, "__name__", "route")
     return run

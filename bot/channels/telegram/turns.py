@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update, User
+import sqlite_utils
+from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 
 from bot.channels.telegram.channel import NAME
 from bot.channels.telegram.files import attachment_of
+from bot.channels.telegram.identity import person_of
 from bot.core.turns import EDITED, Turn
 
 OTHER_KINDS = (
     "sticker", "animation", "audio", "video", "video_note", "location", "venue", "contact", "poll", "dice", "game",
 )
 """What else a message may carry, named in ``Turn.other`` (anything unnamed is "message")."""
-
-
-def person_id_of(user: User) -> int:
-    """The person behind a Telegram user: the one place that maps a Telegram id to a person id.
-
-    Until people have internal ids linked to their channels, the Telegram id is the person id.
-    """
-    return user.id
 
 
 def _command(message: Message) -> tuple[str | None, tuple[str, ...]]:
@@ -33,13 +27,17 @@ def _command(message: Message) -> tuple[str | None, tuple[str, ...]]:
     return text[1:length].split("@")[0].lower(), tuple(text[length:].split())
 
 
-def turn_of(update: Update) -> Turn | None:
-    """What a person did in a private chat; None for anything else (groups, channels, members)."""
+def turn_of(update: Update, db: sqlite_utils.Database) -> Turn | None:
+    """What a person did in a private chat; None for anything else (groups, channels, members).
+
+    The person is looked up, not made: someone the bot never saw has no
+    person id until their first write (``conversation.common.person``).
+    """
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return None
     who = {
-        "person_id": person_id_of(user),
+        "person_id": person_of(db, user.id),
         "channel": NAME,
         "address": str(chat.id),
         "language_hint": user.language_code,

@@ -24,7 +24,7 @@ from bot.core.channel import as_keyboard
 from bot.screens import buttons
 from bot.casework import staff, staff_admin
 from bot.channels.telegram.handlers.klantmanager import _refuse as refuse
-from bot.channels.telegram.handlers.common import pressed
+from bot.channels.telegram.handlers.common import person, pressed, staff_of
 from bot.channels.telegram.handlers.klantmanager import button, say
 from bot.channels.telegram.replies import send_html
 from bot.core.features import Feature
@@ -49,7 +49,7 @@ def admin_only(handler: AdminHandler) -> Callable[[Update, ContextTypes.DEFAULT_
         s = services(context)
         if update.callback_query:
             await update.callback_query.answer()
-        person = staff.get_staff(s.db, update.effective_user.id)
+        person = staff_of(update, context)
         if person is not None and person.active and not person.is_admin:
             await say(update, context, person.lang, "admin.not_admin")
             return
@@ -227,7 +227,9 @@ async def record_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Every update from a staff member: they were active now."""
     if update.effective_user is not None:
         s = services(context)
-        staff_admin.touch(s.db, update.effective_user.id, s.clock.now())
+        person_id = person(update, context)
+        if person_id is not None:
+            staff_admin.touch(s.db, person_id, s.clock.now())
 
 
 def _register(app: Application) -> None:

@@ -13,6 +13,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.channels.telegram.handlers.klantmanager import say
 from bot.channels.telegram.context import services
+from bot.channels.telegram.identity import person_of
 from bot.core.features import Feature
 from bot.core.services import KEY
 from bot.dashboard import access, links, signin
@@ -21,7 +22,8 @@ from bot.people import audit
 
 async def dashboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    member = access.active_staff(s.db, update.effective_user.id)
+    person_id = person_of(s.db, update.effective_user.id)
+    member = None if person_id is None else access.active_staff(s.db, person_id)
     if member is None:  # removed between the check and now
         return
     base = links.base_url(context.application)
@@ -45,7 +47,9 @@ class _StaffCommand(CommandHandler):
         matched = super().check_update(update)
         if not matched or not isinstance(update, Update) or update.effective_user is None:
             return None
-        if access.active_staff(self._app.bot_data[KEY].db, update.effective_user.id) is None:
+        db = self._app.bot_data[KEY].db
+        person_id = person_of(db, update.effective_user.id)
+        if person_id is None or access.active_staff(db, person_id) is None:
             return None
         return matched
 
