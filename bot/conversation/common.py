@@ -42,7 +42,7 @@ def guess_language(s: Services, turn: Turn) -> str:
 
 def user_of(s: Services, turn: Turn) -> User | None:
     """The statushouder who did this, if the bot has a record of them."""
-    return None if turn.person_id is None else user_of(s, turn)
+    return None if turn.person_id is None else get_user(s.db, turn.person_id)
 
 
 def person(s: Services, turn: Turn) -> int:
