@@ -129,6 +129,39 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     outbox_counts.create(db)
 
 
+def _v10_web_chat(db: sqlite_utils.Database) -> None:
+    """The web chat's sessions and messages (bot/channels/web/store.py).
+
+    A session is found by the hash of the browser's token; a message waits
+    (``delivered`` 0) until an open page has shown it. Both have ``user_id``,
+    so they are exported and erased with the person.
+    """
+    db.execute(
+        """CREATE TABLE web_sessions (
+            token_hash TEXT PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX idx_web_sessions_user_id ON web_sessions (user_id)")
+    db.execute(
+        """CREATE TABLE web_messages (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            address TEXT NOT NULL,
+            lang TEXT,
+            html TEXT NOT NULL,
+            buttons TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            delivered INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX idx_web_messages_address_id ON web_messages (address, id)")
+    db.execute("CREATE INDEX idx_web_messages_user_id ON web_messages (user_id)")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -139,6 +172,7 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
+    _v10_web_chat,
 ]
 
 
