@@ -55,6 +55,7 @@ MAX_BUTTON = 64
 MAX_BODY = 64 * 1024
 HEARTBEAT_SECONDS = 15.0
 """An open stream gets a comment this often (proxies close silent streams) and looks for rows other processes stored."""
+COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
 CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CHROME_KEYS = (
@@ -180,6 +181,8 @@ def turn_fields(chat: WebChat, session: store.Session, body: dict[str, Any]) -> 
         args = body.get("args", [])
         if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
             raise Refused(400, "web.bad_request")
+        if COMMAND_NAME.fullmatch(value) is None:
+            raise Refused(400, "errors.unknown_command")
         value = "/" + value + "".join(" " + a for a in args)
     text = value.strip()
     if not text:
@@ -188,8 +191,6 @@ def turn_fields(chat: WebChat, session: store.Session, body: dict[str, Any]) -> 
         raise Refused(400, "errors.too_long")
     command = COMMAND.fullmatch(text)
     if command is None:
-        if kind == "command":
-            raise Refused(400, "errors.unknown_command")
         return {"text": text}
     args = tuple((command.group(2) or "").split())
     return {"command": command.group(1).lower(), "args": args}
