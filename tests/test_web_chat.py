@@ -275,3 +275,29 @@ def test_a_database_keeps_web_rows_to_their_person(tmp_path):
         store.open_session(db, 8, "a1", NOW)  # one address, one session
     erase_person(db, 7)
     assert db.execute("SELECT count(*) FROM web_messages").fetchone()[0] == 0
+
+
+async def test_a_page_opened_and_left_without_a_language_is_swept_after_the_unfinished_period(chat):
+    from datetime import timedelta
+
+    from bot.people import retention
+
+    rules = retention.load_rules(chat.services.renderer.journey)
+    async with chat.person() as person:
+        await started(chat, person)  # the language question, and nothing chosen
+    db = chat.services.db
+    assert retention.sweep(db, rules, NOW + timedelta(days=6)).unfinished == 0
+    assert db["web_messages"].count == 1
+    assert retention.sweep(db, rules, NOW + timedelta(days=8)).unfinished == 1
+    assert (db["web_sessions"].count, db["web_messages"].count) == (0, 0)
+
+
+async def test_mydata_exports_the_web_chat_rows_without_the_token(chat):
+    from bot.core.db import export_person
+
+    async with chat.person() as person:
+        await started(chat, person)
+        token = person.token
+    exported = export_person(chat.services.db, chat.core.turns[0].person_id)
+    assert len(exported["web_sessions"]) == 1 and len(exported["web_messages"]) == 1
+    assert token not in str(exported)
