@@ -8,7 +8,6 @@ show what the channel does, whatever the core says.
 from __future__ import annotations
 
 import html
-import itertools
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -18,13 +17,14 @@ import pytest
 
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
-from bot.channels.web.server import CHAT, build_web_app, running_web
+from bot.channels.web.server import CHAT, build_web_app, running_web, web_person_for
 from bot.core.channel import Blocked, Button, Outgoing
 from bot.core.clock import FakeClock
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.core.db import erase_person, open_db
 from bot.core.services import Services
 from bot.core.turns import Turn
+from bot.people.identities import person_for
 from bot.people.users import choose_language, get_user
 from bot.texts.content import load_content
 from bot.texts.render import Renderer
@@ -77,9 +77,8 @@ async def chat(tmp_path) -> AsyncIterator[WebChat]:
     services = Services(
         settings=settings, db=open_db(settings.db_path), renderer=Renderer(load_content(DEFAULT_CONTENT_DIR)), clock=FakeClock(NOW)
     )
-    ids = itertools.count(5000)
     core = StandIn()
-    app = build_web_app(services, core.handle, lambda db, address: next(ids))
+    app = build_web_app(services, core.handle, web_person_for(services))
     core.app = app
     async with running_web(app) as url:
         yield WebChat(url=url, services=services, core=core, app=app)
@@ -189,6 +188,7 @@ async def test_delete_erases_the_web_chat_and_the_farewell_still_reaches_the_pag
         address = chat.core.turns[0].address
         erase_person(chat.services.db, user_id)
         assert rows(chat) == {"web_sessions": [], "web_messages": [], "users": []}
+        assert person_for(chat.services.db, "web", address) is None
         await chat.channel.send(address, Outgoing(html="Everything is erased."))
         _, farewell = await person.wait_for(2)
         await person.wait_ended()

@@ -5,9 +5,12 @@ plain function applied once, in order; the number of applied migrations is the
 schema version, kept in the ``meta`` table.
 
 Personal data is found by convention, not by a list that can go out of date:
-the ``users`` table is keyed by the person's Telegram id, and every other table
-that holds something about a person has a ``user_id`` column. ``/mydata`` and
-``/delete`` use that convention, so a new table is covered the day it is added.
+the ``users`` table is keyed by the person id (``bot/people/identities.py``:
+the ``identities`` table links it to the person's Telegram id or other channel
+id), and every other table that holds something about a person has a
+``user_id`` column. ``/mydata`` and ``/delete`` use that convention, so a new
+table is covered the day it is added; the person's identities and ``persons``
+row go with the rest (unless they are staff too).
 """
 
 from __future__ import annotations
@@ -472,10 +475,20 @@ def _about(db: sqlite_utils.Database, table: str) -> str:
 
 def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     """Everything stored about one person, table by table."""
-    data: dict[str, Any] = {"users": list(db["users"].rows_where("id = ?", [user_id]))}
+    data: dict[str, Any] = {
+        "users": list(db["users"].rows_where("id = ?", [user_id])),
+        "identities": list(db["identities"].rows_where("person_id = ?", [user_id])),
+    }
     for name in personal_tables(db):
         data[name] = list(db[name].rows_where(_about(db, name), {"person": user_id}))
     return data
+
+
+_FORGET_PERSON = (
+    "DELETE FROM identities WHERE person_id = :person AND NOT EXISTS (SELECT 1 FROM staff WHERE id = :person)",
+    "DELETE FROM persons WHERE id = :person AND NOT EXISTS (SELECT 1 FROM staff WHERE id = :person)",
+)
+"""A person's identities and their ``persons`` row, unless they are staff (staff are never erased here)."""
 
 
 def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
@@ -504,6 +517,8 @@ def erase_people(
             for delete in deletes:
                 db.execute(delete, {"person": user_id})
             erased += db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
+            for delete in _FORGET_PERSON:
+                db.execute(delete, {"person": user_id})
     forget(db)
     return erased
 

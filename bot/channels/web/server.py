@@ -41,6 +41,7 @@ from bot.channels.web import store
 from bot.channels.web.channel import NAME, Pages, Passing, WebChannel
 from bot.core.services import Services
 from bot.core.turns import Turn
+from bot.people import identities
 from bot.people.users import get_user
 from bot.texts.render import is_right_to_left
 
@@ -72,6 +73,17 @@ PersonFor = Callable[[sqlite_utils.Database, str], int]
 """Creates the person for a new web address and returns their internal id (``identities.person_for``)."""
 
 CHAT = web.AppKey("web_chat", "WebChat")
+
+
+def web_person_for(services: Services) -> PersonFor:
+    """A new person for each new session, known in the identities as ('web', the session's address)."""
+
+    def create(db: sqlite_utils.Database, address: str) -> int:
+        person = identities.person_for(db, NAME, address, create=True, now=services.clock.now())
+        assert person is not None  # create=True always gives one
+        return person
+
+    return create
 
 
 class Refused(Exception):
