@@ -301,3 +301,77 @@ async def test_mydata_exports_the_web_chat_rows_without_the_token(chat):
     exported = export_person(chat.services.db, chat.core.turns[0].person_id)
     assert len(exported["web_sessions"]) == 1 and len(exported["web_messages"]) == 1
     assert token not in str(exported)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def upload(person: WebPerson, content: bytes, name: str, mime: str, caption: str | None = None) -> tuple[int, dict]:
+    import aiohttp
+
+    form = aiohttp.FormData()
+    form.add_field("file", content, filename=name, content_type=mime)
+    if caption is not None:
+        form.add_field("caption", caption)
+    async with person.session.post("/api/upload", data=form) as response:
+        return response.status, await response.json()
+
+
+async def test_a_photo_sent_from_the_page_reaches_the_core_and_only_its_owner_can_fetch_it(chat):
+    async with chat.person() as person, chat.person() as stranger:
+        await started(chat, person)
+        assert (await upload(person, PNG, "brief.png", "image/png", caption=" my letter "))[0] == 200
+        sent = chat.core.turns[-1]
+        assert (sent.attachment.kind, sent.attachment.channel, sent.attachment.file_name, sent.text) == (
+            "photo", "web", "brief.png", "my letter"
+        )
+        assert await chat.channel.file_bytes(sent.attachment) == PNG
+        # The core passes it back (as a klantmanager's answer would come): shown as an image.
+        await chat.channel.send(sent.address, Outgoing(html="Here", attachment=sent.attachment))
+        _, echoed, shown = await person.wait_for(3)
+        url = shown.data["file"]["url"]
+        assert shown.data["file"] == {"kind": "photo", "name": "brief.png", "url": url}
+        async with person.session.get(url) as response:
+            assert (response.status, response.content_type, await response.read()) == (200, "image/png", PNG)
+        await stranger.hello()
+        async with stranger.session.get(url) as response:
+            assert response.status == 404 and (await response.json())["error"] == "web.file_gone"
+        status, answer = await upload(person, b"<html><script>alert(1)</script>", "x.html", "text/html")
+        assert status == 200 and chat.core.turns[-1].attachment.kind == "document"
+        file_id = chat.core.turns[-1].attachment.ref
+        async with person.session.get(f"/api/files/{file_id}") as response:  # a download, never a page of ours
+            assert response.content_type == "application/octet-stream"
+            assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+async def test_uploads_that_cannot_be_taken_are_refused_clearly(chat):
+    async with chat.person("nl") as person:
+        await started(chat, person)
+        turns = len(chat.core.turns)
+        assert await upload(person, b"", "empty.pdf", "application/pdf") == (400, await _refusal(chat, "nl", "web.empty"))
+        big = b"x" * (11 * 1024 * 1024)
+        assert (await upload(person, big, "big.pdf", "application/pdf"))[1]["error"] == "web.file_too_large"
+        status, answer = await person.post({"text": "x"}, content_type="multipart/form-data; boundary=x")
+        assert (status, answer["error"]) == (415, "web.bad_request")
+    assert len(chat.core.turns) == turns and chat.services.db["web_files"].count == 0
+
+
+async def _refusal(chat: WebChat, lang: str, key: str) -> dict:
+    return {"error": key, "text": chat.services.renderer.button(lang, key), "lang": lang, "dir": "ltr"}
+
+
+async def test_the_data_export_arrives_as_a_file_and_a_recording_can_be_played(chat):
+    recording = DEFAULT_CONTENT_DIR / "journey.yaml"  # any file in the content folder stands in for content/<lang>/audio/<id>.ogg
+    async with chat.person() as person:
+        await started(chat, person)
+        address = chat.core.turns[0].address
+        await chat.channel.send_document(address, "wegwijs.json", b'{"users": []}', "<b>Your data</b>")
+        await chat.channel.send(address, Outgoing(html="Listen", voice=recording))
+        await chat.channel.send(address, Outgoing(html="Elsewhere", voice=DEFAULT_CONTENT_DIR.parent / "pyproject.toml"))
+        _, export, listen, elsewhere = await person.wait_for(4)
+        assert export.data["html"] == "<b>Your data</b>" and export.data["file"]["name"] == "wegwijs.json"
+        async with person.session.get(export.data["file"]["url"]) as response:
+            assert await response.read() == b'{"users": []}'
+        async with person.session.get(listen.data["voice"]) as response:
+            assert (response.status, response.content_type, await response.read()) == (200, "audio/ogg", recording.read_bytes())
+        assert "voice" not in elsewhere.data  # only recordings inside the content folder are offered

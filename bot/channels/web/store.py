@@ -96,14 +96,11 @@ def seen(db: sqlite_utils.Database, session: Session, now: datetime) -> None:
 
 
 def keyboard_json(keyboard: Keyboard) -> str:
-    return json.dumps(
-        [[{"label": b.label, "action": b.action, **({"url": b.url} if b.url else {})} for b in row] for row in keyboard],
-        ensure_ascii=False,
-    )
+    return json.dumps([[{"label": b.label, "action": b.action} for b in row] for row in keyboard], ensure_ascii=False)
 
 
 def _keyboard(text: str) -> Keyboard:
-    return tuple(tuple(Button(b["label"], b["action"], b.get("url")) for b in row) for row in json.loads(text))
+    return tuple(tuple(Button(b["label"], b["action"]) for b in row) for row in json.loads(text))
 
 
 def add_message(
