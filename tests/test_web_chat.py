@@ -90,7 +90,7 @@ def rows(chat: WebChat) -> dict[str, list]:
     return {table: list(db[table].rows) for table in ("web_sessions", "web_messages", "users")}
 
 
-async def started(chat: WebChat, person: WebPerson) -> None:
+async def started(person: WebPerson) -> None:
     """Open the page as a first visit does: a session, the stream, /start."""
     assert (await person.hello())["new"] is True
     await person.open_page()
@@ -130,7 +130,7 @@ async def test_a_session_is_a_cookie_the_database_keeps_only_its_hash(chat, tmp_
 
 async def test_start_streams_the_screen_and_a_button_comes_back_as_a_turn(chat):
     async with chat.person("ar") as person:
-        await started(chat, person)
+        await started(person)
         (first,) = await person.wait_for(1)
         labels = [b["label"] for row in first.data["buttons"] for b in row]
         assert "العربية" in labels and "Nederlands" in labels
@@ -146,7 +146,7 @@ async def test_start_streams_the_screen_and_a_button_comes_back_as_a_turn(chat):
 
 async def test_typed_commands_and_text_become_turns(chat):
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         await person.post({"text": "/start  INV-42 "})
         await person.post({"text": "/Delete"})
         await person.post({"text": "where is my letter?"})
@@ -162,7 +162,7 @@ async def test_typed_commands_and_text_become_turns(chat):
 
 async def test_messages_sent_while_the_page_is_closed_wait_and_appear_on_the_next_open(chat):
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         address = chat.core.turns[0].address
         await person.close_page()
         sent = await chat.channel.send(address, Outgoing(html="<b>Reminder</b>: tomorrow <script>x</script>"))
@@ -183,7 +183,7 @@ async def test_messages_sent_while_the_page_is_closed_wait_and_appear_on_the_nex
 
 async def test_delete_erases_the_web_chat_and_the_farewell_still_reaches_the_page(chat):
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         user_id = chat.core.turns[0].person_id
         address = chat.core.turns[0].address
         erase_person(chat.services.db, user_id)
@@ -222,7 +222,7 @@ BAD = [
 @pytest.mark.parametrize(("request_", "status", "key"), BAD)
 async def test_bad_input_gets_a_clear_answer_in_the_persons_language_and_changes_nothing(chat, request_, status, key):
     async with chat.person("fa") as person:
-        await started(chat, person)
+        await started(person)
         await person.post({"button": "lang:fa"})
         await person.wait_for(2)
         before = rows(chat)
@@ -236,7 +236,7 @@ async def test_bad_input_gets_a_clear_answer_in_the_persons_language_and_changes
 async def test_4000_characters_reach_the_core_whole(chat):
     text = "ب" * 4000
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         assert (await person.post({"text": text}))[0] == 200
     assert chat.core.turns[-1].text == text
 
@@ -284,7 +284,7 @@ async def test_a_page_opened_and_left_without_a_language_is_swept_after_the_unfi
 
     rules = retention.load_rules(chat.services.renderer.journey)
     async with chat.person() as person:
-        await started(chat, person)  # the language question, and nothing chosen
+        await started(person)  # the language question, and nothing chosen
     db = chat.services.db
     assert retention.sweep(db, rules, NOW + timedelta(days=6)).unfinished == 0
     assert db["web_messages"].count == 1
@@ -296,7 +296,7 @@ async def test_mydata_exports_the_web_chat_rows_without_the_token(chat):
     from bot.core.db import export_person
 
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         token = person.token
     exported = export_person(chat.services.db, chat.core.turns[0].person_id)
     assert len(exported["web_sessions"]) == 1 and len(exported["web_messages"]) == 1
@@ -319,7 +319,7 @@ async def upload(person: WebPerson, content: bytes, name: str, mime: str, captio
 
 async def test_a_photo_sent_from_the_page_reaches_the_core_and_only_its_owner_can_fetch_it(chat):
     async with chat.person() as person, chat.person() as stranger:
-        await started(chat, person)
+        await started(person)
         assert (await upload(person, PNG, "brief.png", "image/png", caption=" my letter "))[0] == 200
         sent = chat.core.turns[-1]
         assert (sent.attachment.kind, sent.attachment.channel, sent.attachment.file_name, sent.text) == (
@@ -346,7 +346,7 @@ async def test_a_photo_sent_from_the_page_reaches_the_core_and_only_its_owner_ca
 
 async def test_uploads_that_cannot_be_taken_are_refused_clearly(chat):
     async with chat.person("nl") as person:
-        await started(chat, person)
+        await started(person)
         turns = len(chat.core.turns)
         assert await upload(person, b"", "empty.pdf", "application/pdf") == (400, await _refusal(chat, "nl", "web.empty"))
         big = b"x" * (11 * 1024 * 1024)
@@ -363,7 +363,7 @@ async def _refusal(chat: WebChat, lang: str, key: str) -> dict:
 async def test_the_data_export_arrives_as_a_file_and_a_recording_can_be_played(chat):
     recording = DEFAULT_CONTENT_DIR / "journey.yaml"  # any file in the content folder stands in for content/<lang>/audio/<id>.ogg
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         address = chat.core.turns[0].address
         await chat.channel.send_document(address, "wegwijs.json", b'{"users": []}', "<b>Your data</b>")
         await chat.channel.send(address, Outgoing(html="Listen", voice=recording))
@@ -375,3 +375,29 @@ async def test_the_data_export_arrives_as_a_file_and_a_recording_can_be_played(c
         async with person.session.get(listen.data["voice"]) as response:
             assert (response.status, response.content_type, await response.read()) == (200, "audio/ogg", recording.read_bytes())
         assert "voice" not in elsewhere.data  # only recordings inside the content folder are offered
+
+
+async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
+    """``attach`` hooks the web chat to the bot's start and stop, as run_polling calls them."""
+    import aiohttp
+
+    from bot.channels.web import beside
+    from tests.harness import bot_under_test
+
+    channels: dict = {}
+    core = StandIn()
+    async with bot_under_test(tmp_path / "beside.db") as bot:
+        beside.attach(bot.app, core.handle, lambda s: channels, "127.0.0.1", 0)
+        await bot.app.post_init(bot.app)  # run_polling calls it when the bot starts
+        served = bot.app.bot_data[beside.SERVING_KEY]
+        core.app = served.app
+        assert channels == {"web": served.app[CHAT].channel}
+        async with web_person(served.url, "ti") as person:
+            await started(person)
+        await bot.app.post_shutdown(bot.app)  # ... and this after it stopped
+        assert channels == {}
+        with pytest.raises(aiohttp.ClientConnectionError):
+            async with aiohttp.ClientSession() as session, session.get(served.url):
+                pass
+    with beside.bind("127.0.0.1", 0) as taken, pytest.raises(beside.WebChatError, match="cannot serve the web chat"):
+        beside.bind("127.0.0.1", taken.getsockname()[1])
