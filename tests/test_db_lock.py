@@ -18,6 +18,7 @@ from bot.delivery import outbox
 from bot.core.clock import FakeClock
 from bot.texts.timing import load_timing
 from bot.people.users import accept_privacy, choose_language
+from bot.channels.telegram.identity import person_of
 from tests.harness import BotUnderTest, bot_under_test
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, settle
@@ -43,7 +44,8 @@ def plan_notices(bot: BotUnderTest, due: datetime) -> None:
     db = bot.services.db
     timing = load_timing(bot.services.renderer.journey)
     with db.atomic():
-        for user_id in PEOPLE:
+        for telegram_id in PEOPLE:
+            user_id = person_of(db, telegram_id, create=True)
             choose_language(db, user_id, "en")
             accept_privacy(db, user_id, MONDAY)
             appointments.add(db, timing, user_id=user_id, kind="tov", starts_at=datetime(2025, 6, 20, 10, 0), now=due)
