@@ -18,7 +18,7 @@ import pytest
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
 from bot.channels.web.server import CHAT, build_web_app, running_web, web_person_for
-from bot.core.channel import Blocked, Button, Outgoing
+from bot.core.channel import Attachment, Blocked, Button, Outgoing, Rejected
 from bot.core.clock import FakeClock
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.core.db import erase_person, open_db
@@ -57,11 +57,26 @@ class StandIn:
 
 
 @dataclass
+class OtherChannel:
+    """Another channel of the core (Telegram, where the klantmanager works): only its files matter here."""
+
+    name: str = "telegram"
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    async def send(self, address: str, message: Outgoing):
+        raise AssertionError("nothing is sent to the other channel in these tests")
+
+    async def file_bytes(self, attachment: Attachment) -> bytes:
+        return self.files[attachment.ref]
+
+
+@dataclass
 class WebChat:
     url: str
     services: Services
     core: StandIn
     app: object
+    channels: dict
 
     @property
     def channel(self):
@@ -78,10 +93,12 @@ async def chat(tmp_path) -> AsyncIterator[WebChat]:
         settings=settings, db=open_db(settings.db_path), renderer=Renderer(load_content(DEFAULT_CONTENT_DIR)), clock=FakeClock(NOW)
     )
     core = StandIn()
-    app = build_web_app(services, core.handle, web_person_for(services))
+    channels: dict = {"telegram": OtherChannel()}
+    app = build_web_app(services, core.handle, web_person_for(services), channels)
+    channels["web"] = app[CHAT].channel
     core.app = app
     async with running_web(app) as url:
-        yield WebChat(url=url, services=services, core=core, app=app)
+        yield WebChat(url=url, services=services, core=core, app=app, channels=channels)
     services.db.close()
 
 
@@ -401,3 +418,18 @@ async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
                 pass
     with beside.bind("127.0.0.1", 0) as taken, pytest.raises(beside.WebChatError, match="cannot serve the web chat"):
         beside.bind("127.0.0.1", taken.getsockname()[1])
+
+
+async def test_a_photo_from_the_klantmanagers_telegram_is_kept_and_shown_in_the_web_chat(chat):
+    chat.channels["telegram"].files["AgAD-photo"] = PNG
+    async with chat.person() as person:
+        await started(person)
+        address = chat.core.turns[0].address
+        photo = Attachment(kind="photo", channel="telegram", ref="AgAD-photo")
+        await chat.channel.send(address, Outgoing(html="✉ <b>Answer from Sanne:</b>", attachment=photo))
+        _, answer = await person.wait_for(2)
+        assert answer.data["file"]["kind"] == "photo"
+        async with person.session.get(answer.data["file"]["url"]) as response:
+            assert (response.content_type, await response.read()) == ("image/jpeg", PNG)
+        with pytest.raises(Rejected):  # a channel this process does not run: refused for good, said loudly
+            await chat.channel.send(address, Outgoing(html="x", attachment=Attachment("photo", "signal", "1")))

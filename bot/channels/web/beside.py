@@ -55,7 +55,7 @@ async def serving(
     services: Services, handle: TurnHandler, channels: MutableMapping[str, Channel], sock: socket.socket
 ) -> AsyncIterator[Serving]:
     """Serve the web chat on ``sock`` and register its channel in ``channels`` until the block ends."""
-    app = build_web_app(services, handle, web_person_for(services))
+    app = build_web_app(services, handle, web_person_for(services), channels)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.SockSite(runner, sock).start()

@@ -31,7 +31,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +44,7 @@ from aiohttp import web
 
 from bot.channels.web import store
 from bot.channels.web.channel import NAME, Pages, Passing, WebChannel
-from bot.core.channel import Attachment
+from bot.core.channel import Attachment, Channel
 from bot.core.services import Services
 from bot.core.turns import Turn
 from bot.people import identities
@@ -330,7 +330,7 @@ async def file_download(request: web.Request) -> web.StreamResponse:
     content = store.file_content(chat.services.db, stored.id) if stored else None
     if stored is None or content is None:
         return chat.refusal(request, session, Refused(404, "web.file_gone"))
-    disposition = "inline" if stored.kind == "photo" else "attachment"
+    disposition = "inline" if stored.mime in PHOTO_TYPES or stored.kind == "voice" else "attachment"
     return web.Response(
         body=content,
         content_type=stored.mime,
@@ -430,13 +430,20 @@ async def _close_pages(app: web.Application) -> None:
     app[CHAT].pages.close_all()
 
 
-def build_web_app(services: Services, handle: TurnHandler, person_for: PersonFor, *, secure_cookie: bool = False) -> web.Application:
-    """The web chat's aiohttp application; ``app[CHAT].channel`` is the ``WebChannel`` to register with the core."""
+def build_web_app(
+    services: Services,
+    handle: TurnHandler,
+    person_for: PersonFor,
+    channels: Mapping[str, Channel],
+    *,
+    secure_cookie: bool = False,
+) -> web.Application:
+    """The web chat's aiohttp application; ``app[CHAT].channel`` is the ``WebChannel`` to register in ``channels``."""
     app = web.Application(client_max_size=MAX_UPLOAD + MAX_BODY)
     pages = Pages()
     app[CHAT] = WebChat(
         services=services, handle=handle, person_for=person_for, pages=pages,
-        channel=WebChannel(services, pages), secure_cookie=secure_cookie,
+        channel=WebChannel(services, pages, channels), secure_cookie=secure_cookie,
     )
     app.router.add_get("/", page)
     app.router.add_get("/start", page)
