@@ -433,3 +433,36 @@ async def test_a_photo_from_the_klantmanagers_telegram_is_kept_and_shown_in_the_
             assert (response.content_type, await response.read()) == ("image/jpeg", PNG)
         with pytest.raises(Rejected):  # a channel this process does not run: refused for good, said loudly
             await chat.channel.send(address, Outgoing(html="x", attachment=Attachment("photo", "signal", "1")))
+
+
+async def test_turns_of_one_person_are_handled_one_at_a_time_in_order_and_a_flood_is_refused(chat):
+    import asyncio
+
+    from bot.channels.web.server import MAX_WAITING_TURNS
+
+    gate = asyncio.Event()
+    running: list[str] = []
+    order: list[str] = []
+    answer = chat.core.handle
+
+    async def slow(s, turn):
+        running.append(turn.text)
+        assert len(running) == 1, "two turns of one person at once"
+        await gate.wait()
+        order.append(turn.text)
+        running.pop()
+        await answer(s, turn)
+
+    async with chat.person() as person:
+        await started(person)
+        chat.app[CHAT].handle = slow
+        posts = []
+        for n in range(MAX_WAITING_TURNS + 2):
+            posts.append(asyncio.create_task(person.post({"text": f"m{n}"})))
+            await asyncio.sleep(0.02)  # sent one after the other, as a person taps
+        await asyncio.sleep(0.2)
+        gate.set()
+        results = await asyncio.gather(*posts)
+    assert [status for status, _ in results] == [200] * MAX_WAITING_TURNS + [429, 429]
+    assert results[-1][1]["error"] == "errors.try_again"
+    assert order == [f"m{n}" for n in range(MAX_WAITING_TURNS)]

@@ -33,7 +33,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -64,6 +64,8 @@ MAX_BODY = 64 * 1024
 MAX_UPLOAD = 10 * 1024 * 1024
 """Bytes of a photo or document a person sends (Telegram lets a bot fetch up to 20 MB)."""
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+MAX_WAITING_TURNS = 8
+"""A person's turns are handled one at a time; more than this many waiting (a flood) are refused."""
 HEARTBEAT_SECONDS = 15.0
 """An open stream gets a comment this often (proxies close silent streams) and looks for rows other processes stored."""
 COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
@@ -97,6 +99,12 @@ def web_person_for(services: Services) -> PersonFor:
     return create
 
 
+@dataclass
+class TurnLine:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
 class Refused(Exception):
     """A request the chat does not take: answered with ``key``'s text and ``status``; nothing changes."""
 
@@ -116,6 +124,8 @@ class WebChat:
     pages: Pages
     channel: WebChannel
     secure_cookie: bool = False
+    turns: dict[str, TurnLine] = field(default_factory=dict)
+    """Per address, the turn being handled and those waiting: one at a time, in order (as Telegram's chats)."""
 
     # Languages -----------------------------------------------------------
 
@@ -313,11 +323,20 @@ async def _hand_over(request: web.Request, session: store.Session, fields: dict[
         language_hint=chat.browser_language(request),
         **fields,
     )
+    line = chat.turns.setdefault(session.address, TurnLine())
+    if line.waiting >= MAX_WAITING_TURNS:
+        return chat.refusal(request, session, Refused(429, "errors.try_again"))
+    line.waiting += 1
     try:
-        await chat.handle(s, person_turn)
+        async with line.lock:
+            await chat.handle(s, person_turn)
     except Exception:
         log.exception("web chat: the core failed on a turn")
         return chat.refusal(request, session, Refused(500, "errors.generic"))
+    finally:
+        line.waiting -= 1
+        if not line.waiting:
+            chat.turns.pop(session.address, None)
     return web.json_response(chat.chrome(chat.language(request, store.session_at(s.db, session.address))))
 
 
