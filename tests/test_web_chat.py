@@ -259,6 +259,8 @@ async def test_4000_characters_reach_the_core_whole(chat):
 
 
 async def test_a_forged_session_gets_a_clear_answer_and_no_stream(chat):
+    import aiohttp
+
     async with chat.person("ti") as person:
         person.session.cookie_jar.update_cookies({"wegwijs_session": "forged-" + "x" * 40})
         status, answer = await person.post({"text": "hello"})
@@ -267,6 +269,8 @@ async def test_a_forged_session_gets_a_clear_answer_and_no_stream(chat):
         async with person.session.get("/api/events") as response:
             assert response.status == 401
         assert (await person.hello())["new"] is True  # the page starts afresh
+        async with person.session.get("/api/events", headers={"Last-Event-ID": "9" * 40}, timeout=aiohttp.ClientTimeout(sock_read=1)) as response:
+            assert response.status == 200  # a forged position: the page gets the history, nothing fails
     assert chat.core.turns == []
 
 

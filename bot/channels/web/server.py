@@ -169,11 +169,11 @@ class WebChat:
         token = store.open_session(s.db, user_id, address, s.clock.now())
         return store.Session(address=address, user_id=user_id), token
 
-    def keep_token(self, response: web.Response, token: str) -> None:
+    def keep_token(self, request: web.Request, response: web.Response, token: str) -> None:
         # 400 days: the longest a browser keeps a cookie; retention erases a person long silent anyway.
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="Strict", secure=self.secure_cookie, path="/", max_age=400 * 86400
-        )
+        # Secure over https (or behind a proxy that ends TLS: ``secure_cookie``), so it never travels in the clear.
+        secure = self.secure_cookie or request.secure
+        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=secure, path="/", max_age=400 * 86400)
 
     def refusal(self, request: web.Request, session: store.Session | None, refused: Refused) -> web.Response:
         lang = self.language(request, session)
@@ -252,7 +252,7 @@ async def hello(request: web.Request) -> web.Response:
         session, token = chat.open_session()
     response = web.json_response({"new": token is not None, **chat.chrome(chat.language(request, session))})
     if token is not None:
-        chat.keep_token(response, token)
+        chat.keep_token(request, response, token)
     return response
 
 
@@ -402,7 +402,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     if session is None:
         return chat.refusal(request, None, Refused(401, "web.session_unknown"))
     last = request.headers.get("Last-Event-ID", "")
-    after: int | None = int(last) if last.isdigit() else None
+    after: int | None = int(last) if last.isdigit() and len(last) < 19 else None  # 19 digits: past SQLite's integers
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
