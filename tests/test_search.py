@@ -110,6 +110,7 @@ async def test_empty_emoji_and_very_long_queries_are_answered_cleanly(bot: BotUn
 
 async def test_only_the_latest_drafts_are_kept_and_delete_erases_them(bot: BotUnderTest) -> None:
     person = await onboarded(bot, 606, "nl")
+    person_id = person.person_id
     for n in range(7):
         await person.say(f"geld {n}")
     assert [d["text"] for d in drafts(bot, person.person_id)] == [f"geld {n}" for n in range(2, 7)]
@@ -117,7 +118,7 @@ async def test_only_the_latest_drafts_are_kept_and_delete_erases_them(bot: BotUn
     assert ui("nl", "mydata.table.question_drafts").replace("{{ count }}", "5") in mine[0]["html"]
     await person.say("/delete")
     await person.press(html.unescape(ui("nl", "delete.yes")))
-    assert drafts(bot, person.person_id) == []
+    assert drafts(bot, person_id) == []
 
 
 async def test_index_is_rebuilt_after_a_content_reload(tmp_path: Path) -> None:
