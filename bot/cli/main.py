@@ -42,6 +42,11 @@ def _run(args: argparse.Namespace) -> int:
         print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
     app = build_application(settings)
+    if args.web_port is not None:
+        error = _attach_web_chat(app, args)
+        if error:
+            print(f"wegwijs {args.command}: {error}", file=sys.stderr)
+            return 2
     if not args.verbose:  # the start line and content reloads (bot/core/runlog.py), without PTB's chatter
         logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
     try:
@@ -53,6 +58,27 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wegwijs run: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _attach_web_chat(app: object, args: argparse.Namespace) -> str | None:
+    """Serve the web chat beside the bot (bot/channels/web/beside.py); the reason when it cannot."""
+    from bot.channels.web import beside
+    from bot.conversation import handle  # the core's entry point for every channel but Telegram's PTB handlers
+
+    try:
+        beside.attach(
+            app, handle, lambda s: s.channels, args.web_host, args.web_port, secure_cookie=args.secure_cookie
+        )
+    except beside.WebChatError as exc:
+        return str(exc)
+    return None
+
+
+def _web(args: argparse.Namespace) -> int:
+    """``wegwijs web --port 8090``: the bot (long polling) with the web chat beside it, as ``run --web-port``."""
+    args.web_port, args.web_host = args.port, args.host
+    args.webhook_url = None
+    return _run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -87,6 +113,14 @@ def _admin_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_secure_cookie(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--secure-cookie",
+        action="store_true",
+        help="web chat: people reach it over https through a proxy that ends TLS (the session cookie is then Secure)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wegwijs", description="Wegwijs Telegram assistant")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
@@ -105,7 +139,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="port for /healthz and /metrics (default: $WEGWIJS_HTTP_PORT or 8080; 0: no HTTP server)",
     )
     run.add_argument("--http-host", help="address for /healthz and /metrics (default: $WEGWIJS_HTTP_HOST or 127.0.0.1)")
+    run.add_argument("--web-port", type=int, help="also serve the web chat on this port (0: any free port)")
+    run.add_argument("--web-host", default="127.0.0.1", help="web chat: address to listen on")
+    _add_secure_cookie(run)
     run.set_defaults(func=_run)
+
+    web = sub.add_parser(
+        "web", help="run the bot with the web chat beside it (klantmanagers stay in Telegram: TELEGRAM_BOT_TOKEN)"
+    )
+    web.add_argument("--port", type=int, default=8090, help="the web chat's port (default 8090)")
+    web.add_argument("--host", default="127.0.0.1", help="the web chat's address (default 127.0.0.1)")
+    web.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
+    web.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
+    web.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    web.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    web.add_argument(
+        "--http-port", type=port_number,
+        help="port for /healthz, /metrics and the dashboard (default: $WEGWIJS_HTTP_PORT or 8080; 0: none)",
+    )
+    web.add_argument("--http-host", help="address for /healthz, /metrics and the dashboard (default: 127.0.0.1)")
+    _add_secure_cookie(web)
+    web.set_defaults(func=_web)
+
 
     emulator_cli.add_parser(sub)
 

@@ -481,6 +481,52 @@ SELECT 'persons', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name =
     )
 
 
+def _v15_web_chat(db: sqlite_utils.Database) -> None:
+    """The web chat's sessions, messages and files (bot/channels/web/store.py; issue 15).
+
+    A session is found by the hash of the browser's token; a message waits
+    (``delivered`` 0) until an open page has shown it; a file is one the
+    person sent or was sent (a photo, their data export). All have ``user_id``
+    (the person's internal id), so they are exported and erased with the person.
+    """
+    _run(
+        db,
+        """CREATE TABLE web_sessions (
+   token_hash TEXT PRIMARY KEY,
+   address TEXT NOT NULL UNIQUE,
+   user_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   last_seen_at TEXT NOT NULL
+)""",
+        "CREATE INDEX idx_web_sessions_user_id ON web_sessions (user_id)",
+        """CREATE TABLE web_files (
+   id INTEGER PRIMARY KEY,
+   user_id INTEGER NOT NULL,
+   address TEXT NOT NULL,
+   kind TEXT NOT NULL,
+   file_name TEXT NOT NULL,
+   mime TEXT NOT NULL,
+   content BLOB NOT NULL,
+   created_at TEXT NOT NULL
+)""",
+        "CREATE INDEX idx_web_files_user_id ON web_files (user_id)",
+        """CREATE TABLE web_messages (
+   id INTEGER PRIMARY KEY,
+   user_id INTEGER NOT NULL,
+   address TEXT NOT NULL,
+   lang TEXT,
+   html TEXT NOT NULL,
+   buttons TEXT NOT NULL DEFAULT '[]',
+   created_at TEXT NOT NULL,
+   delivered INTEGER NOT NULL DEFAULT 0,
+   file_id INTEGER REFERENCES web_files (id) ON DELETE SET NULL,
+   voice TEXT
+)""",
+        "CREATE INDEX idx_web_messages_address_id ON web_messages (address, id)",
+        "CREATE INDEX idx_web_messages_user_id ON web_messages (user_id)",
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -496,6 +542,7 @@ MIGRATIONS: list[Migration] = [
     _v12_dashboard,
     _v13_dashboard_signin,
     _v14_identities,
+    _v15_web_chat,
 ]
 
 
