@@ -22,7 +22,9 @@ from bot.core.channel import Attachment, Blocked, Button, Outgoing, Rejected
 from bot.core.clock import FakeClock
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.core.db import erase_person, open_db
+from bot.core.features import Registry
 from bot.core.services import Services
+from bot.features import FEATURES
 from bot.core.turns import Turn
 from bot.people.identities import person_for
 from bot.people.users import choose_language, get_user
@@ -90,7 +92,8 @@ class WebChat:
 async def chat(tmp_path) -> AsyncIterator[WebChat]:
     settings = Settings(db_path=tmp_path / "web.db", content_dir=DEFAULT_CONTENT_DIR)
     services = Services(
-        settings=settings, db=open_db(settings.db_path), renderer=Renderer(load_content(DEFAULT_CONTENT_DIR)), clock=FakeClock(NOW)
+        settings=settings, db=open_db(settings.db_path), renderer=Renderer(load_content(DEFAULT_CONTENT_DIR)),
+        clock=FakeClock(NOW), registry=Registry.of(FEATURES),
     )
     core = StandIn()
     channels: dict = {"telegram": OtherChannel()}

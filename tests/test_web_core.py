@@ -127,6 +127,7 @@ async def test_a_reminder_due_while_the_page_is_closed_appears_on_the_next_open(
         appointments.add(
             s.db, load_timing(s.renderer.journey), user_id=person_id, kind="tov",
             starts_at=datetime(2027, 3, 10, 10, 0), now=team.clock.now(), place="Stadsloket",
+            map_url="https://www.openstreetmap.org/search?query=Stadsloket",
         )
         await settle(team.bot)
         waiting = s.db.execute("SELECT count(*) FROM web_messages WHERE delivered = 0").fetchone()[0]
@@ -134,7 +135,13 @@ async def test_a_reminder_due_while_the_page_is_closed_appears_on_the_next_open(
         before = len(person.shown)
         await person.open_page()
         news = await person.wait_for(before + waiting)
-    assert any("Stadsloket" in m.data["html"] for m in news[before:])
+        notice = next(m for m in news[before:] if "Stadsloket" in m.data["html"])
+        links = [b for row in notice.data["buttons"] for b in row if b.get("url")]
+        url = "https://www.openstreetmap.org/search?query=Stadsloket"
+        assert [(b["url"], b["action"]) for b in links] == [(url, "")]  # the page opens it; nothing goes to the bot
+        assert [strip_marks(b["label"]) for b in links] == [strip_marks(label("fa", "appointment.map"))]
+        status, _ = await person.post({"button": ""})  # so an empty action is never a button
+        assert status == 400
 
 
 async def test_delete_from_the_web_chat_erases_everything(team: Team) -> None:

@@ -95,12 +95,20 @@ def seen(db: sqlite_utils.Database, session: Session, now: datetime) -> None:
     db.execute("UPDATE web_sessions SET last_seen_at = ? WHERE address = ?", [iso(now), session.address])
 
 
+def _button_json(button: Button) -> dict[str, str]:
+    """A button as the page gets it; a link button keeps its address only when it is http(s)."""
+    if button.url is not None:
+        safe = button.url.startswith(("https://", "http://"))
+        return {"label": button.label, "action": "", **({"url": button.url} if safe else {})}
+    return {"label": button.label, "action": button.action}
+
+
 def keyboard_json(keyboard: Keyboard) -> str:
-    return json.dumps([[{"label": b.label, "action": b.action} for b in row] for row in keyboard], ensure_ascii=False)
+    return json.dumps([[_button_json(b) for b in row] for row in keyboard], ensure_ascii=False)
 
 
 def _keyboard(text: str) -> Keyboard:
-    return tuple(tuple(Button(b["label"], b["action"]) for b in row) for row in json.loads(text))
+    return tuple(tuple(Button(b["label"], b["action"], b.get("url")) for b in row) for row in json.loads(text))
 
 
 def add_message(
@@ -187,6 +195,7 @@ def offered(db: sqlite_utils.Database, address: str, action: str) -> bool:
     """Whether one of the person's latest messages carries a button with this action (else it is forged or gone)."""
     sql = (
         "SELECT 1 FROM (SELECT buttons FROM web_messages WHERE address = ? ORDER BY id DESC LIMIT ?) m,"
-        " json_each(m.buttons) AS r, json_each(r.value) AS b WHERE json_extract(b.value, '$.action') = ? LIMIT 1"
+        " json_each(m.buttons) AS r, json_each(r.value) AS b WHERE json_extract(b.value, '$.action') = ?"
+        " AND json_extract(b.value, '$.url') IS NULL LIMIT 1"
     )
     return db.execute(sql, [address, HISTORY, action]).fetchone() is not None

@@ -73,12 +73,7 @@
         const line = document.createElement("div");
         line.className = "row";
         for (const button of row) {
-          const element = document.createElement("button");
-          element.type = "button";
-          element.dir = "auto";
-          element.textContent = button.label;
-          element.addEventListener("click", () => post({ button: button.action }, true));
-          line.append(element);
+          line.append(button.url ? linkButton(button) : actionButton(button));
         }
         buttons.append(line);
       }
@@ -90,6 +85,27 @@
       focusNext = false;
       (article.querySelector("button") || article).focus();
     }
+  }
+
+  function actionButton(button) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.dir = "auto";
+    element.textContent = button.label;
+    element.addEventListener("click", () => post({ button: button.action }, true));
+    return element;
+  }
+
+  function linkButton(button) {
+    // A map or a web page: opened by the browser, nothing is sent to the bot.
+    const element = document.createElement("a");
+    element.className = "button";
+    element.dir = "auto";
+    element.href = button.url;
+    element.target = "_blank";
+    element.rel = "noopener noreferrer";
+    element.textContent = button.label;
+    return element;
   }
 
   function fileElement(file) {
