@@ -87,9 +87,27 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
 
 def wait_for(driver: "WebDriver", condition: Callable[["WebDriver"], T], timeout: float = WAIT_SECONDS) -> T:
     """What ``condition`` returns once it is truthy; fails the test after ``timeout`` seconds."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    # A live page draws a message anew when it changes: an element found a moment ago may be gone.
+    wait = WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(condition)
+
+
+def press(driver: "WebDriver", label: str, within: str = "body", timeout: float = WAIT_SECONDS) -> None:
+    """Click the newest button labelled ``label`` (inside the CSS selector ``within``) once it is there."""
+    from selenium.webdriver.common.by import By
+
+    def click(d: "WebDriver") -> bool:
+        matches = [b for b in d.find_element(By.CSS_SELECTOR, within).find_elements(By.TAG_NAME, "button")
+                   if b.text.strip() == label and b.is_enabled()]
+        if not matches:
+            return False
+        matches[-1].click()
+        return True
+
+    wait_for(driver, click, timeout)
 
 
 def screenshot(driver: "WebDriver", name: str) -> Path:

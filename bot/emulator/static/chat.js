@@ -60,7 +60,7 @@ function body(message) {
   fill(div, text, 0, text.length, entities);
   const time = document.createElement("div");
   time.className = "time";
-  time.textContent = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  time.textContent = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   div.append(time);
   return div;
 }
@@ -90,27 +90,47 @@ function snippet(message) {
   return (message.text ?? message.caption ?? message.file_name ?? message.kind).slice(0, 80);
 }
 
+const shown = new Map();  // message id -> {json, element}: only changed messages are drawn again
+
+function element(message, byId) {
+  const item = document.createElement("div");
+  item.className = `msg ${message.from_bot ? "bot" : "me"}`;
+  item.dataset.id = message.message_id;
+  const bubble = body(message);
+  const target = byId.get(message.reply_to_message_id);
+  if (target) {
+    const quote = document.createElement("div");
+    quote.className = "quote";
+    quote.textContent = snippet(target);
+    bubble.prepend(quote);
+  }
+  if (message.from_bot) bubble.addEventListener("click", () => startReply(message));
+  item.append(bubble);
+  const keys = keyboard(message);
+  if (keys) item.append(keys);
+  return item;
+}
+
 function draw(messages) {
   const byId = new Map(messages.map((m) => [m.message_id, m]));
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  log.replaceChildren();
+  for (const [id, old] of shown) {
+    if (!byId.has(id)) { old.element.remove(); shown.delete(id); }
+  }
+  let previous = null;
   for (const message of messages) {
-    const item = document.createElement("div");
-    item.className = `msg ${message.from_bot ? "bot" : "me"}`;
-    item.dataset.id = message.message_id;
-    const bubble = body(message);
-    const target = byId.get(message.reply_to_message_id);
-    if (target) {
-      const quote = document.createElement("div");
-      quote.className = "quote";
-      quote.textContent = snippet(target);
-      bubble.prepend(quote);
+    const json = JSON.stringify(message);
+    let entry = shown.get(message.message_id);
+    if (!entry || entry.json !== json) {
+      const fresh = element(message, byId);
+      if (entry) entry.element.replaceWith(fresh);
+      entry = { json, element: fresh };
+      shown.set(message.message_id, entry);
     }
-    if (message.from_bot) bubble.addEventListener("click", () => startReply(message));
-    item.append(bubble);
-    const keys = keyboard(message);
-    if (keys) item.append(keys);
-    log.append(item);
+    if (entry.element.previousElementSibling !== previous || !entry.element.isConnected) {
+      if (previous) previous.after(entry.element); else log.prepend(entry.element);
+    }
+    previous = entry.element;
   }
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
