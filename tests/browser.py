@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import pytest
 
@@ -47,6 +48,7 @@ SCREENSHOTS = Path(os.environ.get("WEGWIJS_SCREENSHOTS", "test-screenshots"))
 """Where tests leave the PNGs they took (a person can look at them after a run)."""
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def missing() -> str | None:
@@ -118,9 +120,25 @@ def screenshot(driver: "WebDriver", name: str) -> Path:
     return path
 
 
+@dataclass
+class Served(Generic[T]):
+    """What :func:`served` started, and a way to run code beside it in its event loop."""
+
+    value: T
+    loop: asyncio.AbstractEventLoop
+
+    def call(self, function: Callable[[], R], timeout: float = WAIT_SECONDS) -> R:
+        """Run ``function`` in the servers' thread (their SQLite connection lives there)."""
+
+        async def run() -> R:
+            return function()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+
 @contextmanager
-def served(start: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[T]:
-    """Enter the async context manager ``start()`` in a background event loop; yield what it gives.
+def served(start: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[Served[T]]:
+    """Enter the async context manager ``start()`` in a background event loop, until the block ends.
 
     The servers (emulator, bot, web pages) live in that loop while the test drives
     the browser; leaving the block exits the context manager there and stops the loop.
@@ -143,7 +161,7 @@ def served(start: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[T]:
 
     task = asyncio.run_coroutine_threadsafe(main(), loop)
     try:
-        yield entered.result(timeout=60)
+        yield Served(entered.result(timeout=60), loop)
     finally:
         loop.call_soon_threadsafe(stop.set)
         try:
@@ -152,4 +170,3 @@ def served(start: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[T]:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=10)
             loop.close()
-

@@ -17,7 +17,8 @@ def _bubbles(driver) -> list[str]:
 
 
 def test_a_chat_in_the_browser_talks_to_the_bot(browser, tmp_path: Path) -> None:  # noqa: F811
-    with served(lambda: bot_under_test(tmp_path / "wegwijs.db")) as bot:
+    with served(lambda: bot_under_test(tmp_path / "wegwijs.db")) as served_bot:
+        bot = served_bot.value
         browser.get(f"{bot.emulator.base_url}/_web/chat/{PERSON}?placeholder=Bericht")
         box = browser.find_element(By.ID, "text")
         assert box.get_attribute("placeholder") == "Bericht"

@@ -181,8 +181,5 @@ async def run_web_demo(host: str = "127.0.0.1", port: int = DEFAULT_PORT, db_pat
         print(demo.url, flush=True)
         if open_browser:
             await asyncio.to_thread(webbrowser.open, demo.url)
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            pass
+        await asyncio.Event().wait()  # until Ctrl-C
     return 0
