@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aiohttp
+
 from selenium.webdriver.common.by import By
 
 from tests.browser import browser, press, screenshot, served, wait_for  # noqa: F401  (browser is a fixture)
@@ -30,3 +32,32 @@ def test_a_chat_in_the_browser_talks_to_the_bot(browser, tmp_path: Path) -> None
         # Bold in the bot's message is drawn from its entities, not by trusting its HTML.
         assert browser.find_elements(By.CSS_SELECTOR, ".msg.bot .bubble b")
         screenshot(browser, "emulator-chat")
+
+
+async def test_the_view_refuses_bad_requests_and_changes_nothing(bot) -> None:
+    """Forged presses, empty or non-JSON bodies, unknown chats: clear errors, no update for the bot."""
+    base = f"{bot.emulator.base_url}/_web/chat/{PERSON}"
+    before = bot.emulator.state.stats.events["updates_enqueued"]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/messages") as response:
+            assert response.status == 200 and await response.json() == []  # not opened yet: an empty chat
+        for path, body in (("send", {"text": "  "}), ("send", {"text": 5}), ("press", {"message_id": "x", "data": "a"})):
+            async with http.post(f"{base}/{path}", json=body) as response:
+                assert response.status == 400, (path, body)
+        async with http.post(f"{base}/send", data=b"not json", headers={"Content-Type": "application/json"}) as response:
+            assert response.status == 400
+        async with http.post(f"{base}/press", json={"message_id": 99, "data": "menu"}) as response:
+            assert response.status == 404  # no such chat, so no such message
+        async with http.get(f"{bot.emulator.base_url}/_web/chat/abc") as response:
+            assert response.status == 404
+        async with http.get(f"{bot.emulator.base_url}/_web/static/../server.py") as response:
+            assert response.status == 404
+    assert bot.emulator.state.stats.events["updates_enqueued"] == before
+
+
+async def test_a_long_message_is_cut_as_telegrams_app_does(bot) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{bot.emulator.base_url}/_web/chat/{PERSON}/send", json={"text": "a" * 5000}) as response:
+            assert response.status == 200
+    sent = [m for m in await bot.client.messages(PERSON) if not m["from_bot"]]
+    assert len(sent[0]["text"]) == 4096
