@@ -36,7 +36,7 @@ from bot.core.services import KEY, Services
 from bot.demo.clock import DemoClock
 from bot.demo.terminal import DEMO_KM, DEMO_TOKEN, DISPATCH_SECONDS, KM_NAME
 from bot.emulator import RunningEmulator, running_emulator
-from bot.texts.render import is_right_to_left
+from bot.texts.render import clock as time_of_day, is_right_to_left
 
 CLIENT_NAME = "Demo"
 """The name Kim gave the invitation: how the person appears in her caseload."""
@@ -44,7 +44,7 @@ DEFAULT_PORT = 8089
 STEPS = ((1, "demo.web.hour"), (24, "demo.web.day"), (24 * 7, "demo.web.week"))
 """What the clock buttons skip, in hours, and their labels."""
 MAX_HOURS = 24 * 366
-CLOCK_SKELETON = "EEEdMMMHm"
+DAY_SKELETON = "MMMEd"
 STATIC = files(__package__) / "static"
 _PAGE = jinja2.Environment(autoescape=True).from_string(STATIC.joinpath("demo.html").read_text(encoding="utf-8"))
 _ASSETS = {"demo.js": "text/javascript", "demo.css": "text/css"}
@@ -76,7 +76,8 @@ class WebDemo:
 
     def clock_label(self, lang: str) -> str:
         locale = self.services.renderer.journey.locale(lang)
-        return format_skeleton(CLOCK_SKELETON, self.clock.now().astimezone(TIMEZONE), locale=locale)
+        now = self.clock.now().astimezone(TIMEZONE)
+        return f"{format_skeleton(DAY_SKELETON, now, locale=locale)} {time_of_day(now, locale)}"
 
 
 async def _page(request: web.Request) -> web.Response:

@@ -57,7 +57,10 @@ function body(message) {
   }
   const text = message.text ?? message.caption ?? "";
   const entities = [...(message.entities || [])].sort((a, b) => a.offset - b.offset || b.length - a.length);
-  fill(div, text, 0, text.length, entities);
+  const content = document.createElement("div");
+  content.dir = "auto";  // Arabic and Farsi read right to left; "/start" (no letters of either kind) left to right
+  fill(content, text, 0, text.length, entities);
+  div.append(content);
   const time = document.createElement("div");
   time.className = "time";
   time.textContent = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
