@@ -25,28 +25,6 @@ MAX_WRONG_GUESSES = 5
 GUESS_WINDOW = timedelta(minutes=15)
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["invites"].create(
-        {
-            "code": str,
-            "kind": str,
-            "created_by": int,
-            "klantmanager_id": int,
-            "name": str,
-            "created_at": str,
-            "expires_at": str,
-            "used_at": str,
-            "user_id": int,
-        },
-        pk="code",
-    )
-    # Wrong guesses per chat; a later migration (bot/core/db.py) names the column
-    # user_id, so the rows are the person's: shown by /mydata, erased by
-    # /delete, and dropped after a day by retention (bot/people/retention.py).
-    db["wrong_codes"].create({"id": int, "chat_id": int, "at": str}, pk="id")
-    db["wrong_codes"].create_index(["chat_id"])
-
-
 class Redeemed(Enum):
     OK = "ok"
     USED = "used"

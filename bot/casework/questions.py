@@ -20,46 +20,6 @@ FROM_CLIENT, TO_CLIENT = "from_client", "to_client"
 OPEN, DONE = "open", "done"
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["questions"].create(
-        {
-            "id": int,
-            "user_id": int,
-            "klantmanager_id": int,
-            "status": str,
-            "topic": str,
-            "created_at": str,
-            "answer_due_at": str,
-            "answered_at": str,
-            "closed_at": str,
-        },
-        pk="id",
-    )
-    db["questions"].create_index(["klantmanager_id", "status"])
-    db["questions"].create_index(["user_id"])
-    db["thread_messages"].create(
-        {
-            "id": int,
-            "question_id": int,
-            "user_id": int,
-            "direction": str,
-            "sender_id": int,
-            "kind": str,
-            "text": str,
-            "file_id": str,
-            "file_name": str,
-            "created_at": str,
-            "relay_chat_id": int,
-            "relay_message_id": int,
-            "relayed_at": str,
-        },
-        pk="id",
-        foreign_keys=[("question_id", "questions", "id")],
-    )
-    db["thread_messages"].create_index(["relay_chat_id", "relay_message_id"])
-    db["thread_messages"].create_index(["user_id"])
-
-
 @dataclass(frozen=True)
 class Question:
     id: int

@@ -16,31 +16,6 @@ from bot.casework import questions
 from bot.core.clock import iso, parse_iso
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["staff"].create(
-        {
-            "id": int,
-            "name": str,
-            "lang": str,
-            "is_admin": int,
-            "is_klantmanager": int,
-            "away_until": str,
-            "substitute_id": int,
-            "active": int,
-            "created_at": str,
-        },
-        pk="id",
-        defaults={"is_admin": 0, "is_klantmanager": 0, "active": 1, "lang": "nl"},
-        not_null={"is_admin", "is_klantmanager", "active"},
-    )
-    db["clients"].create(
-        {"user_id": int, "klantmanager_id": int, "name": str, "linked_at": str},
-        pk="user_id",
-        foreign_keys=[("klantmanager_id", "staff", "id")],
-    )
-    db["clients"].create_index(["klantmanager_id"])
-
-
 @dataclass(frozen=True)
 class Staff:
     id: int

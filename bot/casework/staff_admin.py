@@ -43,11 +43,6 @@ class KlantmanagerOverview:
     last_active_at: str | None
 
 
-def add_activity_column(db: sqlite_utils.Database) -> None:
-    """``staff.last_active_at``: when a staff member last sent the bot anything (migration)."""
-    db["staff"].add_column("last_active_at", str)
-
-
 def touch(db: sqlite_utils.Database, staff_id: int, now: datetime) -> bool:
     """Record a staff member's activity; False when ``staff_id`` is no staff member.
 

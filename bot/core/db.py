@@ -25,70 +25,254 @@ Migration = Callable[[sqlite_utils.Database], None]
 log = logging.getLogger(__name__)
 
 
+def _run(db: sqlite_utils.Database, *statements: str) -> None:
+    """Execute a migration's statements, one by one, inside its transaction."""
+    for statement in statements:
+        db.execute(statement)
+
+
 def _v1_users(db: sqlite_utils.Database) -> None:
-    db["users"].create(
-        {
-            "id": int,
-            "lang": str,
-            "privacy_accepted_at": str,
-            "step": str,
-            "bilingual": int,
-            "start_code": str,
-            "confirm_token": str,
-            "created_at": str,
-            "last_active_at": str,
-            "active": int,
-        },
-        pk="id",
-        defaults={"bilingual": 0, "active": 1},
-        not_null={"bilingual", "active"},
+    _run(
+        db,
+        """CREATE TABLE "users" (
+   "id" INTEGER PRIMARY KEY,
+   "lang" TEXT,
+   "privacy_accepted_at" TEXT,
+   "step" TEXT,
+   "bilingual" INTEGER NOT NULL DEFAULT 0,
+   "start_code" TEXT,
+   "confirm_token" TEXT,
+   "created_at" TEXT,
+   "last_active_at" TEXT,
+   "active" INTEGER NOT NULL DEFAULT 1
+)""",
     )
 
 
 def _v2_awaiting(db: sqlite_utils.Database) -> None:
     """What the bot waits for from someone (see bot/core/awaiting.py)."""
-    db["awaiting"].create({"user_id": int, "kind": str, "data": str, "about_user_id": int}, pk="user_id")
+    _run(
+        db,
+        """CREATE TABLE "awaiting" (
+   "user_id" INTEGER PRIMARY KEY,
+   "kind" TEXT,
+   "data" TEXT,
+   "about_user_id" INTEGER
+)""",
+    )
 
 
 def _v3_handoff(db: sqlite_utils.Database) -> None:
     """Staff, caseloads, invitation codes, question threads, the audit trail."""
-    from bot.people import audit
-    from bot.casework import invites, questions, staff
-
-    staff.create_tables(db)
-    invites.create_tables(db)
-    questions.create_tables(db)
-    audit.create_table(db)
+    _run(
+        db,
+        """CREATE TABLE "staff" (
+   "id" INTEGER PRIMARY KEY,
+   "name" TEXT,
+   "lang" TEXT DEFAULT 'nl',
+   "is_admin" INTEGER NOT NULL DEFAULT 0,
+   "is_klantmanager" INTEGER NOT NULL DEFAULT 0,
+   "away_until" TEXT,
+   "substitute_id" INTEGER,
+   "active" INTEGER NOT NULL DEFAULT 1,
+   "created_at" TEXT
+)""",
+        """CREATE TABLE "clients" (
+   "user_id" INTEGER PRIMARY KEY,
+   "klantmanager_id" INTEGER REFERENCES "staff"("id"),
+   "name" TEXT,
+   "linked_at" TEXT
+)""",
+        """CREATE INDEX "idx_clients_klantmanager_id"
+    ON "clients" ("klantmanager_id")""",
+        """CREATE TABLE "invites" (
+   "code" TEXT PRIMARY KEY,
+   "kind" TEXT,
+   "created_by" INTEGER,
+   "klantmanager_id" INTEGER,
+   "name" TEXT,
+   "created_at" TEXT,
+   "expires_at" TEXT,
+   "used_at" TEXT,
+   "user_id" INTEGER
+)""",
+        """CREATE TABLE "wrong_codes" (
+   "id" INTEGER PRIMARY KEY,
+   "chat_id" INTEGER,
+   "at" TEXT
+)""",
+        """CREATE INDEX "idx_wrong_codes_chat_id"
+    ON "wrong_codes" ("chat_id")""",
+        """CREATE TABLE "questions" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER,
+   "klantmanager_id" INTEGER,
+   "status" TEXT,
+   "topic" TEXT,
+   "created_at" TEXT,
+   "answer_due_at" TEXT,
+   "answered_at" TEXT,
+   "closed_at" TEXT
+)""",
+        """CREATE INDEX "idx_questions_klantmanager_id_status"
+    ON "questions" ("klantmanager_id", "status")""",
+        """CREATE INDEX "idx_questions_user_id"
+    ON "questions" ("user_id")""",
+        """CREATE TABLE "thread_messages" (
+   "id" INTEGER PRIMARY KEY,
+   "question_id" INTEGER REFERENCES "questions"("id"),
+   "user_id" INTEGER,
+   "direction" TEXT,
+   "sender_id" INTEGER,
+   "kind" TEXT,
+   "text" TEXT,
+   "file_id" TEXT,
+   "file_name" TEXT,
+   "created_at" TEXT,
+   "relay_chat_id" INTEGER,
+   "relay_message_id" INTEGER,
+   "relayed_at" TEXT
+)""",
+        """CREATE INDEX "idx_thread_messages_relay_chat_id_relay_message_id"
+    ON "thread_messages" ("relay_chat_id", "relay_message_id")""",
+        """CREATE INDEX "idx_thread_messages_user_id"
+    ON "thread_messages" ("user_id")""",
+        """CREATE TABLE "audit" (
+   "id" INTEGER PRIMARY KEY,
+   "at" TEXT,
+   "actor_id" INTEGER,
+   "action" TEXT,
+   "user_id" INTEGER,
+   "details" TEXT
+)""",
+        """CREATE INDEX "idx_audit_actor_id"
+    ON "audit" ("actor_id")""",
+    )
 
 
 def _v4_question_drafts(db: sqlite_utils.Database) -> None:
     """Texts a person searched for, to hand to their klantmanager (see bot/casework/drafts.py)."""
-    db["question_drafts"].create({"id": int, "user_id": int, "text": str, "created_at": str}, pk="id")
-    db["question_drafts"].create_index(["user_id"])
+    _run(
+        db,
+        """CREATE TABLE "question_drafts" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER,
+   "text" TEXT,
+   "created_at" TEXT
+)""",
+        """CREATE INDEX "idx_question_drafts_user_id"
+    ON "question_drafts" ("user_id")""",
+    )
 
 
 def _v5_reminders(db: sqlite_utils.Database) -> None:
     """The outbox, appointments, and checks of what people understood (bot/delivery/outbox.py, ...)."""
-    from bot.reminders import appointments, repetition
-    from bot.delivery import outbox
-
-    outbox.create_table(db)
-    appointments.create_tables(db)
-    repetition.create_tables(db)
+    _run(
+        db,
+        """CREATE TABLE "outbox" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER NOT NULL,
+   "chat_id" INTEGER,
+   "kind" TEXT NOT NULL,
+   "params" TEXT NOT NULL,
+   "due_at" TEXT NOT NULL,
+   "quiet" INTEGER NOT NULL DEFAULT 0,
+   "status" TEXT NOT NULL DEFAULT 'pending',
+   "attempts" INTEGER NOT NULL DEFAULT 0,
+   "last_error" TEXT,
+   "key" TEXT NOT NULL,
+   "updated_at" TEXT,
+   "sent_at" TEXT
+)""",
+        """CREATE UNIQUE INDEX "idx_outbox_key"
+    ON "outbox" ("key")""",
+        """CREATE INDEX "idx_outbox_status_due_at"
+    ON "outbox" ("status", "due_at")""",
+        """CREATE INDEX "idx_outbox_user_id_status"
+    ON "outbox" ("user_id", "status")""",
+        """CREATE TABLE "appointments" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER NOT NULL,
+   "kind" TEXT NOT NULL,
+   "starts_at" TEXT NOT NULL,
+   "place" TEXT,
+   "map_url" TEXT,
+   "bring" TEXT,
+   "note" TEXT,
+   "status" TEXT NOT NULL,
+   "version" INTEGER NOT NULL,
+   "answer" TEXT,
+   "answered_at" TEXT,
+   "created_at" TEXT,
+   "updated_at" TEXT
+)""",
+        """CREATE INDEX "idx_appointments_user_id_starts_at"
+    ON "appointments" ("user_id", "starts_at")""",
+        """CREATE TABLE "cannot_come" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER NOT NULL,
+   "appointment_id" INTEGER NOT NULL,
+   "reason" TEXT,
+   "created_at" TEXT NOT NULL
+)""",
+        """CREATE INDEX "idx_cannot_come_user_id"
+    ON "cannot_come" ("user_id")""",
+        """CREATE INDEX "idx_cannot_come_appointment_id"
+    ON "cannot_come" ("appointment_id")""",
+        """CREATE TABLE "item_checks" (
+   "user_id" INTEGER,
+   "item_id" TEXT,
+   "step_id" TEXT,
+   "status" TEXT NOT NULL,
+   "round" INTEGER NOT NULL DEFAULT 0,
+   "first_sent_at" TEXT,
+   "unclear_count" INTEGER NOT NULL DEFAULT 0,
+   "confirmed_at" TEXT,
+   "updated_at" TEXT,
+   PRIMARY KEY ("user_id", "item_id")
+)""",
+        """CREATE TABLE "not_understood" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER NOT NULL,
+   "item_id" TEXT NOT NULL,
+   "round" INTEGER NOT NULL,
+   "created_at" TEXT NOT NULL,
+   "resolved_at" TEXT
+)""",
+        """CREATE UNIQUE INDEX "idx_not_understood_user_id_item_id_round"
+    ON "not_understood" ("user_id", "item_id", "round")""",
+        'ALTER TABLE "users" ADD COLUMN "repetition_paused_until" TEXT',
+    )
 
 
 def _v6_staff_activity(db: sqlite_utils.Database) -> None:
     """When each staff member was last active, for the admin's overview (bot/casework/staff_admin.py)."""
-    from bot.casework import staff_admin
-
-    staff_admin.add_activity_column(db)
+    _run(
+        db,
+        'ALTER TABLE "staff" ADD COLUMN "last_active_at" TEXT',
+    )
 
 
 def _v7_search_misses(db: sqlite_utils.Database) -> None:
     """Questions search did not answer, without the person (bot/search/search_misses.py)."""
-    from bot.search import search_misses
-
-    search_misses.create_table(db)
+    _run(
+        db,
+        """CREATE TABLE "search_misses" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" INTEGER,
+   "lang" TEXT,
+   "text" TEXT,
+   "key" TEXT,
+   "reason" TEXT,
+   "day" TEXT
+)""",
+        """CREATE INDEX "idx_search_misses_day"
+    ON "search_misses" ("day")""",
+        """CREATE INDEX "idx_search_misses_user_id"
+    ON "search_misses" ("user_id")""",
+        """CREATE INDEX "idx_search_misses_lang_key"
+    ON "search_misses" ("lang", "key")""",
+    )
 
 
 def _v8_privacy(db: sqlite_utils.Database) -> None:
@@ -98,18 +282,21 @@ def _v8_privacy(db: sqlite_utils.Database) -> None:
     chat id is the user id), so ``/mydata`` shows it and ``/delete`` erases it;
     half-finished input gets ``seen_at``, stamped by the retention sweep.
     """
-    db.execute("ALTER TABLE wrong_codes RENAME COLUMN chat_id TO user_id")
-    db["awaiting"].add_column("seen_at", str)
-    # What the sweep looks for (old audit rows, people inactive long), and the
-    # columns an erase finds a person's rows by.
-    for table, column in (
-        ("audit", "at"),
-        ("users", "last_active_at"),
-        ("audit", "user_id"),
-        ("invites", "user_id"),
-        ("awaiting", "about_user_id"),
-    ):
-        db[table].create_index([column], if_not_exists=True)
+    _run(
+        db,
+        'ALTER TABLE wrong_codes RENAME COLUMN chat_id TO user_id',
+        'ALTER TABLE "awaiting" ADD COLUMN "seen_at" TEXT',
+        """CREATE INDEX IF NOT EXISTS "idx_audit_at"
+    ON "audit" ("at")""",
+        """CREATE INDEX IF NOT EXISTS "idx_users_last_active_at"
+    ON "users" ("last_active_at")""",
+        """CREATE INDEX IF NOT EXISTS "idx_audit_user_id"
+    ON "audit" ("user_id")""",
+        """CREATE INDEX IF NOT EXISTS "idx_invites_user_id"
+    ON "invites" ("user_id")""",
+        """CREATE INDEX IF NOT EXISTS "idx_awaiting_about_user_id"
+    ON "awaiting" ("about_user_id")""",
+    )
 
 
 def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
@@ -119,14 +306,90 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
     and lists questions oldest first; /clients lists a caseload by name;
     ``wegwijs outbox status`` reads counts kept by triggers (bot/delivery/outbox_counts.py).
     """
-    from bot.delivery import outbox_counts
+    _run(
+        db,
+        'CREATE INDEX idx_thread_messages_question_id ON thread_messages (question_id)',
+        'DROP INDEX idx_questions_klantmanager_id_status',
+        'CREATE INDEX idx_questions_klantmanager_status_created ON questions (klantmanager_id, status, created_at)',
+        'DROP INDEX idx_clients_klantmanager_id',
+        'CREATE INDEX idx_clients_klantmanager_name ON clients (klantmanager_id, name)',
+        'CREATE TABLE outbox_counts (kind TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, status))',
+        'INSERT INTO outbox_counts (kind, status, n) SELECT kind, status, count(*) FROM outbox GROUP BY kind, status',
+        """CREATE TRIGGER outbox_counted_insert AFTER INSERT ON outbox BEGIN INSERT INTO outbox_counts (kind, status, n) VALUES (NEW.kind, NEW.status, 1)
+        ON CONFLICT (kind, status) DO UPDATE SET n = n + 1; END""",
+        'CREATE TRIGGER outbox_counted_delete AFTER DELETE ON outbox BEGIN UPDATE outbox_counts SET n = n - 1 WHERE kind = OLD.kind AND status = OLD.status; END',
+        """CREATE TRIGGER outbox_counted_update AFTER UPDATE OF kind, status ON outbox WHEN OLD.kind IS NOT NEW.kind OR OLD.status IS NOT NEW.status BEGIN UPDATE outbox_counts SET n = n - 1 WHERE kind = OLD.kind AND status = OLD.status; INSERT INTO outbox_counts (kind, status, n) VALUES (NEW.kind, NEW.status, 1)
+        ON CONFLICT (kind, status) DO UPDATE SET n = n + 1; END""",
+    )
 
-    db.execute("CREATE INDEX idx_thread_messages_question_id ON thread_messages (question_id)")
-    db.execute("DROP INDEX idx_questions_klantmanager_id_status")
-    db.execute("CREATE INDEX idx_questions_klantmanager_status_created ON questions (klantmanager_id, status, created_at)")
-    db.execute("DROP INDEX idx_clients_klantmanager_id")
-    db.execute("CREATE INDEX idx_clients_klantmanager_name ON clients (klantmanager_id, name)")
-    outbox_counts.create(db)
+
+def _v10_identities(db: sqlite_utils.Database) -> None:
+    """Internal person ids, linked to each channel's own id (bot/people/identities.py; issue 15).
+
+    Everyone who exists today (statushouders and staff) keeps their number as
+    their person id: those numbers are already in every table, in the JSON of
+    outbox params, awaited input and audit details, and in the data of buttons
+    already sent to klantmanagers' chats, so renumbering would break what
+    cannot be rewritten. Each gets an identity ('telegram', that number).
+    New persons get ids from 2**52 up (AUTOINCREMENT: an erased person's id
+    never comes back); Telegram user ids have at most 52 bits, so an id from
+    that range is never a Telegram id and cannot be mistaken for one.
+    """
+    _run(
+        db,
+        """CREATE TABLE persons (
+   id INTEGER PRIMARY KEY AUTOINCREMENT,
+   created_at TEXT
+)""",
+        """CREATE TABLE identities (
+   channel TEXT NOT NULL,
+   external_id TEXT NOT NULL,
+   person_id INTEGER NOT NULL REFERENCES persons (id),
+   linked_at TEXT,
+   PRIMARY KEY (channel, external_id)
+)""",
+        "CREATE INDEX idx_identities_person_id ON identities (person_id)",
+        """INSERT INTO persons (id, created_at)
+SELECT id, min(created_at) FROM (SELECT id, created_at FROM users UNION ALL SELECT id, created_at FROM staff)
+GROUP BY id""",
+        """INSERT INTO identities (channel, external_id, person_id, linked_at)
+SELECT 'telegram', CAST(id AS TEXT), id, created_at FROM persons""",
+        """INSERT INTO sqlite_sequence (name, seq)
+SELECT 'persons', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'persons')""",
+        "UPDATE sqlite_sequence SET seq = max(seq, 4503599627370495) WHERE name = 'persons'",
+    )
+
+
+def _v11_web_chat(db: sqlite_utils.Database) -> None:
+    """The web chat's sessions and messages (bot/channels/web/store.py; issue 15).
+
+    A session is found by the hash of the browser's token; a message waits
+    (``delivered`` 0) until an open page has shown it. Both have ``user_id``
+    (the person's internal id), so they are exported and erased with the person.
+    """
+    _run(
+        db,
+        """CREATE TABLE web_sessions (
+   token_hash TEXT PRIMARY KEY,
+   address TEXT NOT NULL UNIQUE,
+   user_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   last_seen_at TEXT NOT NULL
+)""",
+        "CREATE INDEX idx_web_sessions_user_id ON web_sessions (user_id)",
+        """CREATE TABLE web_messages (
+   id INTEGER PRIMARY KEY,
+   user_id INTEGER NOT NULL,
+   address TEXT NOT NULL,
+   lang TEXT,
+   html TEXT NOT NULL,
+   buttons TEXT NOT NULL DEFAULT '[]',
+   created_at TEXT NOT NULL,
+   delivered INTEGER NOT NULL DEFAULT 0
+)""",
+        "CREATE INDEX idx_web_messages_address_id ON web_messages (address, id)",
+        "CREATE INDEX idx_web_messages_user_id ON web_messages (user_id)",
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -139,6 +402,8 @@ MIGRATIONS: list[Migration] = [
     _v7_search_misses,
     _v8_privacy,
     _v9_indexes_for_scale,
+    _v10_identities,
+    _v11_web_chat,
 ]
 
 

@@ -92,32 +92,6 @@ def sender_for(kind: str) -> Sender | None:
     return _senders.get(kind)
 
 
-def create_table(db: sqlite_utils.Database) -> None:
-    db[TABLE].create(
-        {
-            "id": int,
-            "user_id": int,
-            "chat_id": int,
-            "kind": str,
-            "params": str,
-            "due_at": str,
-            "quiet": int,
-            "status": str,
-            "attempts": int,
-            "last_error": str,
-            "key": str,
-            "updated_at": str,
-            "sent_at": str,
-        },
-        pk="id",
-        not_null={"user_id", "kind", "params", "due_at", "quiet", "status", "attempts", "key"},
-        defaults={"quiet": 0, "status": PENDING, "attempts": 0},
-    )
-    db[TABLE].create_index(["key"], unique=True)
-    db[TABLE].create_index(["status", "due_at"])
-    db[TABLE].create_index(["user_id", "status"])
-
-
 def _row(values: dict[str, Any]) -> OutboxRow:
     return OutboxRow(
         id=values["id"],

@@ -11,13 +11,6 @@ import sqlite_utils
 from bot.core.clock import iso
 
 
-def create_table(db: sqlite_utils.Database) -> None:
-    db["audit"].create(
-        {"id": int, "at": str, "actor_id": int, "action": str, "user_id": int, "details": str}, pk="id"
-    )
-    db["audit"].create_index(["actor_id"])
-
-
 def record(
     db: sqlite_utils.Database, now: datetime, actor_id: int, action: str, user_id: int | None = None, **details: Any
 ) -> None:

@@ -139,8 +139,10 @@ def sweep(db: sqlite_utils.Database, rules: Rules, now: datetime) -> Swept:
     unconsented = [
         row[0]
         for row in db.execute(
-            "SELECT id FROM users WHERE privacy_accepted_at IS NULL AND last_active_at <= ?",
-            [iso(rules.unfinished.before(now))],
+            "SELECT id FROM users WHERE privacy_accepted_at IS NULL AND last_active_at <= ?"
+            # A web chat opened and left before a language was chosen: a session with no person row.
+            " UNION SELECT user_id FROM web_sessions WHERE last_seen_at <= ? AND user_id NOT IN (SELECT id FROM users)",
+            [iso(rules.unfinished.before(now))] * 2,
         )
     ]
     swept = Swept(

@@ -64,38 +64,6 @@ class Appointment:
         return self.starts_at.astimezone(TIMEZONE).strftime(LOCAL_FORMAT)
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["appointments"].create(
-        {
-            "id": int,
-            "user_id": int,
-            "kind": str,
-            "starts_at": str,
-            "place": str,
-            "map_url": str,
-            "bring": str,
-            "note": str,
-            "status": str,
-            "version": int,
-            "answer": str,
-            "answered_at": str,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"user_id", "kind", "starts_at", "status", "version"},
-    )
-    db["appointments"].create_index(["user_id", "starts_at"])
-    # "I cannot come", with the reason if the person gave one (for the klantmanager).
-    db["cannot_come"].create(
-        {"id": int, "user_id": int, "appointment_id": int, "reason": str, "created_at": str},
-        pk="id",
-        not_null={"user_id", "appointment_id", "created_at"},
-    )
-    db["cannot_come"].create_index(["user_id"])
-    db["cannot_come"].create_index(["appointment_id"])
-
-
 def _appointment(row: dict[str, Any]) -> Appointment:
     return Appointment(
         id=row["id"],

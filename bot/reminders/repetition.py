@@ -51,33 +51,6 @@ class Check:
     unclear_count: int
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["item_checks"].create(
-        {
-            "user_id": int,
-            "item_id": str,
-            "step_id": str,
-            "status": str,
-            "round": int,
-            "first_sent_at": str,
-            "unclear_count": int,
-            "confirmed_at": str,
-            "updated_at": str,
-        },
-        pk=("user_id", "item_id"),
-        not_null={"status", "round", "unclear_count"},
-        defaults={"round": 0, "unclear_count": 0},
-    )
-    # The klantmanager's list: critical items a person did not confirm after the last repeat.
-    db["not_understood"].create(
-        {"id": int, "user_id": int, "item_id": str, "round": int, "created_at": str, "resolved_at": str},
-        pk="id",
-        not_null={"user_id", "item_id", "round", "created_at"},
-    )
-    db["not_understood"].create_index(["user_id", "item_id", "round"], unique=True)
-    db["users"].add_column("repetition_paused_until", str)
-
-
 def get_check(db: sqlite_utils.Database, user_id: int, item_id: str) -> Check | None:
     rows = list(db["item_checks"].rows_where("user_id = ? AND item_id = ?", [user_id, item_id]))
     if not rows:

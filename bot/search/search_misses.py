@@ -36,15 +36,6 @@ _NUMBER = re.compile(r"\d{5,}")
 NUMBER_MASK = "#"
 
 
-def create_table(db: sqlite_utils.Database) -> None:
-    db[TABLE].create(
-        {"id": int, "user_id": int, "lang": str, "text": str, "key": str, "reason": str, "day": str}, pk="id"
-    )
-    db[TABLE].create_index(["day"])
-    db[TABLE].create_index(["user_id"])
-    db[TABLE].create_index(["lang", "key"])
-
-
 def cleaned(text: str) -> str:
     """The text as typed, on one line, cut to ``MAX_CHARS``, long numbers masked."""
     return _NUMBER.sub(NUMBER_MASK, " ".join(text.split()))[:MAX_CHARS]

@@ -1,0 +1,106 @@
+"""The web chat as a channel of the core: messages are stored, then pushed to open pages.
+
+``WebChannel.send`` stores the message (so a page that is closed now shows it
+when it opens) and wakes the pages of that address that are open; the server
+(``server.py``) streams them. After ``/delete`` the session is gone but the
+farewell still has to reach the page that asked: a message to an address
+without a session is handed to its open pages only, and stored nowhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from bot.channels.web import store
+from bot.channels.web.sanitize import safe_html
+from bot.core.channel import Attachment, Blocked, Keyboard, Outgoing, Rejected, Sent
+from bot.core.services import Services
+from bot.people.users import get_user
+
+log = logging.getLogger(__name__)
+NAME = "web"
+
+
+@dataclass(frozen=True)
+class Passing:
+    """A message for an open page that is stored nowhere (its person was just erased)."""
+
+    lang: str | None
+    html: str
+    keyboard: Keyboard
+
+
+@dataclass(frozen=True)
+class Wake:
+    """Something new is stored for this page: read it from the database."""
+
+
+CLOSE = None
+"""Put on a page's queue when the server stops: the stream ends."""
+
+PageItem = Passing | Wake | None
+
+
+class Pages:
+    """The pages open now, per address: each has a queue of wake-ups and passing messages."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, set[asyncio.Queue[PageItem]]] = {}
+
+    @contextmanager
+    def listen(self, address: str) -> Iterator[asyncio.Queue[PageItem]]:
+        queue: asyncio.Queue[PageItem] = asyncio.Queue()
+        self._open.setdefault(address, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            queues = self._open.get(address, set())
+            queues.discard(queue)
+            if not queues:
+                self._open.pop(address, None)
+
+    def is_open(self, address: str) -> bool:
+        return bool(self._open.get(address))
+
+    def put(self, address: str, item: PageItem) -> None:
+        for queue in self._open.get(address, ()):
+            queue.put_nowait(item)
+
+    def close_all(self) -> None:
+        for address in list(self._open):
+            self.put(address, CLOSE)
+
+
+class WebChannel:
+    """``bot.core.channel.Channel`` for the web chat. ``address`` is a session's address."""
+
+    name = NAME
+
+    def __init__(self, services: Services, pages: Pages) -> None:
+        self.services = services
+        self.pages = pages
+
+    async def send(self, address: str, message: Outgoing) -> Sent:
+        s = self.services
+        session = store.session_at(s.db, address)
+        if message.attachment is not None and message.attachment.channel != NAME:
+            # Files from another channel are not copied into the web chat (yet): say so loudly, lose nothing silently.
+            raise Rejected(f"a {message.attachment.kind} from {message.attachment.channel} cannot be shown in the web chat")
+        html = safe_html(message.html)
+        if session is None:
+            if not self.pages.is_open(address):
+                raise Blocked(f"no web chat session at {address}")
+            self.pages.put(address, Passing(lang=None, html=html, keyboard=message.keyboard))
+            return Sent(channel=NAME, message_ref="")
+        user = get_user(s.db, session.user_id)
+        lang = user.lang if user is not None else None
+        message_id = store.add_message(s.db, session, lang, html, message.keyboard, s.clock.now())
+        self.pages.put(address, Wake())
+        return Sent(channel=NAME, message_ref=str(message_id))
+
+    async def file_bytes(self, attachment: Attachment) -> bytes:
+        raise Rejected("the web chat keeps no files")
