@@ -61,8 +61,15 @@ class WebDemo:
     services: Services
     clock: DemoClock
     invite_code: str
-    person_url: str
-    """The left pane: the web chat, opening the invitation's link."""
+    person_base: str
+    """The web chat's address."""
+
+    def person_url(self) -> str:
+        """The left pane: the invitation's link until it is used; then the chat itself (a reload goes on)."""
+        used = self.services.db.execute("SELECT used_at FROM invites WHERE code = ?", [self.invite_code]).fetchone()
+        if used is not None and used[0] is None:
+            return f"{self.person_base}/start?{urlencode({'code': self.invite_code})}"
+        return f"{self.person_base}/"
 
     def km_url(self, lang: str) -> str:
         """The right pane: the emulator's view of Kim's Telegram chat, its hint in ``lang``."""
@@ -96,7 +103,7 @@ async def _page(request: web.Request) -> web.Response:
         clock_now=demo.clock_label(lang),
         steps=[(hours, r.button(lang, key)) for hours, key in STEPS],
         person_title=r.button(lang, "demo.web.person"),
-        person_url=demo.person_url,
+        person_url=demo.person_url(),
         km_title=r.button(lang, "demo.web.klantmanager", name=KM_NAME),
         km_url=demo.km_url(lang),
     )
@@ -169,8 +176,7 @@ async def running_web_demo(host: str = "127.0.0.1", port: int = 0, db_path: Path
         # Kim has started her chat with the bot, as every klantmanager has.
         emu.state.user_message(DEMO_KM, text="/start", first_name=KM_NAME, language_code="nl")
         person_base = await stack.enter_async_context(_person_pane(app, host))
-        demo = WebDemo(url="", emulator=emu, services=services, clock=clock, invite_code=code,
-                       person_url=f"{person_base}/start?{urlencode({'code': code})}")
+        demo = WebDemo(url="", emulator=emu, services=services, clock=clock, invite_code=code, person_base=person_base)
         demo.url = await stack.enter_async_context(_serve(_page_app(demo), host, port))
         yield demo
 

@@ -7,6 +7,12 @@ async function moveClock(hours) {
   });
   if (response.ok) now.textContent = (await response.json()).label;
 }
+
+async function showClock() {
+  const response = await fetch(`/clock?lang=${encodeURIComponent(now.dataset.lang)}`);
+  if (response.ok) now.textContent = (await response.json()).label;
+}
+setInterval(showClock, 30000);  // the demo clock runs on between the presses
 for (const button of document.querySelectorAll("button.forward")) {
   button.addEventListener("click", () => moveClock(Number(button.dataset.hours)));
 }
