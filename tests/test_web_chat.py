@@ -8,7 +8,6 @@ show what the channel does, whatever the core says.
 from __future__ import annotations
 
 import html
-import itertools
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -18,13 +17,14 @@ import pytest
 
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
-from bot.channels.web.server import CHAT, build_web_app, running_web
+from bot.channels.web.server import CHAT, build_web_app, running_web, web_person_for
 from bot.core.channel import Blocked, Button, Outgoing
 from bot.core.clock import FakeClock
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.core.db import erase_person, open_db
 from bot.core.services import Services
 from bot.core.turns import Turn
+from bot.people.identities import person_for
 from bot.people.users import choose_language, get_user
 from bot.texts.content import load_content
 from bot.texts.render import Renderer
@@ -77,9 +77,8 @@ async def chat(tmp_path) -> AsyncIterator[WebChat]:
     services = Services(
         settings=settings, db=open_db(settings.db_path), renderer=Renderer(load_content(DEFAULT_CONTENT_DIR)), clock=FakeClock(NOW)
     )
-    ids = itertools.count(5000)
     core = StandIn()
-    app = build_web_app(services, core.handle, lambda db, address: next(ids))
+    app = build_web_app(services, core.handle, web_person_for(services))
     core.app = app
     async with running_web(app) as url:
         yield WebChat(url=url, services=services, core=core, app=app)
@@ -91,7 +90,7 @@ def rows(chat: WebChat) -> dict[str, list]:
     return {table: list(db[table].rows) for table in ("web_sessions", "web_messages", "users")}
 
 
-async def started(chat: WebChat, person: WebPerson) -> None:
+async def started(person: WebPerson) -> None:
     """Open the page as a first visit does: a session, the stream, /start."""
     assert (await person.hello())["new"] is True
     await person.open_page()
@@ -131,7 +130,7 @@ async def test_a_session_is_a_cookie_the_database_keeps_only_its_hash(chat, tmp_
 
 async def test_start_streams_the_screen_and_a_button_comes_back_as_a_turn(chat):
     async with chat.person("ar") as person:
-        await started(chat, person)
+        await started(person)
         (first,) = await person.wait_for(1)
         labels = [b["label"] for row in first.data["buttons"] for b in row]
         assert "العربية" in labels and "Nederlands" in labels
@@ -147,7 +146,7 @@ async def test_start_streams_the_screen_and_a_button_comes_back_as_a_turn(chat):
 
 async def test_typed_commands_and_text_become_turns(chat):
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         await person.post({"text": "/start  INV-42 "})
         await person.post({"text": "/Delete"})
         await person.post({"text": "where is my letter?"})
@@ -163,7 +162,7 @@ async def test_typed_commands_and_text_become_turns(chat):
 
 async def test_messages_sent_while_the_page_is_closed_wait_and_appear_on_the_next_open(chat):
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         address = chat.core.turns[0].address
         await person.close_page()
         sent = await chat.channel.send(address, Outgoing(html="<b>Reminder</b>: tomorrow <script>x</script>"))
@@ -184,11 +183,12 @@ async def test_messages_sent_while_the_page_is_closed_wait_and_appear_on_the_nex
 
 async def test_delete_erases_the_web_chat_and_the_farewell_still_reaches_the_page(chat):
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         user_id = chat.core.turns[0].person_id
         address = chat.core.turns[0].address
         erase_person(chat.services.db, user_id)
         assert rows(chat) == {"web_sessions": [], "web_messages": [], "users": []}
+        assert person_for(chat.services.db, "web", address) is None
         await chat.channel.send(address, Outgoing(html="Everything is erased."))
         _, farewell = await person.wait_for(2)
         await person.wait_ended()
@@ -222,7 +222,7 @@ BAD = [
 @pytest.mark.parametrize(("request_", "status", "key"), BAD)
 async def test_bad_input_gets_a_clear_answer_in_the_persons_language_and_changes_nothing(chat, request_, status, key):
     async with chat.person("fa") as person:
-        await started(chat, person)
+        await started(person)
         await person.post({"button": "lang:fa"})
         await person.wait_for(2)
         before = rows(chat)
@@ -236,7 +236,7 @@ async def test_bad_input_gets_a_clear_answer_in_the_persons_language_and_changes
 async def test_4000_characters_reach_the_core_whole(chat):
     text = "ب" * 4000
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         assert (await person.post({"text": text}))[0] == 200
     assert chat.core.turns[-1].text == text
 
@@ -284,7 +284,7 @@ async def test_a_page_opened_and_left_without_a_language_is_swept_after_the_unfi
 
     rules = retention.load_rules(chat.services.renderer.journey)
     async with chat.person() as person:
-        await started(chat, person)  # the language question, and nothing chosen
+        await started(person)  # the language question, and nothing chosen
     db = chat.services.db
     assert retention.sweep(db, rules, NOW + timedelta(days=6)).unfinished == 0
     assert db["web_messages"].count == 1
@@ -296,8 +296,108 @@ async def test_mydata_exports_the_web_chat_rows_without_the_token(chat):
     from bot.core.db import export_person
 
     async with chat.person() as person:
-        await started(chat, person)
+        await started(person)
         token = person.token
     exported = export_person(chat.services.db, chat.core.turns[0].person_id)
     assert len(exported["web_sessions"]) == 1 and len(exported["web_messages"]) == 1
     assert token not in str(exported)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def upload(person: WebPerson, content: bytes, name: str, mime: str, caption: str | None = None) -> tuple[int, dict]:
+    import aiohttp
+
+    form = aiohttp.FormData()
+    form.add_field("file", content, filename=name, content_type=mime)
+    if caption is not None:
+        form.add_field("caption", caption)
+    async with person.session.post("/api/upload", data=form) as response:
+        return response.status, await response.json()
+
+
+async def test_a_photo_sent_from_the_page_reaches_the_core_and_only_its_owner_can_fetch_it(chat):
+    async with chat.person() as person, chat.person() as stranger:
+        await started(person)
+        assert (await upload(person, PNG, "brief.png", "image/png", caption=" my letter "))[0] == 200
+        sent = chat.core.turns[-1]
+        assert (sent.attachment.kind, sent.attachment.channel, sent.attachment.file_name, sent.text) == (
+            "photo", "web", "brief.png", "my letter"
+        )
+        assert await chat.channel.file_bytes(sent.attachment) == PNG
+        # The core passes it back (as a klantmanager's answer would come): shown as an image.
+        await chat.channel.send(sent.address, Outgoing(html="Here", attachment=sent.attachment))
+        _, echoed, shown = await person.wait_for(3)
+        url = shown.data["file"]["url"]
+        assert shown.data["file"] == {"kind": "photo", "name": "brief.png", "url": url}
+        async with person.session.get(url) as response:
+            assert (response.status, response.content_type, await response.read()) == (200, "image/png", PNG)
+        await stranger.hello()
+        async with stranger.session.get(url) as response:
+            assert response.status == 404 and (await response.json())["error"] == "web.file_gone"
+        status, answer = await upload(person, b"<html><script>alert(1)</script>", "x.html", "text/html")
+        assert status == 200 and chat.core.turns[-1].attachment.kind == "document"
+        file_id = chat.core.turns[-1].attachment.ref
+        async with person.session.get(f"/api/files/{file_id}") as response:  # a download, never a page of ours
+            assert response.content_type == "application/octet-stream"
+            assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+async def test_uploads_that_cannot_be_taken_are_refused_clearly(chat):
+    async with chat.person("nl") as person:
+        await started(person)
+        turns = len(chat.core.turns)
+        assert await upload(person, b"", "empty.pdf", "application/pdf") == (400, await _refusal(chat, "nl", "web.empty"))
+        big = b"x" * (11 * 1024 * 1024)
+        assert (await upload(person, big, "big.pdf", "application/pdf"))[1]["error"] == "web.file_too_large"
+        status, answer = await person.post({"text": "x"}, content_type="multipart/form-data; boundary=x")
+        assert (status, answer["error"]) == (415, "web.bad_request")
+    assert len(chat.core.turns) == turns and chat.services.db["web_files"].count == 0
+
+
+async def _refusal(chat: WebChat, lang: str, key: str) -> dict:
+    return {"error": key, "text": chat.services.renderer.button(lang, key), "lang": lang, "dir": "ltr"}
+
+
+async def test_the_data_export_arrives_as_a_file_and_a_recording_can_be_played(chat):
+    recording = DEFAULT_CONTENT_DIR / "journey.yaml"  # any file in the content folder stands in for content/<lang>/audio/<id>.ogg
+    async with chat.person() as person:
+        await started(person)
+        address = chat.core.turns[0].address
+        await chat.channel.send_document(address, "wegwijs.json", b'{"users": []}', "<b>Your data</b>")
+        await chat.channel.send(address, Outgoing(html="Listen", voice=recording))
+        await chat.channel.send(address, Outgoing(html="Elsewhere", voice=DEFAULT_CONTENT_DIR.parent / "pyproject.toml"))
+        _, export, listen, elsewhere = await person.wait_for(4)
+        assert export.data["html"] == "<b>Your data</b>" and export.data["file"]["name"] == "wegwijs.json"
+        async with person.session.get(export.data["file"]["url"]) as response:
+            assert await response.read() == b'{"users": []}'
+        async with person.session.get(listen.data["voice"]) as response:
+            assert (response.status, response.content_type, await response.read()) == (200, "audio/ogg", recording.read_bytes())
+        assert "voice" not in elsewhere.data  # only recordings inside the content folder are offered
+
+
+async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
+    """``attach`` hooks the web chat to the bot's start and stop, as run_polling calls them."""
+    import aiohttp
+
+    from bot.channels.web import beside
+    from tests.harness import bot_under_test
+
+    channels: dict = {}
+    core = StandIn()
+    async with bot_under_test(tmp_path / "beside.db") as bot:
+        beside.attach(bot.app, core.handle, lambda s: channels, "127.0.0.1", 0)
+        await bot.app.post_init(bot.app)  # run_polling calls it when the bot starts
+        served = bot.app.bot_data[beside.SERVING_KEY]
+        core.app = served.app
+        assert channels == {"web": served.app[CHAT].channel}
+        async with web_person(served.url, "ti") as person:
+            await started(person)
+        await bot.app.post_shutdown(bot.app)  # ... and this after it stopped
+        assert channels == {}
+        with pytest.raises(aiohttp.ClientConnectionError):
+            async with aiohttp.ClientSession() as session, session.get(served.url):
+                pass
+    with beside.bind("127.0.0.1", 0) as taken, pytest.raises(beside.WebChatError, match="cannot serve the web chat"):
+        beside.bind("127.0.0.1", taken.getsockname()[1])

@@ -26,6 +26,7 @@ from bot.delivery.outbox import OutboxRow, Skipped
 from bot.casework.questions import FROM_CLIENT, TO_CLIENT, Question, ThreadMessage
 from bot.texts.render import Renderer
 from bot.core.services import Services
+from bot.channels.telegram.identity import chat_of
 from bot.casework.staff_text import language_name
 from bot.people.users import User, get_user
 
@@ -219,7 +220,7 @@ async def send_relay(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
         handler = staff.handling_klantmanager(s.db, question.klantmanager_id, now)
         head = question_header(s, question, handler, words=bool(message.text))
         try:
-            sent = await _send(bot, handler.id, message, head, _km_buttons(s.renderer, handler.lang, question.id))
+            sent = await _send(bot, chat_of(s.db, handler.id), message, head, _km_buttons(s.renderer, handler.lang, question.id))
         except Forbidden:
             return _klantmanager_unreachable(s, row, question, handler, now)
         questions.mark_relayed(s.db, message.id, handler.id, sent.message_id, now)
@@ -228,7 +229,7 @@ async def send_relay(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
         if client is None:
             return Skipped("the person erased their data")
         head = answer_header(s, client, question, message)
-        sent = await _send(bot, client.id, message, head, None)
+        sent = await _send(bot, chat_of(s.db, client.id), message, head, None)
         questions.mark_relayed(s.db, message.id, client.id, sent.message_id, now)
     return None
 
@@ -279,7 +280,7 @@ async def send_km_blocked(bot: Bot, s: Services, row: OutboxRow) -> Skipped | No
         return Skipped("gone")
     linked = staff.client(s.db, question.user_id)
     text = s.renderer.ui(admin.lang, "admin.km_blocked", name=km.name, client=linked.name if linked else "")
-    await send_html(bot, admin.id, text)
+    await send_html(bot, chat_of(s.db, admin.id), text)
     return None
 
 
@@ -292,7 +293,7 @@ async def send_overdue(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     linked = staff.client(s.db, question.user_id)
     text = s.renderer.ui(handler.lang, "km.overdue", client=linked.name if linked else "", when=question.created_at)
     markup = _km_buttons(s.renderer, handler.lang, question.id)
-    await send_html(bot, handler.id, text, markup)
+    await send_html(bot, chat_of(s.db, handler.id), text, markup)
     return None
 
 
@@ -344,7 +345,7 @@ async def send_cannot_come(bot: Bot, s: Services, row: OutboxRow) -> Skipped | N
         when=answer.starts_at,
         reason=answer.reason or "–",
     )
-    await send_html(bot, handler.id, text)
+    await send_html(bot, chat_of(s.db, handler.id), text)
     return None
 
 

@@ -87,7 +87,7 @@ def _remove(args: argparse.Namespace) -> int:
     settings = Settings.from_env(db_path=args.db)
     db = open_db(settings.db_path)
     try:
-        removed = staff_admin.remove(db, args.telegram_id, SystemClock().now(), ACTOR)
+        removed = staff_admin.remove(db, args.id, SystemClock().now(), ACTOR)
     except AdminError as exc:
         print(f"wegwijs admin remove: {_refusal(exc, settings)}", file=sys.stderr)
         return 1
@@ -108,8 +108,8 @@ def add_commands(admin_sub: argparse._SubParsersAction) -> None:  # type: ignore
 
     command("list", "klantmanagers with their number of clients and last activity", _list)
     reassign = command("reassign", "move a klantmanager's clients (all, or those given with --client) to another", _reassign)
-    reassign.add_argument("from_id", type=int, help="Telegram id of the klantmanager whose clients move")
-    reassign.add_argument("to_id", type=int, help="Telegram id of the klantmanager who takes them")
-    reassign.add_argument("--client", type=int, action="append", help="a client's Telegram id (repeat for more)")
+    reassign.add_argument("from_id", type=int, help="id of the klantmanager whose clients move (as `wegwijs admin list` shows it)")
+    reassign.add_argument("to_id", type=int, help="id of the klantmanager who takes them")
+    reassign.add_argument("--client", type=int, action="append", help="a client's id (as this command prints it; repeat for more)")
     remove = command("remove", "stop someone being a klantmanager (move their clients first)", _remove)
-    remove.add_argument("telegram_id", type=int)
+    remove.add_argument("id", type=int, help="id of the klantmanager (as `wegwijs admin list` shows it)")

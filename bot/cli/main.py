@@ -87,13 +87,18 @@ def _admin_add(args: argparse.Namespace) -> int:
     from bot.casework import staff
     from bot.core.clock import SystemClock
     from bot.core.db import open_db
+    from bot.people.identities import TELEGRAM, person_for
 
     settings = Settings.from_env(db_path=args.db)
     db = open_db(settings.db_path)
     now = SystemClock().now()
-    staff.add_admin(db, args.telegram_id, args.name, now)
-    audit.record(db, now, 0, "admin_added", None, admin=args.telegram_id)
-    print(f"{args.telegram_id} is now an admin; in Telegram they can send /invite to invite a klantmanager")
+    person_id = person_for(db, TELEGRAM, args.telegram_id, create=True, now=now)
+    staff.add_admin(db, person_id, args.name, now)
+    audit.record(db, now, 0, "admin_added", None, admin=person_id)
+    print(
+        f"Telegram user {args.telegram_id} is now an admin (id {person_id});"
+        " in Telegram they can send /invite to invite a klantmanager"
+    )
     return 0
 
 

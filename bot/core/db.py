@@ -5,9 +5,12 @@ plain function applied once, in order; the number of applied migrations is the
 schema version, kept in the ``meta`` table.
 
 Personal data is found by convention, not by a list that can go out of date:
-the ``users`` table is keyed by the person's Telegram id, and every other table
-that holds something about a person has a ``user_id`` column. ``/mydata`` and
-``/delete`` use that convention, so a new table is covered the day it is added.
+the ``users`` table is keyed by the person id (``bot/people/identities.py``:
+the ``identities`` table links it to the person's Telegram id or other channel
+id), and every other table that holds something about a person has a
+``user_id`` column. ``/mydata`` and ``/delete`` use that convention, so a new
+table is covered the day it is added; the person's identities and ``persons``
+row go with the rest (unless they are staff too).
 """
 
 from __future__ import annotations
@@ -361,10 +364,11 @@ SELECT 'persons', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name =
 
 
 def _v11_web_chat(db: sqlite_utils.Database) -> None:
-    """The web chat's sessions and messages (bot/channels/web/store.py; issue 15).
+    """The web chat's sessions, messages and files (bot/channels/web/store.py; issue 15).
 
     A session is found by the hash of the browser's token; a message waits
-    (``delivered`` 0) until an open page has shown it. Both have ``user_id``
+    (``delivered`` 0) until an open page has shown it; a file is one the
+    person sent or was sent (a photo, their data export). All have ``user_id``
     (the person's internal id), so they are exported and erased with the person.
     """
     _run(
@@ -377,6 +381,17 @@ def _v11_web_chat(db: sqlite_utils.Database) -> None:
    last_seen_at TEXT NOT NULL
 )""",
         "CREATE INDEX idx_web_sessions_user_id ON web_sessions (user_id)",
+        """CREATE TABLE web_files (
+   id INTEGER PRIMARY KEY,
+   user_id INTEGER NOT NULL,
+   address TEXT NOT NULL,
+   kind TEXT NOT NULL,
+   file_name TEXT NOT NULL,
+   mime TEXT NOT NULL,
+   content BLOB NOT NULL,
+   created_at TEXT NOT NULL
+)""",
+        "CREATE INDEX idx_web_files_user_id ON web_files (user_id)",
         """CREATE TABLE web_messages (
    id INTEGER PRIMARY KEY,
    user_id INTEGER NOT NULL,
@@ -385,7 +400,9 @@ def _v11_web_chat(db: sqlite_utils.Database) -> None:
    html TEXT NOT NULL,
    buttons TEXT NOT NULL DEFAULT '[]',
    created_at TEXT NOT NULL,
-   delivered INTEGER NOT NULL DEFAULT 0
+   delivered INTEGER NOT NULL DEFAULT 0,
+   file_id INTEGER REFERENCES web_files (id) ON DELETE SET NULL,
+   voice TEXT
 )""",
         "CREATE INDEX idx_web_messages_address_id ON web_messages (address, id)",
         "CREATE INDEX idx_web_messages_user_id ON web_messages (user_id)",
@@ -472,10 +489,20 @@ def _about(db: sqlite_utils.Database, table: str) -> str:
 
 def export_person(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     """Everything stored about one person, table by table."""
-    data: dict[str, Any] = {"users": list(db["users"].rows_where("id = ?", [user_id]))}
+    data: dict[str, Any] = {
+        "users": list(db["users"].rows_where("id = ?", [user_id])),
+        "identities": list(db["identities"].rows_where("person_id = ?", [user_id])),
+    }
     for name in personal_tables(db):
         data[name] = list(db[name].rows_where(_about(db, name), {"person": user_id}))
     return data
+
+
+_FORGET_PERSON = (
+    "DELETE FROM identities WHERE person_id = :person AND NOT EXISTS (SELECT 1 FROM staff WHERE id = :person)",
+    "DELETE FROM persons WHERE id = :person AND NOT EXISTS (SELECT 1 FROM staff WHERE id = :person)",
+)
+"""A person's identities and their ``persons`` row, unless they are staff (staff are never erased here)."""
 
 
 def erase_person(db: sqlite_utils.Database, user_id: int) -> None:
@@ -504,6 +531,8 @@ def erase_people(
             for delete in deletes:
                 db.execute(delete, {"person": user_id})
             erased += db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
+            for delete in _FORGET_PERSON:
+                db.execute(delete, {"person": user_id})
     forget(db)
     return erased
 

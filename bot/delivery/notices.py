@@ -22,6 +22,7 @@ from bot.screens import views
 from bot.screens.messaging import send_html, send_screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.core.services import Services
+from bot.channels.telegram.identity import chat_of
 from bot.people.users import get_user
 
 NOTICE, STEP_CARD = "notice", "step_card"
@@ -66,13 +67,13 @@ async def send_notice(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     key, values = row.params["key"], row.params["values"]
     member = staff.get_staff(s.db, row.chat_id)
     if member is not None:
-        await send_html(bot, member.id, s.renderer.ui(member.lang, key, **values))
+        await send_html(bot, chat_of(s.db, member.id), s.renderer.ui(member.lang, key, **values))
         return None
     reader = get_user(s.db, row.chat_id)
     if reader is None or not reader.onboarded:
         return Skipped("the person erased their data")
     screen = views.text_screen(s.renderer, reader.lang, key, with_menu=True, **values)
-    await send_screen(bot, s.renderer, reader.id, screen, reader.lang, reader)
+    await send_screen(bot, s.renderer, chat_of(s.db, reader.id), screen, reader.lang, reader)
     return None
 
 
@@ -94,7 +95,7 @@ async def _send_step_card(bot: Bot, s: Services, row: OutboxRow) -> Skipped | No
     reader = get_user(s.db, row.user_id)
     if reader is None or not reader.onboarded or reader.step is None:
         return Skipped("the person erased their data")
-    await send_screen(bot, s.renderer, reader.id, views.where_screen(s.renderer, reader), reader.lang, reader)
+    await send_screen(bot, s.renderer, chat_of(s.db, reader.id), views.where_screen(s.renderer, reader), reader.lang, reader)
     return None
 
 

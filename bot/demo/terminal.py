@@ -20,6 +20,7 @@ from bot.channels.telegram.app import build_application, running
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.emulator import EmulatorClient, running_emulator
 from bot.core.services import KEY
+from bot.people.identities import TELEGRAM, person_for
 
 DEMO_TOKEN = "424242:DEMO"
 DEMO_USER = 1001
@@ -184,8 +185,10 @@ async def run_demo(lang: str | None = None, db_path: Path | None = None, out: Te
             services = app.bot_data[KEY]
             renderer = services.renderer
             now = services.clock.now()
-            staff.add_klantmanager(services.db, DEMO_KM, KM_NAME, now)
-            staff.link_client(services.db, DEMO_USER, DEMO_KM, "Demo", now)
+            km = person_for(services.db, TELEGRAM, DEMO_KM, create=True, now=now)
+            client = person_for(services.db, TELEGRAM, DEMO_USER, create=True, now=now)
+            staff.add_klantmanager(services.db, km, KM_NAME, now)
+            staff.link_client(services.db, client, km, "Demo", now)
             terminal = Terminal(client, out, color=interactive)
             async with running(app, poll_timeout=1):
                 out.write(to_terminal(renderer.ui(lang, "demo.intro"), interactive) + "\n")

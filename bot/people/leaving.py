@@ -25,6 +25,7 @@ from bot.core.db import erase_people, forget
 from bot.screens.messaging import send_html
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.core.services import Services
+from bot.channels.telegram.identity import chat_of
 
 CLIENT_LEFT = "client_left"
 
@@ -83,7 +84,7 @@ async def send_client_left(bot: Bot, s: Services, row: OutboxRow) -> Skipped | N
     if owner is None:
         return Skipped("the klantmanager is gone")
     reader = staff.handling_klantmanager(s.db, owner.id, s.clock.now())
-    await send_html(bot, reader.id, notice_text(s, reader.lang, row.params))
+    await send_html(bot, chat_of(s.db, reader.id), notice_text(s, reader.lang, row.params))
     with s.db.atomic():
         s.db.execute("UPDATE outbox SET params = '{}' WHERE id = ?", [row.id])
     forget(s.db)  # nor in the write-ahead log

@@ -14,6 +14,7 @@ written.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -59,6 +60,8 @@ def personal_export(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
             return {k: clean(v, k, table) for k, v in value.items()}
         if isinstance(value, list):
             return [clean(v, key, table) for v in value]
+        if isinstance(value, bytes):  # a file the person sent or got in the web chat
+            return base64.b64encode(value).decode()
         if isinstance(value, bool) or not isinstance(value, int | str):
             return value
         if isinstance(value, int):

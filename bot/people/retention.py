@@ -14,7 +14,9 @@ cannot disagree.
 - Questions search did not answer (``bot.search.search_misses``): ``search_misses``.
 - Half-finished input (a question not yet sent, a reason not yet given, a
   klantmanager's unfinished answer) and a start without consent (language
-  chosen, notice not accepted): ``unfinished`` after the sweep first saw them.
+  chosen, notice not accepted): ``unfinished`` after the sweep first saw them;
+  the identity of someone who wrote but never chose a language
+  (``bot/people/identities.py``): ``unfinished`` after it was made.
 - Invitations never used (they hold the name the klantmanager gave):
   ``invitations`` after they expired.
 - Wrong invitation codes a chat tried: ``wrong_codes``.
@@ -140,8 +142,9 @@ def sweep(db: sqlite_utils.Database, rules: Rules, now: datetime) -> Swept:
         row[0]
         for row in db.execute(
             "SELECT id FROM users WHERE privacy_accepted_at IS NULL AND last_active_at <= ?"
-            # A web chat opened and left before a language was chosen: a session with no person row.
-            " UNION SELECT user_id FROM web_sessions WHERE last_seen_at <= ? AND user_id NOT IN (SELECT id FROM users)",
+            # Someone who wrote but never chose a language: only their identity is kept.
+            " UNION SELECT id FROM persons p WHERE coalesce(p.created_at, '') <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM users WHERE id = p.id) AND NOT EXISTS (SELECT 1 FROM staff WHERE id = p.id)",
             [iso(rules.unfinished.before(now))] * 2,
         )
     ]

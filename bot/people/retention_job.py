@@ -14,6 +14,7 @@ from bot.screens.messaging import send_screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.people.retention import WARNING, Swept, load_rules, sweep
 from bot.core.services import KEY, Services
+from bot.channels.telegram.identity import chat_of
 from bot.people.users import get_user
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ async def send_warning(bot: Bot, s: Services, row: OutboxRow) -> Skipped | None:
     if current != row.params["last_active_at"]:
         return Skipped("the person used Wegwijs again")
     screen = views.text_screen(s.renderer, user.lang, WARNING_TEXT, with_menu=True, when=row.params["erase_at"])
-    await send_screen(bot, s.renderer, user.id, screen, user.lang, user)
+    await send_screen(bot, s.renderer, chat_of(s.db, user.id), screen, user.lang, user)
     return None
 
 

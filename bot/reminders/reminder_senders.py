@@ -15,6 +15,7 @@ from bot.screens.messaging import send_screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.reminders.reminder_views import appointment_screen, check_screen, good_to_know_screen
 from bot.core.services import Services
+from bot.channels.telegram.identity import chat_of
 from bot.texts.timing import load_timing
 from bot.people.users import User, get_user
 
@@ -40,7 +41,7 @@ async def send_appointment_notice(bot: Bot, s: Services, row: OutboxRow) -> Skip
         return Skipped("changed since")
     ask = event != appointments.CANCELLED
     screen = appointment_screen(s.renderer, user.lang, appointment, NOTICE_HEADERS[event], ask_answer=ask)
-    await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
+    await send_screen(bot, s.renderer, chat_of(s.db, row.chat_id), screen, user.lang, user)
     return None
 
 
@@ -58,7 +59,7 @@ async def send_appointment_reminder(bot: Bot, s: Services, row: OutboxRow) -> Sk
         # of time asks again); pressing "I will come" after all brings the reminders back.
         return Skipped("the person cannot come")
     screen = appointment_screen(s.renderer, user.lang, appointment, "appointment.reminder", ask_answer=True)
-    await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
+    await send_screen(bot, s.renderer, chat_of(s.db, row.chat_id), screen, user.lang, user)
     return None
 
 
@@ -75,7 +76,7 @@ async def send_critical_item(bot: Bot, s: Services, row: OutboxRow) -> Skipped |
         result = Skipped("paused")
     else:
         screen = check_screen(s.renderer, user.lang, item_id, repeat=row.params["n"] > 0)
-        await send_screen(bot, s.renderer, row.chat_id, screen, user.lang, user)
+        await send_screen(bot, s.renderer, chat_of(s.db, row.chat_id), screen, user.lang, user)
     repetition.after_critical_sent(s.db, load_timing(s.renderer.journey), user.id, row.params, now)
     return result
 
@@ -99,7 +100,7 @@ async def send_good_to_know(bot: Bot, s: Services, row: OutboxRow) -> Skipped | 
         result = Skipped("paused")
     else:
         item_id = repetition.good_to_know_item(step, row.params["n"])
-        await send_screen(bot, s.renderer, row.chat_id, good_to_know_screen(s.renderer, user.lang, item_id), user.lang, user)
+        await send_screen(bot, s.renderer, chat_of(s.db, row.chat_id), good_to_know_screen(s.renderer, user.lang, item_id), user.lang, user)
     repetition.plan_good_to_know(s.db, load_timing(s.renderer.journey), user.id, step, now)
     return result
 

@@ -31,6 +31,7 @@ from telegram.ext import Application, ApplicationHandlerStop, BaseUpdateProcesso
 
 from bot.casework import staff
 from bot.channels.telegram.handlers.common import reader_language
+from bot.channels.telegram.identity import person_of
 from bot.screens.messaging import send_html
 from bot.core.services import services
 from bot.people.users import get_user
@@ -210,11 +211,12 @@ async def slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query:
         await update.callback_query.answer()
     s = services(context)
-    member = staff.get_staff(s.db, update.effective_chat.id)
+    person_id = person_of(s.db, update.effective_chat.id)  # a private chat: the chat id is the user id
+    member = None if person_id is None else staff.get_staff(s.db, person_id)
     if member is not None:
         lang = member.lang
     else:
-        lang = reader_language(s, update, get_user(s.db, update.effective_chat.id))
+        lang = reader_language(s, update, None if person_id is None else get_user(s.db, person_id))
     await send_html(context.bot, update.effective_chat.id, s.renderer.ui(lang, "flood.slow_down"))
     raise ApplicationHandlerStop
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
@@ -85,22 +86,51 @@ class WebChannel:
         self.pages = pages
 
     async def send(self, address: str, message: Outgoing) -> Sent:
+        attachment = message.attachment
+        file_id = None
+        if attachment is not None:
+            if attachment.channel != NAME:
+                # Copying a file from another channel needs that channel's bytes: not wired (yet).
+                raise Rejected(f"a {attachment.kind} from {attachment.channel} cannot be shown in the web chat")
+            file_id = int(attachment.ref)
+        return self._store(address, message.html, message.keyboard, file_id=file_id, voice=self._voice(message.voice))
+
+    async def send_document(self, address: str, file_name: str, data: bytes, caption: str) -> Sent:
+        """A file made for the person (their data export), with a caption in the core's rich text."""
         s = self.services
         session = store.session_at(s.db, address)
-        if message.attachment is not None and message.attachment.channel != NAME:
-            # Files from another channel are not copied into the web chat (yet): say so loudly, lose nothing silently.
-            raise Rejected(f"a {message.attachment.kind} from {message.attachment.channel} cannot be shown in the web chat")
-        html = safe_html(message.html)
+        if session is None:
+            raise Blocked(f"no web chat session at {address}")
+        file_id = store.add_file(s.db, session, "document", file_name, "application/json", data, s.clock.now())
+        return self._store(address, caption, (), file_id=file_id)
+
+    async def file_bytes(self, attachment: Attachment) -> bytes:
+        content = store.file_content(self.services.db, int(attachment.ref))
+        if content is None:
+            raise Rejected(f"web chat file {attachment.ref} is gone (erased with its person)")
+        return content
+
+    def _voice(self, recording: Path | None) -> str | None:
+        """A recording's path inside the content folder (the page fetches it by message), or None."""
+        if recording is None:
+            return None
+        try:
+            return recording.resolve().relative_to(self.services.settings.content_dir.resolve()).as_posix()
+        except ValueError:
+            log.warning("a recording outside the content folder is not offered in the web chat: %s", recording)
+            return None
+
+    def _store(self, address: str, core_html: str, keyboard: Keyboard, *, file_id: int | None = None, voice: str | None = None) -> Sent:
+        s = self.services
+        session = store.session_at(s.db, address)
+        html = safe_html(core_html)
         if session is None:
             if not self.pages.is_open(address):
                 raise Blocked(f"no web chat session at {address}")
-            self.pages.put(address, Passing(lang=None, html=html, keyboard=message.keyboard))
+            self.pages.put(address, Passing(lang=None, html=html, keyboard=keyboard))
             return Sent(channel=NAME, message_ref="")
         user = get_user(s.db, session.user_id)
         lang = user.lang if user is not None else None
-        message_id = store.add_message(s.db, session, lang, html, message.keyboard, s.clock.now())
+        message_id = store.add_message(s.db, session, lang, html, keyboard, s.clock.now(), file_id=file_id, voice=voice)
         self.pages.put(address, Wake())
         return Sent(channel=NAME, message_ref=str(message_id))
-
-    async def file_bytes(self, attachment: Attachment) -> bytes:
-        raise Rejected("the web chat keeps no files")

@@ -9,9 +9,13 @@ Routes:
 - ``POST /api/turn``: one thing the person did, as JSON (``{"text": ...}``,
   ``{"button": ...}`` or ``{"command": ..., "args": [...]}``), handed to the
   core as a ``Turn``.
+- ``POST /api/upload``: a photo or document (multipart ``file``, ``caption``),
+  stored in ``web_files`` and handed to the core as the turn's attachment.
 - ``GET /api/events``: server-sent events, one per message; a page that opens
   gets the latest messages first, a reconnecting one (``Last-Event-ID``) what
   it missed.
+- ``GET /api/files/<id>``, ``GET /api/voice/<message id>``: a file or a
+  recording of the person's own chat, to their own session only.
 
 Why a cookie and not localStorage: a script (ours or one injected) can never
 read an HttpOnly cookie, ``SameSite=Strict`` keeps other sites from posting
@@ -32,6 +36,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import sqlite_utils
@@ -39,8 +44,10 @@ from aiohttp import web
 
 from bot.channels.web import store
 from bot.channels.web.channel import NAME, Pages, Passing, WebChannel
+from bot.core.channel import Attachment
 from bot.core.services import Services
 from bot.core.turns import Turn
+from bot.people import identities
 from bot.people.users import get_user
 from bot.texts.render import is_right_to_left
 
@@ -53,6 +60,10 @@ MAX_TEXT = 4096
 MAX_BUTTON = 64
 """Bytes of a button's action, as Telegram's callback data."""
 MAX_BODY = 64 * 1024
+"""Bytes of one posted action (a text of MAX_TEXT characters is at most 16 kB of UTF-8, 24 kB escaped)."""
+MAX_UPLOAD = 10 * 1024 * 1024
+"""Bytes of a photo or document a person sends (Telegram lets a bot fetch up to 20 MB)."""
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 HEARTBEAT_SECONDS = 15.0
 """An open stream gets a comment this often (proxies close silent streams) and looks for rows other processes stored."""
 COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
@@ -64,6 +75,7 @@ CHROME_KEYS = (
     "web.placeholder",
     "web.send",
     "web.connection_lost",
+    "web.attach",
 )
 
 TurnHandler = Callable[[Services, Turn], Awaitable[None]]
@@ -72,6 +84,17 @@ PersonFor = Callable[[sqlite_utils.Database, str], int]
 """Creates the person for a new web address and returns their internal id (``identities.person_for``)."""
 
 CHAT = web.AppKey("web_chat", "WebChat")
+
+
+def web_person_for(services: Services) -> PersonFor:
+    """A new person for each new session, known in the identities as ('web', the session's address)."""
+
+    def create(db: sqlite_utils.Database, address: str) -> int:
+        person = identities.person_for(db, NAME, address, create=True, now=services.clock.now())
+        assert person is not None  # create=True always gives one
+        return person
+
+    return create
 
 
 class Refused(Exception):
@@ -151,13 +174,14 @@ class WebChat:
 async def _json_body(request: web.Request) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise Refused(415, "web.bad_request")
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise Refused(413, "errors.too_long")
+    if not raw.strip():
+        raise Refused(400, "web.empty")
     try:
-        body = await request.json()
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise Refused(413, "errors.too_long") from exc
+        body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        if not (await request.read()).strip():
-            raise Refused(400, "web.empty") from exc
         raise Refused(400, "web.bad_request") from exc
     if not isinstance(body, dict):
         raise Refused(400, "web.bad_request")
@@ -231,6 +255,55 @@ async def turn(request: web.Request) -> web.Response:
         fields = turn_fields(chat, session, await _json_body(request))
     except Refused as refused:
         return chat.refusal(request, session, refused)
+    return await _hand_over(request, session, fields)
+
+
+async def upload(request: web.Request) -> web.Response:
+    """A photo or document the person sends (multipart: ``file``, and a ``caption`` if they wrote one)."""
+    chat = request.app[CHAT]
+    session = chat.session(request)
+    try:
+        if session is None:
+            raise Refused(401, "web.session_unknown")
+        kind, name, mime, content, caption = await _read_upload(request)
+    except Refused as refused:
+        return chat.refusal(request, session, refused)
+    s = chat.services
+    file_id = store.add_file(s.db, session, kind, name, mime, content, s.clock.now())
+    attachment = Attachment(kind=kind, channel=NAME, ref=str(file_id), file_name=name)
+    return await _hand_over(request, session, {"attachment": attachment, "text": caption})
+
+
+async def _read_upload(request: web.Request) -> tuple[str, str, str, bytes, str | None]:
+    if request.content_type != "multipart/form-data":
+        raise Refused(415, "web.bad_request")
+    if request.content_length is not None and request.content_length > MAX_UPLOAD + MAX_BODY:
+        raise Refused(413, "web.file_too_large")
+    try:
+        form = await request.post()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise Refused(413, "web.file_too_large") from exc
+    except ValueError as exc:  # a malformed multipart body
+        raise Refused(400, "web.bad_request") from exc
+    part = form.get("file")
+    if not isinstance(part, web.FileField):
+        raise Refused(400, "web.empty")
+    content = part.file.read()
+    if not content:
+        raise Refused(400, "web.empty")
+    caption = form.get("caption")
+    caption = caption.strip() if isinstance(caption, str) and caption.strip() else None
+    if caption is not None and len(caption) > MAX_TEXT:
+        raise Refused(400, "errors.too_long")
+    mime = part.content_type if part.content_type in PHOTO_TYPES else "application/octet-stream"
+    kind = "photo" if mime in PHOTO_TYPES else "document"
+    name = Path(part.filename or kind).name[:200] or kind
+    return kind, name, mime, content, caption
+
+
+async def _hand_over(request: web.Request, session: store.Session, fields: dict[str, Any]) -> web.Response:
+    """Give one turn to the core; answer the page's texts (the language may have changed)."""
+    chat = request.app[CHAT]
     s = chat.services
     store.seen(s.db, session, s.clock.now())
     person_turn = Turn(
@@ -248,18 +321,60 @@ async def turn(request: web.Request) -> web.Response:
     return web.json_response(chat.chrome(chat.language(request, store.session_at(s.db, session.address))))
 
 
+async def file_download(request: web.Request) -> web.StreamResponse:
+    """A file of this person's chat: only to their own session."""
+    chat = request.app[CHAT]
+    session = chat.session(request)
+    file_id = request.match_info["file_id"]
+    stored = store.file_of(chat.services.db, session.address, int(file_id)) if session and file_id.isdigit() else None
+    content = store.file_content(chat.services.db, stored.id) if stored else None
+    if stored is None or content is None:
+        return chat.refusal(request, session, Refused(404, "web.file_gone"))
+    disposition = "inline" if stored.kind == "photo" else "attachment"
+    return web.Response(
+        body=content,
+        content_type=stored.mime,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.file_name)}",
+            "Cache-Control": "private, no-store",
+            **SECURITY_HEADERS,
+        },
+    )
+
+
+async def voice_recording(request: web.Request) -> web.StreamResponse:
+    """The recording that came with one of this person's messages."""
+    chat = request.app[CHAT]
+    session = chat.session(request)
+    message_id = request.match_info["message_id"]
+    relative = store.voice_of(chat.services.db, session.address, int(message_id)) if session and message_id.isdigit() else None
+    root = chat.services.settings.content_dir.resolve()
+    path = (root / relative).resolve() if relative else None
+    if path is None or not path.is_relative_to(root) or not path.is_file():
+        return chat.refusal(request, session, Refused(404, "web.file_gone"))
+    return web.FileResponse(path, headers={"Content-Type": "audio/ogg", "Cache-Control": "private, max-age=86400"})
+
+
 def _event(payload: dict[str, Any], event_id: int | None = None) -> bytes:
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
 
 
-def _payload(chat: WebChat, lang: str | None, html: str, keyboard: Any) -> dict[str, Any]:
-    return {
+def _payload(
+    chat: WebChat, lang: str | None, html: str, keyboard: Any, message: store.WebMessage | None = None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {
         "lang": lang,
         "dir": chat.direction(lang) if lang else "auto",
         "html": html,
         "buttons": json.loads(store.keyboard_json(keyboard)),
     }
+    if message is not None and message.file is not None:
+        f = message.file
+        payload["file"] = {"kind": f.kind, "name": f.file_name, "url": f"/api/files/{f.id}"}
+    if message is not None and message.voice:
+        payload["voice"] = f"/api/voice/{message.id}"
+    return payload
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -279,7 +394,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             while True:
                 messages = store.messages_after(db, session.address, after)
                 for message in messages:
-                    await response.write(_event(_payload(chat, message.lang, message.html, message.keyboard), message.id))
+                    await response.write(_event(_payload(chat, message.lang, message.html, message.keyboard, message), message.id))
                     after = message.id
                 store.mark_delivered(db, [m.id for m in messages])
                 after = after or 0
@@ -317,7 +432,7 @@ async def _close_pages(app: web.Application) -> None:
 
 def build_web_app(services: Services, handle: TurnHandler, person_for: PersonFor, *, secure_cookie: bool = False) -> web.Application:
     """The web chat's aiohttp application; ``app[CHAT].channel`` is the ``WebChannel`` to register with the core."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_UPLOAD + MAX_BODY)
     pages = Pages()
     app[CHAT] = WebChat(
         services=services, handle=handle, person_for=person_for, pages=pages,
@@ -328,6 +443,9 @@ def build_web_app(services: Services, handle: TurnHandler, person_for: PersonFor
     app.router.add_post("/api/hello", hello)
     app.router.add_post("/api/turn", turn)
     app.router.add_get("/api/events", events)
+    app.router.add_post("/api/upload", upload)
+    app.router.add_get("/api/files/{file_id}", file_download)
+    app.router.add_get("/api/voice/{message_id}", voice_recording)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     app.on_shutdown.append(_close_pages)
     return app

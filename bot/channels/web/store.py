@@ -44,6 +44,19 @@ class WebMessage:
     """Already safe for the page (``sanitize.safe_html``)."""
     keyboard: Keyboard
     created_at: str
+    file: StoredFile | None = None
+    voice: str | None = None
+    """A recording of the text: its path inside the content folder."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the web chat, without its bytes (``file_content`` reads those)."""
+
+    id: int
+    kind: str  # "photo", "document" or "voice"
+    file_name: str
+    mime: str
 
 
 def token_hash(token: str) -> str:
@@ -87,32 +100,77 @@ def keyboard_json(keyboard: Keyboard) -> str:
 
 
 def _keyboard(text: str) -> Keyboard:
-    return tuple(tuple(Button(label=b["label"], action=b["action"]) for b in row) for row in json.loads(text))
+    return tuple(tuple(Button(b["label"], b["action"]) for b in row) for row in json.loads(text))
 
 
 def add_message(
-    db: sqlite_utils.Database, session: Session, lang: str | None, html: str, keyboard: Keyboard, now: datetime
+    db: sqlite_utils.Database,
+    session: Session,
+    lang: str | None,
+    html: str,
+    keyboard: Keyboard,
+    now: datetime,
+    *,
+    file_id: int | None = None,
+    voice: str | None = None,
 ) -> int:
     cursor = db.execute(
-        "INSERT INTO web_messages (user_id, address, lang, html, buttons, created_at, delivered)"
-        " VALUES (?, ?, ?, ?, ?, ?, 0)",
-        [session.user_id, session.address, lang, html, keyboard_json(keyboard), iso(now)],
+        "INSERT INTO web_messages (user_id, address, lang, html, buttons, created_at, delivered, file_id, voice)"
+        " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        [session.user_id, session.address, lang, html, keyboard_json(keyboard), iso(now), file_id, voice],
     )
     return int(cursor.lastrowid)
+
+
+def add_file(
+    db: sqlite_utils.Database, session: Session, kind: str, file_name: str, mime: str, content: bytes, now: datetime
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO web_files (user_id, address, kind, file_name, mime, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [session.user_id, session.address, kind, file_name, mime, content, iso(now)],
+    )
+    return int(cursor.lastrowid)
+
+
+def file_of(db: sqlite_utils.Database, address: str, file_id: int) -> StoredFile | None:
+    """A file of this session (None for another person's or an erased one)."""
+    row = db.execute(
+        "SELECT id, kind, file_name, mime FROM web_files WHERE id = ? AND address = ?", [file_id, address]
+    ).fetchone()
+    return StoredFile(*row) if row else None
+
+
+def file_content(db: sqlite_utils.Database, file_id: int) -> bytes | None:
+    row = db.execute("SELECT content FROM web_files WHERE id = ?", [file_id]).fetchone()
+    return bytes(row[0]) if row else None
+
+
+_MESSAGE = (
+    "SELECT m.id, m.lang, m.html, m.buttons, m.created_at, m.voice, f.id, f.kind, f.file_name, f.mime"
+    " FROM web_messages m LEFT JOIN web_files f ON f.id = m.file_id"
+)
+
+
+def _message(row: tuple) -> WebMessage:
+    stored = StoredFile(*row[6:10]) if row[6] is not None else None
+    return WebMessage(
+        id=row[0], lang=row[1], html=row[2], keyboard=_keyboard(row[3]), created_at=row[4], voice=row[5], file=stored
+    )
 
 
 def messages_after(db: sqlite_utils.Database, address: str, after_id: int | None) -> list[WebMessage]:
     """Messages newer than ``after_id``; with None, the latest ``HISTORY`` (a page that just opened)."""
     if after_id is None:
-        sql = (
-            "SELECT * FROM (SELECT id, lang, html, buttons, created_at FROM web_messages WHERE address = ?"
-            " ORDER BY id DESC LIMIT ?) ORDER BY id"
-        )
+        sql = f"SELECT * FROM ({_MESSAGE} WHERE m.address = ? ORDER BY m.id DESC LIMIT ?) ORDER BY 1"
         rows = db.execute(sql, [address, HISTORY]).fetchall()
     else:
-        sql = "SELECT id, lang, html, buttons, created_at FROM web_messages WHERE address = ? AND id > ? ORDER BY id"
-        rows = db.execute(sql, [address, after_id]).fetchall()
-    return [WebMessage(id=r[0], lang=r[1], html=r[2], keyboard=_keyboard(r[3]), created_at=r[4]) for r in rows]
+        rows = db.execute(f"{_MESSAGE} WHERE m.address = ? AND m.id > ? ORDER BY m.id", [address, after_id]).fetchall()
+    return [_message(r) for r in rows]
+
+
+def voice_of(db: sqlite_utils.Database, address: str, message_id: int) -> str | None:
+    row = db.execute("SELECT voice FROM web_messages WHERE id = ? AND address = ?", [message_id, address]).fetchone()
+    return row[0] if row else None
 
 
 def mark_delivered(db: sqlite_utils.Database, ids: list[int]) -> None:

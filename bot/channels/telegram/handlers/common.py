@@ -1,4 +1,9 @@
-"""What several handlers share: finding the person, the onboarding gate, replying."""
+"""What several handlers share: finding the person, the onboarding gate, replying.
+
+Handlers find who wrote through ``person``, ``user_of`` and ``staff_of``: the
+Telegram user id becomes the person id here (bot/channels/telegram/identity.py)
+and is never a database key itself.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.reminders import appointments
-from bot.casework import invites
+from bot.casework import invites, staff
+from bot.casework.staff import Staff
+from bot.channels.telegram.identity import person_of
 from bot.screens import views
 from bot.screens.messaging import Screen, send_screen
 from bot.core.services import Services, services
@@ -25,6 +32,24 @@ INVITE_ANSWERS = {
 }
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, User], Awaitable[None]]
+
+
+def person(update: Update, context: ContextTypes.DEFAULT_TYPE, *, create: bool = False) -> int | None:
+    """The person who sent this update; ``create``: a new person if the bot never saw them (before a first write)."""
+    s = services(context)
+    return person_of(s.db, update.effective_user.id, create=create, now=s.clock.now())
+
+
+def user_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
+    """The statushouder who sent this update, if they have started."""
+    person_id = person(update, context)
+    return None if person_id is None else get_user(services(context).db, person_id)
+
+
+def staff_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Staff | None:
+    """The staff member who sent this update, if they are one."""
+    person_id = person(update, context)
+    return None if person_id is None else staff.get_staff(services(context).db, person_id)
 
 
 def guess_language(s: Services, update: Update) -> str:
@@ -62,7 +87,7 @@ def onboarded(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
         s = services(context)
         if update.callback_query:
             await update.callback_query.answer()
-        user = get_user(s.db, update.effective_user.id)
+        user = user_of(update, context)
         if user is None or not user.lang or not user.onboarded:
             await ask_for_missing_onboarding(update, context, user)
             return

@@ -19,15 +19,14 @@ from telegram.ext import (
 )
 
 from bot.core import awaiting
-from bot.casework import staff
 from bot.screens import views
 from bot.core.db_locks import is_busy
 from bot.search.greetings import is_greeting
 from bot.channels.telegram.handlers import followup, search
-from bot.channels.telegram.handlers.common import onboarded, reader_language, show, stale_button
+from bot.channels.telegram.handlers.common import onboarded, reader_language, show, stale_button, staff_of, user_of
 from bot.screens.messaging import send_html
 from bot.core.services import Services, services
-from bot.people.users import User, get_user
+from bot.people.users import User
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +68,11 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Button data that matches no pattern in ``bot/screens/buttons.py``: forged, or from an old version."""
     await update.callback_query.answer()
     s = services(context)
-    member = staff.get_staff(s.db, update.effective_user.id)
+    member = staff_of(update, context)
     if member is not None:
         await send_html(context.bot, update.effective_chat.id, s.renderer.ui(member.lang, "km.stale_button"))
         return
-    await stale_button(update, context, get_user(s.db, update.effective_user.id))
+    await stale_button(update, context, user_of(update, context))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,7 +91,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.type != ChatType.PRIVATE:  # never a word in a group, not even this
         return
     s = services(context)
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     lang = reader_language(s, update, user)
     key = "errors.try_again" if busy else "errors.generic"
     try:

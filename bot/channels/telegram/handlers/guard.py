@@ -18,12 +18,10 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.core import awaiting
 from bot.screens import buttons, views
-from bot.casework import staff
-from bot.channels.telegram.handlers.common import reader_language, show
+from bot.channels.telegram.handlers.common import person, reader_language, show, staff_of, user_of
 from bot.channels.telegram.handlers.fallback import unknown_button
 from bot.screens.messaging import send_html
 from bot.core.services import services
-from bot.people.users import get_user
 
 BEFORE_ALL = -1
 """Handler group that runs before the others and lets the update go on to them."""
@@ -54,11 +52,11 @@ async def _say_nothing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    member = staff.get_staff(s.db, update.effective_user.id)
+    member = staff_of(update, context)
     if member is not None:
         await send_html(context.bot, update.effective_chat.id, s.renderer.ui(member.lang, "errors.edited"))
         return
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     lang = reader_language(s, update, user)
     with_menu = user is not None and user.onboarded
     await show(update, context, views.text_screen(s.renderer, lang, "errors.edited", with_menu=with_menu), user, lang)
@@ -66,7 +64,9 @@ async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _end_pending_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
-        awaiting.clear(services(context).db, update.effective_user.id)
+        person_id = person(update, context)
+        if person_id is not None:
+            awaiting.clear(services(context).db, person_id)
 
 
 class _When(TypeHandler):

@@ -32,11 +32,19 @@ from bot.casework import handoff, invites, staff
 from bot.delivery import notices
 from bot.screens import views
 from bot.core.clock import iso
-from bot.channels.telegram.handlers.common import INVITE_ANSWERS, ask_for_missing_onboarding, reader_language, show
+from bot.channels.telegram.handlers.common import (
+    INVITE_ANSWERS,
+    ask_for_missing_onboarding,
+    person,
+    reader_language,
+    show,
+    staff_of,
+    user_of,
+)
+from bot.channels.telegram.identity import person_of
 from bot.screens.messaging import send_html
 from bot.core.services import KEY, Services, services
 from bot.casework.staff import Staff
-from bot.people.users import get_user
 
 CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE = "kc", "kq", "ka", "kb", "kap", "kl"
 """Button prefixes of the klantmanager's flows."""
@@ -46,7 +54,8 @@ CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE = "kc", "kq", "ka",
 
 
 def current_klantmanager(update: Update, s: Services) -> Staff | None:
-    person = staff.get_staff(s.db, update.effective_user.id)
+    person_id = person_of(s.db, update.effective_user.id)
+    person = None if person_id is None else staff.get_staff(s.db, person_id)
     return person if person is not None and person.is_klantmanager and person.active else None
 
 
@@ -66,8 +75,8 @@ async def say(
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Someone who is not a klantmanager used a klantmanager command or button."""
     s = services(context)
-    member = staff.get_staff(s.db, update.effective_user.id)
-    user = get_user(s.db, update.effective_user.id)
+    member = staff_of(update, context)
+    user = user_of(update, context)
     if member is not None and member.is_admin and member.active:  # an admin who is not a klantmanager
         await say(update, context, member.lang, "admin.not_klantmanager")
     elif member is not None:  # a klantmanager an admin removed
@@ -146,33 +155,33 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, code
     """
     s = services(context)
     now = s.clock.now()
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     if user is not None and user.onboarded:
         await show(update, context, views.text_screen(s.renderer, user.lang, "link.staff_only", with_menu=True), user)
         return
-    result, invite = invites.redeem(s.db, code, update.effective_user.id, now)
+    person_id = person(update, context, create=True)
+    result, invite = invites.redeem(s.db, code, person_id, now)
     if result is not invites.Redeemed.OK or invite.kind != invites.KLANTMANAGER:
         lang = reader_language(s, update, user)  # not staff yet: the reader's own language
         await say(update, context, lang, INVITE_ANSWERS.get(result, "errors.bad_code"))
         return
     lang = s.renderer.journey.source_language
     name = update.effective_user.full_name
-    staff.add_klantmanager(s.db, update.effective_user.id, name, now)
-    audit.record(s.db, now, invite.created_by, "klantmanager_added", None, klantmanager=update.effective_user.id)
+    staff.add_klantmanager(s.db, person_id, name, now)
+    audit.record(s.db, now, invite.created_by, "klantmanager_added", None, klantmanager=person_id)
     await say(update, context, lang, "km.welcome", name=name)
 
 
 async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start from a klantmanager or admin: what they can do here."""
-    s = services(context)
-    person = staff.get_staff(s.db, update.effective_user.id)
+    person = staff_of(update, context)
     await say(update, context, person.lang, "km.help" if person.is_klantmanager else "admin.help")
 
 
 async def invite_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/invite (admins): a single-use link for a new klantmanager."""
     s = services(context)
-    admin = staff.get_staff(s.db, update.effective_user.id)
+    admin = staff_of(update, context)
     if admin is not None and not admin.is_admin:
         await say(update, context, admin.lang, "admin.only_admins")
         return
@@ -219,7 +228,8 @@ STAFF_BUTTONS = (CLIENT, QUESTION, AWAY, BROADCAST, APPOINTMENT, CLIENTS_PAGE, "
 
 def _outside_staff_flows(db: Any, update: Update) -> bool:
     """Is this staff member using something meant for statushouders?"""
-    member = staff.get_staff(db, update.effective_user.id) if update.effective_user else None
+    person_id = person_of(db, update.effective_user.id) if update.effective_user else None
+    member = None if person_id is None else staff.get_staff(db, person_id)
     if member is None:
         return False
     if update.callback_query:

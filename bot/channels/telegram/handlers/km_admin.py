@@ -23,7 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.screens import buttons
 from bot.casework import staff, staff_admin
 from bot.channels.telegram.handlers.klantmanager import _refuse as refuse
-from bot.channels.telegram.handlers.common import pressed
+from bot.channels.telegram.handlers.common import person, pressed, staff_of
 from bot.channels.telegram.handlers.klantmanager import button, say
 from bot.screens.messaging import send_html
 from bot.core.services import Services, services
@@ -46,7 +46,7 @@ def admin_only(handler: AdminHandler) -> Callable[[Update, ContextTypes.DEFAULT_
         s = services(context)
         if update.callback_query:
             await update.callback_query.answer()
-        person = staff.get_staff(s.db, update.effective_user.id)
+        person = staff_of(update, context)
         if person is not None and person.active and not person.is_admin:
             await say(update, context, person.lang, "admin.not_admin")
             return
@@ -224,7 +224,9 @@ async def record_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Every update from a staff member: they were active now."""
     if update.effective_user is not None:
         s = services(context)
-        staff_admin.touch(s.db, update.effective_user.id, s.clock.now())
+        person_id = person(update, context)
+        if person_id is not None:
+            staff_admin.touch(s.db, person_id, s.clock.now())
 
 
 def register(app: Application) -> None:

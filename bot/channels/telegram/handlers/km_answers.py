@@ -27,6 +27,7 @@ from bot.delivery import notices
 from bot.screens import buttons as patterns
 from bot.core.clock import iso, parse_iso
 from bot.channels.telegram.handlers.common import pressed
+from bot.channels.telegram.identity import chat_of, person_of
 from bot.channels.telegram.handlers.klantmanager import (
     client_name,
     current_klantmanager,
@@ -90,7 +91,9 @@ async def _remove_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         if message.direction != questions.FROM_CLIENT or message.relay_message_id in (None, pressed_on):
             continue
         try:
-            await context.bot.edit_message_reply_markup(message.relay_chat_id, message.relay_message_id)
+            await context.bot.edit_message_reply_markup(
+                chat_of(services(context).db, message.relay_chat_id), message.relay_message_id
+            )
         except BadRequest:  # deleted in the chat, or without buttons already: nothing to remove
             continue
 
@@ -166,7 +169,9 @@ class _IsKlantmanager(filters.MessageFilter):
     def filter(self, message: Any) -> bool:
         if message.from_user is None:
             return False
-        person = staff.get_staff(self._app.bot_data[KEY].db, message.from_user.id)
+        db = self._app.bot_data[KEY].db
+        person_id = person_of(db, message.from_user.id)
+        person = None if person_id is None else staff.get_staff(db, person_id)
         return person is not None and person.is_klantmanager and person.active
 
 

@@ -22,7 +22,7 @@ from bot.reminders.appointments import AppointmentError
 from bot.core.awaiting import Awaiting
 from bot.core.clock import iso, parse_iso
 from bot.reminders.dutch_dates import DateError, parse
-from bot.channels.telegram.handlers.common import pressed
+from bot.channels.telegram.handlers.common import person, pressed
 from bot.channels.telegram.handlers.klantmanager import (
     APPOINTMENT,
     button,
@@ -150,7 +150,9 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     text = (update.effective_message.text or "").strip()
     data = state.data
     if km is None or not staff.may_act_for(s.db, km.id, int(data["user_id"]), s.clock.now()):
-        awaiting.clear(s.db, update.effective_user.id)
+        person_id = person(update, context)
+        if person_id is not None:
+            awaiting.clear(s.db, person_id)
         return
     if not text:
         await say(update, context, km.lang, f"km.appt_{data['stage']}")

@@ -31,6 +31,7 @@ from bot.channels.telegram.handlers.klantmanager import (
 from bot.screens.messaging import Screen, send_html, send_screen
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.core.services import Services, services
+from bot.channels.telegram.identity import chat_of
 from bot.casework.staff import Staff
 from bot.casework.staff_text import plural_key
 from bot.people.users import User, get_user
@@ -187,7 +188,7 @@ async def send_broadcast(bot: Bot, s: Services, row: OutboxRow) -> Skipped | Non
     params = row.params
     km = staff.get_staff(s.db, int(params["klantmanager_id"]))
     screen = Screen(text=lambda lg: broadcast_text(s, lg, km, params.get("item_id"), params.get("text")))
-    await send_screen(bot, s.renderer, user.id, screen, user.lang, user)
+    await send_screen(bot, s.renderer, chat_of(s.db, user.id), screen, user.lang, user)
     return None
 
 

@@ -22,10 +22,13 @@ from bot.channels.telegram.handlers.common import (
     INVITE_ANSWERS,
     ask_for_missing_onboarding,
     onboarded,
+    person,
     pressed,
     reader_language,
     show,
     stale_button,
+    staff_of,
+    user_of,
 )
 from bot.core.services import Services, services
 from bot.people.users import (
@@ -44,10 +47,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if code is not None and code.startswith(f"{invites.KLANTMANAGER}-"):
         await klantmanager.accept_invite(update, context, code)
         return
-    if staff.get_staff(s.db, update.effective_user.id) is not None:
+    if staff_of(update, context) is not None:
         await klantmanager.staff_help(update, context)
         return
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     if code is not None and links.resolve(code, s.renderer.journey) is None:
         lang = reader_language(s, update, user)
         await show(update, context, views.text_screen(s.renderer, lang, "errors.bad_code"), user, lang)
@@ -59,10 +62,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await show(update, context, views.menu_screen(s.renderer, user), user)
         return
     if code is not None:
+        person_id = person(update, context, create=True)
         if user is None:
-            choose_language(s.db, update.effective_user.id, None)
-        remember_start_code(s.db, update.effective_user.id, code)
-        user = get_user(s.db, update.effective_user.id)
+            choose_language(s.db, person_id, None)
+        remember_start_code(s.db, person_id, code)
+        user = get_user(s.db, person_id)
     await ask_for_missing_onboarding(update, context, user)
 
 
@@ -100,19 +104,20 @@ async def redeem_client_invite(update: Update, context: ContextTypes.DEFAULT_TYP
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    await show(update, context, views.language_screen(s.renderer), get_user(s.db, update.effective_user.id))
+    await show(update, context, views.language_screen(s.renderer), user_of(update, context))
 
 
 async def choose_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     await update.callback_query.answer()
     lang = pressed(context)["lang"]
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     if lang not in s.renderer.journey.languages:
         await stale_button(update, context, user)
         return
-    choose_language(s.db, update.effective_user.id, lang)
-    user = get_user(s.db, update.effective_user.id)
+    person_id = person(update, context, create=True)
+    choose_language(s.db, person_id, lang)
+    user = get_user(s.db, person_id)
     if not user.onboarded:
         await show(update, context, views.privacy_screen(s.renderer, lang, accepted=False), user)
         return
@@ -123,7 +128,7 @@ async def choose_language_button(update: Update, context: ContextTypes.DEFAULT_T
 async def privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     await update.callback_query.answer()
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     answer = pressed(context)["answer"]
     if user is None or not user.lang:
         await stale_button(update, context, user)

@@ -25,20 +25,21 @@ from bot.channels.telegram.handlers.common import (
     onboarded,
     show,
     stale_button,
+    user_of,
 )
 from bot.people.leaving import erase_and_tell
 from bot.screens.messaging import Screen
 from bot.people.personal_export import personal_export
 from bot.texts.render import Renderer
 from bot.core.services import Services, services
-from bot.people.users import User, clear_confirm_token, get_user, new_confirm_token
+from bot.people.users import User, clear_confirm_token, new_confirm_token
 
 EXPORT_FILE_NAME = "wegwijs-mydata.json"
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
-    user = get_user(s.db, update.effective_user.id)
+    user = user_of(update, context)
     if user is None or not user.lang:
         await ask_for_missing_onboarding(update, context, user)
         return

@@ -11,6 +11,9 @@
   const sendButton = document.getElementById("send");
   const title = document.getElementById("title");
   const notice = document.getElementById("notice");
+  const picker = document.getElementById("file");
+  const pickerName = document.getElementById("file-name");
+  const pickerLabel = document.getElementById("file-label");
   let texts = {};
   let focusNext = false;
 
@@ -25,6 +28,8 @@
     box.placeholder = texts.placeholder;
     label.textContent = texts.placeholder;
     sendButton.textContent = texts.send;
+    pickerName.textContent = texts.attach;
+    pickerLabel.title = texts.attach;
   }
 
   function showNotice(text, lang, dir) {
@@ -53,6 +58,14 @@
     body.className = "body";
     body.innerHTML = message.html; // already safe: sanitised on the server
     article.append(body);
+    if (message.file) article.append(fileElement(message.file));
+    if (message.voice) {
+      const audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "none";
+      audio.src = message.voice;
+      article.append(audio);
+    }
     if (message.buttons.length) {
       const buttons = document.createElement("div");
       buttons.className = "buttons";
@@ -79,6 +92,22 @@
     }
   }
 
+  function fileElement(file) {
+    if (file.kind === "photo") {
+      const image = document.createElement("img");
+      image.src = file.url;
+      image.alt = file.name;
+      return image;
+    }
+    const link = document.createElement("a");
+    link.className = "file";
+    link.href = file.url;
+    link.download = file.name;
+    link.dir = "auto";
+    link.textContent = "📄 " + file.name;
+    return link;
+  }
+
   function showMine(text) {
     const article = bubble(null, "auto", true);
     const body = document.createElement("div");
@@ -89,15 +118,19 @@
     article.scrollIntoView({ block: "end" });
   }
 
-  async function post(action, fromButton) {
+  function post(action, fromButton) {
+    return send(fetch("/api/turn", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(action),
+    }), fromButton);
+  }
+
+  async function send(request, fromButton) {
     focusNext = fromButton;
     let response;
     try {
-      response = await fetch("/api/turn", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(action),
-      });
+      response = await request;
     } catch (error) {
       showNotice(texts.connection_lost);
       return false;
@@ -130,6 +163,20 @@
     box.value = "";
     showMine(text);
     if (!(await post({ text }, false))) box.value = text;
+    box.focus();
+  });
+
+  picker.addEventListener("change", async () => {
+    const chosen = picker.files[0];
+    if (!chosen) return;
+    const form = new FormData();
+    form.append("file", chosen);
+    const caption = box.value.trim();
+    if (caption) form.append("caption", caption);
+    box.value = "";
+    picker.value = "";
+    showMine("📎 " + chosen.name + (caption ? "\n" + caption : ""));
+    await send(fetch("/api/upload", { method: "POST", body: form }), false);
     box.focus();
   });
 
