@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from bot.demo.terminal import DEMO_KM
 from bot.demo.web import CLIENT_NAME, WebDemo, running_web_demo
 from bot.texts.render import Renderer
 from tests.browser import Served, browser, press, screenshot, served, wait_for  # noqa: F401  (browser: a fixture)
@@ -169,7 +168,7 @@ def test_delete_from_the_web_chat_erases_the_person(browser, demo: Served[WebDem
     arrives(browser, PERSON_MESSAGES, plain(renderer, LANG, "delete.done").split(".")[0])
 
     db = demo.value.services.db
-    assert demo.call(lambda: db["clients"].count_where("klantmanager_id = ?", [DEMO_KM])) == 0
+    assert demo.call(lambda: db["clients"].count_where("klantmanager_id = ?", [demo.value.kim])) == 0
     assert demo.call(lambda: db["web_messages"].count) == 0
     assert demo.call(lambda: db["web_sessions"].count) == 0
     km_pane(browser)

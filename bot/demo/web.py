@@ -14,6 +14,8 @@ and a single-use invitation; the left pane opens the invitation's link.
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 import tempfile
 import webbrowser
 from collections.abc import AsyncIterator
@@ -31,11 +33,14 @@ from babel.dates import format_skeleton
 
 from bot.casework import invites, staff
 from bot.channels.telegram.app import build_application, running
+from bot.channels.web.beside import bind, serving
+from bot.conversation import handle
 from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE, Settings
 from bot.core.services import KEY, Services
 from bot.demo.clock import DemoClock
 from bot.demo.terminal import DEMO_KM, DEMO_TOKEN, DISPATCH_SECONDS, KM_NAME
 from bot.emulator import RunningEmulator, running_emulator
+from bot.people.identities import TELEGRAM, person_for
 from bot.texts.render import clock as time_of_day, is_right_to_left
 
 CLIENT_NAME = "Demo"
@@ -60,6 +65,8 @@ class WebDemo:
     emulator: RunningEmulator
     services: Services
     clock: DemoClock
+    kim: int
+    """Klantmanager Kim's person id (her Telegram user id is ``DEMO_KM``)."""
     invite_code: str
     person_base: str
     """The web chat's address."""
@@ -140,13 +147,25 @@ def _page_app(demo: WebDemo) -> web.Application:
     return app
 
 
+class PortTaken(Exception):
+    """The demo page's port is in use."""
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    try:
+        return socket.create_server((host, port))
+    except OSError as exc:
+        raise PortTaken(f"cannot serve the demo page on {host}:{port}: {exc.strerror or exc} (choose another with --port)") from exc
+
+
 @asynccontextmanager
-async def _serve(app: web.Application, host: str, port: int) -> AsyncIterator[str]:
+async def _serve(app: web.Application, sock: socket.socket) -> AsyncIterator[str]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
-        yield f"http://{host}:{runner.addresses[0][1]}"
+        await web.SockSite(runner, sock).start()
+        host, port = sock.getsockname()[:2]
+        yield f"http://{host}:{port}"
     finally:
         await runner.cleanup()
 
@@ -154,6 +173,7 @@ async def _serve(app: web.Application, host: str, port: int) -> AsyncIterator[st
 @asynccontextmanager
 async def running_web_demo(host: str = "127.0.0.1", port: int = 0, db_path: Path | None = None) -> AsyncIterator[WebDemo]:
     """The whole demo, served until the block exits (port 0: any free port, for tests)."""
+    page_socket = _bind(host, port)  # first: a port in use stops the demo before anything starts
     async with AsyncExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="wegwijs-web-demo-"))
         emu = await stack.enter_async_context(running_emulator(host=host, chat_burst=5))
@@ -170,23 +190,30 @@ async def running_web_demo(host: str = "127.0.0.1", port: int = 0, db_path: Path
         services: Services = app.bot_data[KEY]
         stack.callback(services.db.close)
         now = clock.now()
-        staff.add_klantmanager(services.db, DEMO_KM, KM_NAME, now)
-        code = invites.create(services.db, invites.CLIENT, DEMO_KM, now, klantmanager_id=DEMO_KM, name=CLIENT_NAME)
+        kim = person_for(services.db, TELEGRAM, DEMO_KM, create=True, now=now)
+        staff.add_klantmanager(services.db, kim, KM_NAME, now)
+        code = invites.create(services.db, invites.CLIENT, kim, now, klantmanager_id=kim, name=CLIENT_NAME)
         await stack.enter_async_context(running(app, poll_timeout=1))
         # Kim has started her chat with the bot, as every klantmanager has.
         emu.state.user_message(DEMO_KM, text="/start", first_name=KM_NAME, language_code="nl")
-        person_base = await stack.enter_async_context(_person_pane(app, host))
-        demo = WebDemo(url="", emulator=emu, services=services, clock=clock, invite_code=code, person_base=person_base)
-        demo.url = await stack.enter_async_context(_serve(_page_app(demo), host, port))
+        web_chat = await stack.enter_async_context(serving(services, handle, services.channels, bind(host, 0)))
+        person_base = web_chat.url
+        demo = WebDemo(url="", emulator=emu, services=services, clock=clock, kim=kim, invite_code=code,
+                       person_base=person_base)
+        demo.url = await stack.enter_async_context(_serve(_page_app(demo), page_socket))
         yield demo
 
 
 async def run_web_demo(host: str = "127.0.0.1", port: int = DEFAULT_PORT, db_path: Path | None = None,
                        open_browser: bool = True) -> int:
     """Serve the demo until Ctrl-C; print its one URL and open it in the browser."""
-    async with running_web_demo(host, port, db_path) as demo:
-        print(demo.url, flush=True)
-        if open_browser:
-            await asyncio.to_thread(webbrowser.open, demo.url)
-        await asyncio.Event().wait()  # until Ctrl-C
+    try:
+        async with running_web_demo(host, port, db_path) as demo:
+            print(demo.url, flush=True)
+            if open_browser:
+                await asyncio.to_thread(webbrowser.open, demo.url)
+            await asyncio.Event().wait()  # until Ctrl-C
+    except PortTaken as exc:
+        print(f"wegwijs demo --web: {exc}", file=sys.stderr)
+        return 2
     return 0
