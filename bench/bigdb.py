@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -44,6 +45,16 @@ def iso(moment: datetime) -> str:
 
 def klantmanager_of(person: int) -> int:
     return (person - FIRST_PERSON) // CASELOAD + 1
+
+
+def telegram_identities(conn: sqlite3.Connection) -> None:
+    """Everyone gets a person row and a Telegram identity at their own id, as the upgrade from
+    version 9 gives people who were there before (``_v10_identities`` in bot/core/db.py)."""
+    conn.execute("INSERT INTO persons (id, created_at) SELECT id, created_at FROM users UNION SELECT id, created_at FROM staff")
+    conn.execute(
+        "INSERT INTO identities (channel, external_id, person_id, linked_at)"
+        " SELECT 'telegram', CAST(id AS TEXT), id, created_at FROM persons"
+    )
 
 
 def _staff(people: int) -> Iterator[tuple]:
@@ -171,6 +182,7 @@ def generate(path: Path, people: int, outbox_rows: int, seed: int = 11) -> None:
             " updated_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _outbox(people, outbox_rows, rng),
         )
+        telegram_identities(conn)
     db.close()
 
 

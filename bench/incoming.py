@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.bigdb import telegram_identities
 from bot.screens import views
 from bot.channels.telegram.app import OVERALL_RATE, RATE_LIMIT_RETRIES
 from bot.core.clock import iso
@@ -77,6 +78,7 @@ def onboarded_people(db_path: Path, people: int) -> None:
             "INSERT INTO users (id, lang, privacy_accepted_at, step, created_at, last_active_at) VALUES (?, 'en', ?, 'intake', ?, ?)",
             [(FIRST_PERSON + n, now, now, now) for n in range(people)],
         )
+        telegram_identities(db.conn)
     db.close()
 
 

@@ -41,6 +41,7 @@ from bot.emulator import EmulatorClient
 from bot.texts.journey import load_journey
 from bot.core.services import KEY
 from bot.texts.timing import load_timing
+from bot.people.identities import TELEGRAM, person_for
 from bot.people.users import accept_privacy, choose_language
 
 TOKEN = "123456:BENCH"
@@ -69,14 +70,17 @@ def plan(db_path: Path, users: range) -> tuple[float, float, float]:
     timing = load_timing(load_journey(DEFAULT_CONTENT_DIR / "journey.yaml"))
     planned_at = DUE - timedelta(hours=1)
     started = time.perf_counter()
+    person_ids = []
     with db.atomic():
         for user_id in users:
-            choose_language(db, user_id, "en")
-            accept_privacy(db, user_id, planned_at)
+            person = person_for(db, TELEGRAM, user_id, create=True, now=planned_at)
+            choose_language(db, person, "en")
+            accept_privacy(db, person, planned_at)
+            person_ids.append(person)
     people = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
-    for first in range(0, len(users), BATCH):
-        batch = [{"user_id": u, "kind": "tov", "starts_at": DUE + timedelta(hours=2)} for u in users[first : first + BATCH]]
+    for first in range(0, len(person_ids), BATCH):
+        batch = [{"user_id": p, "kind": "tov", "starts_at": DUE + timedelta(hours=2)} for p in person_ids[first : first + BATCH]]
         appointments.add_many(db, timing, batch, now=planned_at)
     planning, cpu = time.perf_counter() - started, time.process_time() - cpu
     outbox.cancel(db, kinds=[appointments.NOTICE], reason="bench: reminders only")

@@ -34,6 +34,7 @@ from bot.core.db import open_db
 from bot.emulator import RunningEmulator, running_emulator
 from bot.texts.journey import load_journey
 from bot.texts.timing import load_timing
+from bot.people.identities import TELEGRAM, person_for
 from bot.people.users import accept_privacy, choose_language
 
 TOKEN = "123456:START"
@@ -61,9 +62,10 @@ app.run_polling()
 def one_due_notice(db_path: Path) -> None:
     db = open_db(db_path)
     timing = load_timing(load_journey(DEFAULT_CONTENT_DIR / "journey.yaml"))
-    choose_language(db, PERSON, "en")
-    accept_privacy(db, PERSON, START)
-    appointments.add(db, timing, user_id=PERSON, kind="tov", starts_at=datetime(2025, 6, 20, 10, 0), now=START)
+    person = person_for(db, TELEGRAM, PERSON, create=True)
+    choose_language(db, person, "en")
+    accept_privacy(db, person, START)
+    appointments.add(db, timing, user_id=person, kind="tov", starts_at=datetime(2025, 6, 20, 10, 0), now=START)
     db.close()
 
 

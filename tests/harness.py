@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram.app import build_application, running
+from bot.channels.telegram.identity import person_of
 from bot.texts.bidi import strip_marks
 from bot.core.clock import Clock
 from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
@@ -77,6 +78,10 @@ class BotUnderTest:
     def person(self, user_id: int, language_code: str = "en", first_name: str = "Test") -> Person:
         return Person(self, user_id, language_code, first_name)
 
+    def person_id(self, telegram_id: int) -> int:
+        """The bot's person id for a Telegram user it knows (``Person.person_id``)."""
+        return self.person(telegram_id).person_id
+
 
 @dataclass
 class Person:
@@ -92,6 +97,14 @@ class Person:
     @property
     def client(self) -> EmulatorClient:
         return self.bot.client
+
+    @property
+    def person_id(self) -> int:
+        """The bot's id for this person (bot/people/identities.py), the key of their rows; not the Telegram id."""
+        found = person_of(self.bot.services.db, self.user_id)
+        if found is None:
+            raise LookupError(f"the bot does not know Telegram user {self.user_id} yet")
+        return found
 
     async def _after(self, update_id: int, since: int) -> list[dict]:
         await self.bot.processed(update_id)

@@ -123,18 +123,19 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         await w.ask(other, "en", "Where is my money?")
         s = bot.services
         other_appointment = appointments.add(
-            s.db, load_timing(s.renderer.journey), user_id=OTHER_CLIENT, kind="tov",
+            s.db, load_timing(s.renderer.journey), user_id=other.person_id, kind="tov",
             starts_at=datetime(2027, 3, 10, 10, 0), now=START, place="Implacement",
         )
+        client = w.clients["en"].person_id
         w.facts.update(
-            client=str(CLIENTS["en"]),
-            other_client=str(OTHER_CLIENT),
-            other_draft=w.newest("question_drafts", OTHER_CLIENT),
+            client=str(client),
+            other_client=str(other.person_id),
+            other_draft=w.newest("question_drafts", other.person_id),
             other_appointment=str(other_appointment.id),
-            question=w.newest("questions", CLIENTS["en"]),
-            other_question=w.newest("questions", OTHER_CLIENT),
-            sanne=str(SANNE),
-            daan=str(DAAN),
+            question=w.newest("questions", client),
+            other_question=w.newest("questions", other.person_id),
+            sanne=str(sanne.person_id),
+            daan=str(daan.person_id),
             used_token=used_token,
         )
         yield w
@@ -257,11 +258,11 @@ async def test_call_me_back_twice_tells_the_client_once(world: World) -> None:
     assert first[-1]["html"] == w.renderer.ui("nl", "km.call_noted", client="Klant en")
     assert second[-1]["html"] == w.renderer.ui("nl", "km.call_already", client="Klant en")
     planned = w.db.execute(
-        "SELECT count(*) FROM outbox WHERE chat_id = ? AND params LIKE '%ask.will_call%'", [CLIENTS["en"]]
+        "SELECT count(*) FROM outbox WHERE chat_id = ? AND params LIKE '%ask.will_call%'", [w.clients["en"].person_id]
     ).fetchone()[0]
     assert planned == 1
-    assert notices.planned(w.db, about=CLIENTS["en"], once=f"call:{question}")
-    assert w.db["audit"].count_where("action = 'call_back' AND user_id = ?", [CLIENTS["en"]]) == 1
+    assert notices.planned(w.db, about=w.clients["en"].person_id, once=f"call:{question}")
+    assert w.db["audit"].count_where("action = 'call_back' AND user_id = ?", [w.clients["en"].person_id]) == 1
 
 
 async def test_a_command_or_the_menu_button_ends_the_question_being_written(world: World) -> None:
@@ -270,9 +271,9 @@ async def test_a_command_or_the_menu_button_ends_the_question_being_written(worl
     for leave in (lambda: amal.say("/menu"), lambda: amal.press(w.label("ar", "menu.main"))):
         await amal.say("/menu")
         await amal.press(w.label("ar", "menu.ask"))
-        assert awaiting.current(w.db, amal.user_id) is not None
+        assert awaiting.current(w.db, amal.person_id) is not None
         await leave()
-        assert awaiting.current(w.db, amal.user_id) is None
+        assert awaiting.current(w.db, amal.person_id) is None
         answer = await amal.say("سكن")  # housing: a search now, not the question for the klantmanager
         assert w.renderer.ui("ar", "ask.confirm", name="Sanne") not in answer[-1]["html"]
         assert answer[-1]["html"] in (w.renderer.ui("ar", "search.results"), w.renderer.ui("ar", "search.nothing"))
@@ -285,7 +286,7 @@ async def test_an_edited_message_never_opens_the_erase_prompt(world: World) -> N
     old = (await w.bot.client.messages(tesfay.user_id))[-2]["message_id"]  # "/menu", as typed
     answer = await tesfay.act(w.bot.client.edit_message(tesfay.user_id, old, "/delete"))
     assert answer[0]["html"].startswith(w.renderer.ui("ti", "errors.edited"))
-    assert w.db["users"].get(tesfay.user_id)["confirm_token"] is None
+    assert w.db["users"].get(tesfay.person_id)["confirm_token"] is None
 
 
 async def test_in_a_group_not_even_a_failure_is_announced(world: World) -> None:

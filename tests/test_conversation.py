@@ -49,8 +49,8 @@ async def test_a_photo_replying_to_the_answer_reaches_the_klantmanager(team: Tea
     await team.sanne.reply_to(photo["message_id"], "Dank u, ik regel het.")
     assert "Dank u, ik regel het." in (await amal.receive())[-1]["html"]
     db = team.bot.services.db
-    assert db["questions"].count_where("user_id = 601") == 1
-    assert db["thread_messages"].count_where("user_id = 601") == 4
+    assert db["questions"].count_where("user_id = ?", [amal.person_id]) == 1
+    assert db["thread_messages"].count_where("user_id = ?", [amal.person_id]) == 4
 
 
 async def test_a_text_reply_to_a_closed_question_opens_it_again(team: Team) -> None:
@@ -60,7 +60,7 @@ async def test_a_text_reply_to_a_closed_question_opens_it_again(team: Team) -> N
     assert sent_text("en") in seen(got[-1])
     relayed = (await team.sanne.receive())[-1]
     assert "Also my old one?" in relayed["html"]
-    assert team.bot.services.db["questions"].count_where("user_id = 602 AND status = 'open'") == 1
+    assert team.bot.services.db["questions"].count_where("user_id = ? AND status = 'open'", [amal.person_id]) == 1
 
 
 async def test_a_message_soon_after_an_answer_asks_before_it_goes(team: Team) -> None:
@@ -89,7 +89,7 @@ async def test_a_message_soon_after_an_answer_asks_before_it_goes(team: Team) ->
     team.clock.advance(timedelta(hours=25))
     late = await amal.send(photo=LETTER)
     assert text("fa", "errors.not_text") in seen(late[-1])
-    assert team.bot.services.db["thread_messages"].count_where("user_id = 603 AND direction = 'from_client'") == 3
+    assert team.bot.services.db["thread_messages"].count_where("user_id = ? AND direction = 'from_client'", [amal.person_id]) == 3
 
 
 async def test_a_photo_after_a_draft_goes_with_it(team: Team) -> None:
@@ -104,8 +104,8 @@ async def test_a_photo_after_a_draft_goes_with_it(team: Team) -> None:
     assert "What does this letter mean?" in relayed[0]["html"]
     assert relayed[-1]["kind"] == "photo"
     db = team.bot.services.db
-    assert db["questions"].count_where("user_id = 604") == 1
-    assert db["thread_messages"].count_where("user_id = 604") == 2
+    assert db["questions"].count_where("user_id = ?", [amal.person_id]) == 1
+    assert db["thread_messages"].count_where("user_id = ?", [amal.person_id]) == 2
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ async def test_dutch_readers_are_not_offered_the_bilingual_view(team: Team) -> N
     assert label("nl", "menu.bilingual_on") not in buttons(menu)
     toggled = await dutch.say("/bilingual")
     assert label("nl", "menu.bilingual_on") not in buttons(toggled[-1])
-    assert not team.bot.services.db["users"].get(620)["bilingual"]
+    assert not team.bot.services.db["users"].get(dutch.person_id)["bilingual"]
     english = await team.new_client(team.sanne, "Sam", 621, "en")
     assert label("en", "menu.bilingual_on") in buttons((await english.say("/menu"))[-1])
 
@@ -150,7 +150,7 @@ async def test_after_i_cannot_come_no_more_reminders_the_klantmanager_decides(te
     amal = await team.new_client(team.sanne, "Amal Haddad", 640, "en")
     await team.plan_tov_session(amal)  # 10 March 2027, 10:00
     db = team.bot.services.db
-    assert outbox.pending(db, user_id=640, kinds=[appointments.REMINDER])
+    assert outbox.pending(db, user_id=amal.person_id, kinds=[appointments.REMINDER])
     await amal.press(label("en", "appointment.not_coming"))
     await amal.press(label("en", "appointment.no_reason"))
     told = (await team.sanne.receive())[-1]
@@ -159,11 +159,11 @@ async def test_after_i_cannot_come_no_more_reminders_the_klantmanager_decides(te
     before = len(await team.bot.client.bot_messages(640))
     await at(team.bot, team.clock, datetime(2027, 3, 10, 9, 30, tzinfo=TIMEZONE))
     assert len(await team.bot.client.bot_messages(640)) == before
-    assert not outbox.pending(db, user_id=640, kinds=[appointments.REMINDER])
+    assert not outbox.pending(db, user_id=amal.person_id, kinds=[appointments.REMINDER])
 
     # The klantmanager moves it to another day: that time asks again, with its reminders.
     s = team.bot.services
-    appointment = appointments.list_appointments(db, user_id=640)[0]
+    appointment = appointments.list_appointments(db, user_id=amal.person_id)[0]
     appointments.change(s.db, load_timing(s.renderer.journey), appointment.id, now=team.clock.now(),
                         starts_at=datetime(2027, 3, 17, 10, 0))
     changed = (await amal.receive())[-1]
@@ -214,7 +214,7 @@ async def test_a_change_at_night_before_the_person_heard_comes_as_the_news_itsel
     await at(team.bot, team.clock, NIGHT)
     s = team.bot.services
     timing = load_timing(s.renderer.journey)
-    first = appointments.add(s.db, timing, user_id=651, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0),
+    first = appointments.add(s.db, timing, user_id=amal.person_id, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0),
                              now=team.clock.now(), place="Implacement")
     appointments.change(s.db, timing, first.id, now=team.clock.now(), starts_at=datetime(2027, 3, 11, 10, 0))
     await at(team.bot, team.clock, MORNING)

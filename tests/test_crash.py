@@ -21,6 +21,7 @@ from bot.emulator import EmulatorClient, running_emulator
 from bot.texts.journey import load_journey
 from bot.texts.timing import load_timing
 from bot.people.users import accept_privacy, choose_language
+from bot.channels.telegram.identity import person_of
 from tests.harness import TOKEN
 from tests.timeline import MONDAY
 
@@ -32,7 +33,8 @@ IN_FLIGHT = 4
 def plan_one_message_each(db_path: Path) -> None:
     db = open_db(db_path)
     timing = load_timing(load_journey(DEFAULT_CONTENT_DIR / "journey.yaml"))
-    for user_id in PEOPLE:
+    for telegram_id in PEOPLE:
+        user_id = person_of(db, telegram_id, create=True)
         choose_language(db, user_id, "en")
         accept_privacy(db, user_id, MONDAY)
         appointments.add(db, timing, user_id=user_id, kind="tov", starts_at=datetime(2025, 6, 20, 10, 0), now=MONDAY)

@@ -8,6 +8,7 @@ the bot keeps answering: a person whose action cannot be saved hears
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from bot.delivery import outbox
 from bot.core.clock import FakeClock
 from bot.texts.timing import load_timing
 from bot.people.users import accept_privacy, choose_language
+from bot.channels.telegram.identity import person_of
 from tests.harness import BotUnderTest, bot_under_test
 from tests.test_spine import onboard, ui_file
 from tests.timeline import DISPATCH_SECONDS, MONDAY, settle
@@ -38,15 +40,19 @@ print("released", flush=True)
 """
 
 
-def plan_notices(bot: BotUnderTest, due: datetime) -> None:
-    """One appointment each for PEOPLE; its notice is due at ``due``."""
+def plan_notices(bot: BotUnderTest, due: datetime) -> list[int]:
+    """One appointment each for PEOPLE; its notice is due at ``due``. Returns their person ids."""
     db = bot.services.db
     timing = load_timing(bot.services.renderer.journey)
+    person_ids = []
     with db.atomic():
-        for user_id in PEOPLE:
+        for telegram_id in PEOPLE:
+            user_id = person_of(db, telegram_id, create=True)
             choose_language(db, user_id, "en")
             accept_privacy(db, user_id, MONDAY)
             appointments.add(db, timing, user_id=user_id, kind="tov", starts_at=datetime(2025, 6, 20, 10, 0), now=due)
+            person_ids.append(user_id)
+    return person_ids
 
 
 async def answer_time(bot: BotUnderTest, user_id: int, text: str) -> tuple[float, str]:
@@ -71,7 +77,7 @@ async def test_a_write_lock_held_for_10_s_mid_dispatch_loses_nothing_and_sends_n
         await onboard(bot.person(8999, language_code="fa"), "fa", step_number=2)
         await bot.client.register_users([{"user_id": u, "first_name": "Test"} for u in PEOPLE])
         due = MONDAY + timedelta(hours=1)
-        plan_notices(bot, due)
+        person_ids = plan_notices(bot, due)
         locker = await asyncio.create_subprocess_exec(
             sys.executable, "-c", HOLD_LOCK, str(db_path),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -102,8 +108,8 @@ async def test_a_write_lock_held_for_10_s_mid_dispatch_loses_nothing_and_sends_n
 
         await settle(bot, timeout=30)
         statuses = Counter(r[0] for r in bot.services.db.execute(
-            "SELECT status FROM outbox WHERE kind = ? AND user_id >= ? AND user_id < ?",
-            [appointments.NOTICE, PEOPLE.start, PEOPLE.stop],
+            "SELECT status FROM outbox WHERE kind = ? AND user_id IN (SELECT value FROM json_each(?))",
+            [appointments.NOTICE, json.dumps(person_ids)],
         ))
         assert statuses == Counter({outbox.SENT: len(PEOPLE)})
         received = Counter({u: len(await bot.client.bot_messages(u)) for u in PEOPLE})

@@ -15,6 +15,7 @@ import yaml
 from bot.reminders import appointments
 from bot.casework import staff
 from bot.cli.main import main as cli
+from bot.channels.telegram.identity import person_of
 from bot.core.clock import FakeClock
 from bot.core.config import DEFAULT_CONTENT_DIR
 from bot.texts.timing import load_timing
@@ -54,7 +55,7 @@ class Team:
         """An appointment for the client, as the klantmanager's flow or the CLI would add it."""
         s = self.bot.services
         appointments.add(
-            s.db, load_timing(s.renderer.journey), user_id=client.user_id, kind="tov",
+            s.db, load_timing(s.renderer.journey), user_id=client.person_id, kind="tov",
             starts_at=datetime(2027, 3, 10, 10, 0), now=self.clock.now(), place="Implacement",
         )
         await client.receive()  # the notice of the new appointment
@@ -102,7 +103,7 @@ async def ask(client: Person, lang: str, text: str) -> list[dict]:
 
 async def test_linking_by_code_valid_used_expired_guessed(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal Haddad", 501, "ar")
-    assert staff.client(team.bot.services.db, 501).klantmanager_id == SANNE
+    assert staff.client(team.bot.services.db, amal.person_id).klantmanager_id == team.sanne.person_id
     await amal.say("/menu")
     answer = await amal.press(label("ar", "menu.my_klantmanager"))
     assert "Sanne" in answer[-1]["html"]
@@ -133,7 +134,7 @@ async def test_linking_by_code_valid_used_expired_guessed(team: Team) -> None:
         assert wrong[0]["html"] == ui("en")["errors.bad_code"]
     blocked = await other.say(f"/start {link_code(fresh[0])}")
     assert blocked[0]["html"] == ui("en")["link.throttled"]
-    assert staff.client(team.bot.services.db, 503) is None
+    assert staff.client(team.bot.services.db, other.person_id) is None
 
 
 async def test_question_answer_round_trip_text_photo_document(team: Team) -> None:
@@ -163,7 +164,7 @@ async def test_question_answer_round_trip_text_photo_document(team: Team) -> Non
     document = (await amal.receive())[-1]
     assert document["kind"] == "document" and document["file_name"] == "uitleg.pdf"
     db = team.bot.services.db
-    assert db["thread_messages"].count_where("user_id = 511") == 4
+    assert db["thread_messages"].count_where("user_id = ?", [amal.person_id]) == 4
 
 
 async def test_unanswered_question_reminds_the_klantmanager(team: Team) -> None:
@@ -186,7 +187,7 @@ async def test_transfer_keeps_history_and_open_questions(team: Team) -> None:
     assert buttons(asked[-1]) == [label("nl", "km.transfer_confirm_button"), label("nl", "km.transfer_cancel_button")]
     kept = await team.sanne.press(label("nl", "km.transfer_cancel_button"))
     assert kept[-1]["html"] == text("nl", "km.transfer_cancelled").replace("{{ client }}", "Amal")
-    assert staff.client(team.bot.services.db, 531).klantmanager_id == SANNE
+    assert staff.client(team.bot.services.db, amal.person_id).klantmanager_id == team.sanne.person_id
     await team.sanne.press("Daan")
     await team.sanne.press(label("nl", "km.transfer_confirm_button"))
     told = (await team.daan.receive())[-1]
@@ -195,7 +196,7 @@ async def test_transfer_keeps_history_and_open_questions(team: Team) -> None:
     assert "Daan" in client_told["html"]
     open_list = await team.daan.say("/open")
     assert "Can I move?" in open_list[0]["html"]
-    assert team.bot.services.db["thread_messages"].count_where("user_id = 531") == 1
+    assert team.bot.services.db["thread_messages"].count_where("user_id = ?", [amal.person_id]) == 1
 
 
 async def test_away_routes_questions_to_the_substitute(team: Team) -> None:
@@ -217,14 +218,15 @@ async def test_nobody_acts_outside_their_own_caseload(team: Team) -> None:
     refused = await amal.say("/clients")
     assert refused[0]["html"] == text("fa", "errors.not_allowed")
     card = (await team.daan.say("/clients"))[-1]
-    for forged in ["kc:card:551", "kc:set:551:tov", f"kc:to:551:{DAAN}", "kq:done:1", "kb:send"]:
+    amal_id, daan_id = amal.person_id, team.daan.person_id
+    for forged in [f"kc:card:{amal_id}", f"kc:set:{amal_id}:tov", f"kc:to:{amal_id}:{daan_id}", "kq:done:1", "kb:send"]:
         answer = await team.daan.press_data(card["message_id"], forged)
         assert answer[-1]["html"] == ui("nl")["km.not_yours"], forged
     answer = await team.daan.press_data(card["message_id"], "kc:card:x")  # no such button at all
     assert answer[-1]["html"] == ui("nl")["km.stale_button"]
-    assert team.bot.services.db["users"].get(551)["step"] is None
-    assert staff.client(team.bot.services.db, 551).klantmanager_id == SANNE
-    assert team.bot.services.db["audit"].count_where("action = 'refused' AND actor_id = ?", [DAAN]) >= 5
+    assert team.bot.services.db["users"].get(amal_id)["step"] is None
+    assert staff.client(team.bot.services.db, amal_id).klantmanager_id == team.sanne.person_id
+    assert team.bot.services.db["audit"].count_where("action = 'refused' AND actor_id = ?", [daan_id]) >= 5
 
 
 async def test_klantmanager_sets_a_step_and_the_client_gets_its_content(team: Team) -> None:
@@ -237,7 +239,7 @@ async def test_klantmanager_sets_a_step_and_the_client_gets_its_content(team: Te
     title = yaml.safe_load((DEFAULT_CONTENT_DIR / "en/items/stap-tov.md").read_text().split("---")[1])["title"]
     card = await amal.receive_until(lambda m: title in (m.get("html") or ""))
     assert "5" in card["html"]
-    assert team.bot.services.db["users"].get(561)["step"] == "tov"
+    assert team.bot.services.db["users"].get(amal.person_id)["step"] == "tov"
 
 
 async def test_broadcast_reaches_clients_in_the_step_in_their_language(team: Team) -> None:
@@ -301,7 +303,7 @@ async def test_klantmanager_plans_changes_and_cancels_an_appointment(team: Team)
     notice = (await amal.receive())[-1]
     assert "Jan Evertsenstraat 1 &amp; 2" in notice["html"] and "Paspoort en bankpas" in notice["html"]
     assert "March 2027" in notice["html"] and "14:00" in notice["html"]
-    rows = list(team.bot.services.db["appointments"].rows_where("user_id = 601"))
+    rows = list(team.bot.services.db["appointments"].rows_where("user_id = ?", [amal.person_id]))
     assert len(rows) == 1 and rows[0]["starts_at"] == "2027-03-12T13:00:00+00:00"
 
     await team.sanne.press(label("nl", "km.appointment_button"))
@@ -309,7 +311,7 @@ async def test_klantmanager_plans_changes_and_cancels_an_appointment(team: Team)
     await team.sanne.press(cancel_button)
     cancelled = (await amal.receive())[-1]
     assert "❌" in cancelled["html"]
-    assert team.bot.services.db["audit"].count_where("actor_id = ? AND action LIKE 'appointment_%'", [SANNE]) == 2
+    assert team.bot.services.db["audit"].count_where("actor_id = ? AND action LIKE 'appointment_%'", [team.sanne.person_id]) == 2
 
 
 async def test_cannot_come_reaches_the_klantmanager_with_the_reason(team: Team) -> None:
@@ -336,8 +338,9 @@ async def test_a_search_the_bot_cannot_answer_goes_to_the_klantmanager_word_for_
 
 
 async def test_delete_leaves_nothing_of_a_linked_client_in_any_table(team: Team) -> None:
-    person_id, name = 777001, "Amal Qwertyuiop"
-    amal = await team.new_client(team.sanne, name, person_id, "en")
+    telegram_id, name = 777001, "Amal Qwertyuiop"
+    amal = await team.new_client(team.sanne, name, telegram_id, "en")
+    person_id = amal.person_id
     await ask(amal, "en", "Question before erasing")
     relayed = (await team.sanne.receive())[-1]
     await team.sanne.reply_to(relayed["message_id"], "Answer before erasing")
@@ -358,9 +361,12 @@ async def test_delete_leaves_nothing_of_a_linked_client_in_any_table(team: Team)
     await settle(team.bot)  # delivered: the outbox row forgets the name
     leftovers = []
     for table in db.table_names():
+        if table == "sqlite_sequence":  # the counter of person ids: how many there were, no one's data
+            continue
         for row in db[table].rows:
             for column, value in row.items():
-                if value == person_id or (isinstance(value, str) and (str(person_id) in value or "Qwertyuiop" in value)):
+                ids = (person_id, telegram_id)
+                if value in ids or (isinstance(value, str) and (any(str(i) in value for i in ids) or "Qwertyuiop" in value)):
                     leftovers.append((table, column, value))
     assert leftovers == []
     # The klantmanager's half-written answer went with the person: nothing to attach it to.
@@ -396,9 +402,10 @@ async def test_a_full_caseload_fits_in_clients_and_open(team: Team) -> None:
 
     s = team.bot.services
     for n in range(50):
-        choose_language(s.db, 800 + n, "ar")
-        accept_privacy(s.db, 800 + n, team.clock.now())
-        staff.link_client(s.db, 800 + n, SANNE, f"Cliënt nummer {n:02d} met een lange naam", team.clock.now())
+        client = person_of(s.db, 800 + n, create=True)
+        choose_language(s.db, client, "ar")
+        accept_privacy(s.db, client, team.clock.now())
+        staff.link_client(s.db, client, team.sanne.person_id, f"Cliënt nummer {n:02d} met een lange naam", team.clock.now())
     listing = await team.sanne.say("/clients")
     assert len(listing) == 1  # a page at a time, each in one message
     names = []
@@ -425,7 +432,7 @@ async def test_cannot_come_then_coming_after_all_tells_nobody(team: Team) -> Non
     clients = await team.sanne.say("/clients")
     assert "kan niet komen: 0" in clients[0]["html"]
     assert not [m for m in await team.sanne.client.messages(SANNE, after=team.sanne.seen) if "kan niet komen" in (m.get("html") or "").lower() and "❌" in (m.get("html") or "")]
-    assert team.bot.services.db["cannot_come"].count_where("user_id = 641 AND reason IS NOT NULL") == 0
+    assert team.bot.services.db["cannot_come"].count_where("user_id = ? AND reason IS NOT NULL", [amal.person_id]) == 0
 
 
 async def test_staff_never_enter_the_statushouder_flows(team: Team) -> None:
@@ -435,6 +442,6 @@ async def test_staff_never_enter_the_statushouder_flows(team: Team) -> None:
             assert answer[-1]["html"] in (text("nl", "km.help"), text("nl", "admin.help")), command
         forged = await person.press_data(answer[-1]["message_id"], "lang:ar")
         assert forged[-1]["html"] in (text("nl", "km.help"), text("nl", "admin.help"))
-    assert team.bot.services.db["users"].count_where("id IN (?, ?)", [SANNE, ADMIN]) == 0
+    assert team.bot.services.db["users"].count_where("id IN (?, ?)", [team.sanne.person_id, team.admin.person_id]) == 0
     amal = await team.new_client(team.sanne, "Amal", 651, "en")
     assert amal

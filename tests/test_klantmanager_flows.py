@@ -43,7 +43,7 @@ async def test_not_clear_from_a_farsi_reader_arrives_with_the_dutch_title(team: 
     await shirin.press(label("fa", "ask.yes"))
     relayed = (await team.sanne.receive())[-1]
     r = team.bot.services.renderer
-    topic = next(q.question for q in questions.open_questions(team.bot.services.db, [SANNE]) if q.question.user_id == 701).topic
+    topic = next(q.question for q in questions.open_questions(team.bot.services.db, [team.sanne.person_id]) if q.question.user_id == shirin.person_id).topic
     dutch_title = r.title("nl", topic)
     assert dutch_title != r.title("fa", topic)
     assert f"Niet begrepen: <b>{dutch_title}</b>" in relayed["html"]
@@ -88,7 +88,7 @@ async def test_a_command_ends_the_klantmanagers_pending_input(team: Team) -> Non
     await team.sanne.say("12 maart 14:00")
     await team.sanne.say("/open")
     assert (await team.sanne.say("Jan Evertsenstraat 1"))[0]["html"] == unknown
-    assert db["appointments"].count_where("user_id = 721") == 0
+    assert db["appointments"].count_where("user_id = ?", [amal.person_id]) == 0
 
     # Answer
     await ask(amal, "en", "Where is my letter?")
@@ -96,7 +96,7 @@ async def test_a_command_ends_the_klantmanagers_pending_input(team: Team) -> Non
     await team.sanne.press(label("nl", "km.reply_button"))
     await team.sanne.say("/clients")
     assert (await team.sanne.say("Not an answer"))[0]["html"] == unknown
-    assert db["thread_messages"].count_where("user_id = 721 AND direction = 'to_client'") == 0
+    assert db["thread_messages"].count_where("user_id = ? AND direction = 'to_client'", [amal.person_id]) == 0
 
     # Broadcast text
     await team.sanne.say("/broadcast")
@@ -133,7 +133,7 @@ async def test_changing_an_appointment_keeps_the_address_unless_changed(team: Te
     assert check
     changed = (await amal.receive())[-1]
     assert "Jan Evertsenstraat 1" in changed["html"] and "10:00" in changed["html"]
-    row = team.bot.services.db["appointments"].rows_where("user_id = 731")
+    row = team.bot.services.db["appointments"].rows_where("user_id = ?", [amal.person_id])
     assert [r["place"] for r in row] == ["Jan Evertsenstraat 1"]
 
     # A typed address replaces it.
@@ -159,13 +159,13 @@ async def test_a_second_message_after_an_answer_goes_to_the_same_question(team: 
     photo = (await amal.receive())[-1]
     assert photo["kind"] == "photo"
     db = team.bot.services.db
-    assert db["questions"].count_where("user_id = 741") == 1
-    assert db["thread_messages"].count_where("user_id = 741 AND direction = 'to_client'") == 2
+    assert db["questions"].count_where("user_id = ?", [amal.person_id]) == 1
+    assert db["thread_messages"].count_where("user_id = ? AND direction = 'to_client'", [amal.person_id]) == 2
 
     team.clock.advance(timedelta(minutes=31))  # much later, a message belongs to no question
     late = await team.sanne.say("Something else")
     assert late[0]["html"] == text("nl", "km.unknown_message")
-    assert db["thread_messages"].count_where("user_id = 741 AND direction = 'to_client'") == 2
+    assert db["thread_messages"].count_where("user_id = ? AND direction = 'to_client'", [amal.person_id]) == 2
 
     # Nor once another client's question has come in: the text may be meant for that one.
     tesfay = await team.new_client(team.sanne, "Tesfay", 742, "en")
@@ -175,7 +175,7 @@ async def test_a_second_message_after_an_answer_goes_to_the_same_question(team: 
     await team.sanne.receive()
     unclear = await team.sanne.say("Is this for Amal or Tesfay?")
     assert unclear[0]["html"] == text("nl", "km.unknown_message")
-    assert db["thread_messages"].count_where("user_id = 741 AND direction = 'to_client'") == 3
+    assert db["thread_messages"].count_where("user_id = ? AND direction = 'to_client'", [amal.person_id]) == 3
 
 
 async def test_done_removes_the_buttons_and_open_separates_answered_from_waiting(team: Team) -> None:

@@ -37,20 +37,20 @@ def test_planning_twice_gives_one_row_and_cancel_touches_only_pending_rows(tmp_p
 async def onboard_without_repetition(bot: BotUnderTest, user_id: int) -> None:
     """An onboarded person, their good-to-know taken out: these tests look at appointment messages."""
     await onboard(bot.person(user_id), "en", step_number=2)
-    outbox.cancel(bot.services.db, user_id=user_id, kinds=repetition.REPETITION_KINDS, reason="test")
+    outbox.cancel(bot.services.db, user_id=bot.person_id(user_id), kinds=repetition.REPETITION_KINDS, reason="test")
 
 
 def add_appointment(bot: BotUnderTest, user_id: int, day: int = 20, kind: str = "tov") -> appointments.Appointment:
     """A new appointment in June 2025: its notice is due now."""
     s = bot.services
     return appointments.add(
-        s.db, load_timing(s.renderer.journey), user_id=user_id, kind=kind,
+        s.db, load_timing(s.renderer.journey), user_id=bot.person_id(user_id), kind=kind,
         starts_at=datetime(2025, 6, day, 10, 0), now=s.clock.now(),
     )
 
 
 def rows(bot: BotUnderTest, user_id: int) -> list[dict]:
-    return list(bot.services.db["outbox"].rows_where("user_id = ?", [user_id], order_by="id"))
+    return list(bot.services.db["outbox"].rows_where("user_id = ?", [bot.person_id(user_id)], order_by="id"))
 
 
 async def test_a_person_who_blocked_the_bot_becomes_inactive_and_nothing_more_is_tried(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ async def test_a_person_who_blocked_the_bot_becomes_inactive_and_nothing_more_is
         await bot.client.block(701)
         add_appointment(bot, 701)
         await settle(bot)
-        assert bot.services.db["users"].get(701)["active"] == 0
+        assert bot.services.db["users"].get(bot.person_id(701))["active"] == 0
         statuses = [(r["kind"], r["status"]) for r in rows(bot, 701) if r["kind"].startswith("appointment")]
         assert statuses == [(appointments.NOTICE, outbox.CANCELLED)] + [(appointments.REMINDER, outbox.CANCELLED)] * 3
         assert (await bot.client.stats())["rejected_403"] == 1
@@ -68,7 +68,7 @@ async def test_a_person_who_blocked_the_bot_becomes_inactive_and_nothing_more_is
         assert (await bot.client.stats())["rejected_403"] == 1
         # Writing again makes the person active again.
         await bot.person(701).say("/menu")
-        assert bot.services.db["users"].get(701)["active"] == 1
+        assert bot.services.db["users"].get(bot.person_id(701))["active"] == 1
 
 
 async def test_too_many_requests_waits_and_sends_once(tmp_path: Path) -> None:
@@ -159,15 +159,16 @@ async def test_delete_erases_appointments_answers_checks_and_planned_messages(tm
         await person.press_data((await bot.client.bot_messages(705))[-1]["message_id"], f"appt:no:{appointment.id}")
         await person.say("Ik ben ziek")
         mine = {"outbox", "appointments", "cannot_come", "item_checks"}
+        person_id = person.person_id
         assert mine <= set(personal_tables(s.db))
         for table in mine:
-            assert s.db[table].count_where("user_id = ?", [705]) > 0, table
+            assert s.db[table].count_where("user_id = ?", [person_id]) > 0, table
         summary = await person.say("/mydata")
         assert "Appointments: 1" in summary[0]["html"] and "Times you could not come: 1" in summary[0]["html"]
         await person.say("/delete")
         await person.press(ui_file("en")["delete.yes"])
         for table in [*mine, "not_understood"]:
-            assert s.db[table].count_where("user_id = ?", [705]) == 0, table
+            assert s.db[table].count_where("user_id = ?", [person_id]) == 0, table
 
 
 async def test_a_person_who_comes_back_after_blocking_the_bot_gets_the_reminders_still_ahead(tmp_path: Path) -> None:
@@ -178,7 +179,7 @@ async def test_a_person_who_comes_back_after_blocking_the_bot_gets_the_reminders
         await settle(bot)
         await bot.client.block(708)
         assert await at(bot, clock, datetime(2025, 6, 13, 10, 0, tzinfo=TIMEZONE)) == []  # 403
-        assert bot.services.db["users"].get(708)["active"] == 0
+        assert bot.services.db["users"].get(bot.person_id(708))["active"] == 0
         reminders = lambda: [r["status"] for r in rows(bot, 708) if r["kind"] == appointments.REMINDER]  # noqa: E731
         assert reminders() == [outbox.CANCELLED] * 3
 

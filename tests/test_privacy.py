@@ -27,7 +27,7 @@ from tests.test_spine import LANGUAGES, OWN_NAMES, onboard, visible
 from tests.timeline import MONDAY, at, plain, settle
 
 STAFF = (ADMIN, SANNE, DAAN)
-WEB_CHAT_TABLES = ("web_sessions", "web_messages")
+WEB_CHAT_TABLES = ("web_sessions", "web_messages", "web_files")
 """A Telegram person has no rows there; their export and erasure are shown in test_web_chat.py."""
 PERSON = 880_001
 NAME = "Amal Qwzxnaam"
@@ -92,23 +92,23 @@ async def person_in_every_table(team: Team) -> Person:
     await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
     await settle(bot)
     db = bot.services.db
-    assert [t for t in personal_tables(db) if not rows_about(db, t) and t not in WEB_CHAT_TABLES] == []
+    assert [t for t in personal_tables(db) if not rows_about(db, t, amal.person_id) and t not in WEB_CHAT_TABLES] == []
     return amal
 
 
-def rows_about(db: Any, table: str) -> int:
+def rows_about(db: Any, table: str, person_id: int) -> int:
     """How many rows of ``table`` are about the person (theirs, or staff's about them)."""
     columns = [c for c in ("user_id", "about_user_id") if c in db[table].columns_dict]
-    return db[table].count_where(" OR ".join(f"{c} = ?" for c in columns), [PERSON] * len(columns))
+    return db[table].count_where(" OR ".join(f"{c} = ?" for c in columns), [person_id] * len(columns))
 
 
-def staff_ids_in(value: Any) -> list[Any]:
-    """Every place a staff member's Telegram id shows up in exported data."""
+def staff_ids_in(value: Any, staff_ids: set[int]) -> list[Any]:
+    """Every place a staff member's id (Telegram or person id) shows up in exported data."""
     if isinstance(value, dict):
-        return [found for v in value.values() for found in staff_ids_in(v)]
+        return [found for v in value.values() for found in staff_ids_in(v, staff_ids)]
     if isinstance(value, list):
-        return [found for v in value for found in staff_ids_in(v)]
-    if isinstance(value, int) and value in STAFF or isinstance(value, str) and any(str(i) in value for i in STAFF):
+        return [found for v in value for found in staff_ids_in(v, staff_ids)]
+    if isinstance(value, int) and value in staff_ids or isinstance(value, str) and any(str(i) in value for i in staff_ids):
         return [value]
     return []
 
@@ -126,17 +126,21 @@ async def test_mydata_exports_every_table_and_of_staff_only_their_names(team: Te
     assert team.bot.services.renderer.ui("en", "mydata.erase_at", when=erase_from) in mine[0]["html"]
 
     exported = json.loads(await amal.client.file_bytes(mine[-1]["file_id"]))
-    assert set(exported) == {"users", *personal_tables(db)}
+    assert set(exported) == {"users", "identities", *personal_tables(db)}
     assert [table for table, rows in exported.items() if not rows and table not in WEB_CHAT_TABLES] == []
-    assert staff_ids_in(exported) == []
+    assert exported["identities"] == [
+        {"channel": "telegram", "external_id": str(PERSON), "person_id": amal.person_id, "linked_at": exported["identities"][0]["linked_at"]}
+    ]
+    staff_ids = {*STAFF, *(member.person_id for member in (team.admin, team.sanne, team.daan))}
+    assert staff_ids_in(exported, staff_ids) == []
     text = json.dumps(exported, ensure_ascii=False)
     for trace in TRACES:
         if trace != UNSENT:  # the command /mydata ended that half-finished question
             assert trace in text
     assert exported["clients"][0]["klantmanager_id"] == "Sanne"
     answer = next(m for m in exported["thread_messages"] if m["text"] == ANSWER)
-    assert answer["sender_id"] == "Sanne" and answer["user_id"] == PERSON
-    assert exported["wrong_codes"][0]["user_id"] == PERSON
+    assert answer["sender_id"] == "Sanne" and answer["user_id"] == amal.person_id
+    assert exported["wrong_codes"][0]["user_id"] == amal.person_id
 
 
 async def test_delete_leaves_no_trace_in_the_database_files(team: Team) -> None:
@@ -145,10 +149,12 @@ async def test_delete_leaves_no_trace_in_the_database_files(team: Team) -> None:
     before = db_path.read_bytes() + Path(f"{db_path}-wal").read_bytes()
     assert all(trace.encode() in before for trace in (NAME, QUESTION, SEARCH))
 
+    person_id = amal.person_id
     await amal.say("/delete")
     await amal.press(label("en", "delete.yes"))
     db = team.bot.services.db
-    assert [t for t in personal_tables(db) if db[t].count_where("user_id = ?", [PERSON])] == []
+    assert [t for t in personal_tables(db) if db[t].count_where("user_id = ?", [person_id])] == []
+    assert db["identities"].count_where("person_id = ?", [person_id]) == 0
     # Only the klantmanager's notice holds the name (bot/people/leaving.py), until it is delivered.
     notice = await team.sanne.receive_until(lambda m: NAME in (m.get("html") or ""))
     assert QUESTION not in notice["html"] and REASON not in notice["html"]
@@ -167,6 +173,7 @@ async def test_inactive_people_are_told_then_erased_unless_they_come_back(tmp_pa
         back = bot.person(702, language_code="nl")
         await onboard(back, "nl", step_number=2)
         db, r = bot.services.db, bot.services.renderer
+        gone, kept = bot.person_id(701), back.person_id
         told_at = MONDAY + relativedelta(months=12) - timedelta(days=14)
         erase_at = MONDAY + relativedelta(months=12)
 
@@ -181,11 +188,12 @@ async def test_inactive_people_are_told_then_erased_unless_they_come_back(tmp_pa
         clock.set(told_at + timedelta(days=1))
         await back.say("/menu")  # coming back starts the period anew
         assert await sweep(bot, clock, erase_at - timedelta(minutes=1)) == {}
-        assert db["users"].count_where("id = 701") == 1
+        assert db["users"].count_where("id = ?", [gone]) == 1
         await sweep(bot, clock, erase_at)
-        assert db["users"].count_where("id = 701") == 0
-        assert [t for t in personal_tables(db) if db[t].count_where("user_id = 701")] == []
-        assert db["users"].count_where("id = 702") == 1
+        assert db["users"].count_where("id = ?", [gone]) == 0
+        assert [t for t in personal_tables(db) if db[t].count_where("user_id = ?", [gone])] == []
+        assert db["identities"].count_where("person_id = ?", [gone]) == 0
+        assert db["users"].count_where("id = ?", [kept]) == 1
         # The one who came back is told a year after that.
         again = await sweep(bot, clock, told_at + timedelta(days=1) + relativedelta(months=12) - timedelta(days=14))
         assert sorted(again) == [702]
@@ -304,12 +312,13 @@ def test_content_check_refuses_a_bad_retention_setting(tmp_path: Path, setting: 
 
 
 async def test_a_client_erased_after_a_long_silence_is_announced_to_their_klantmanager(team: Team) -> None:
-    await team.new_client(team.sanne, NAME, PERSON, "en")
+    client = await team.new_client(team.sanne, NAME, PERSON, "en")
+    person_id = client.person_id
     erase_at = START + relativedelta(months=12)
     told = await sweep(team.bot, team.clock, erase_at - timedelta(days=14))
     assert list(told) == [PERSON]
     erased = await sweep(team.bot, team.clock, erase_at + timedelta(minutes=1))
-    assert team.bot.services.db["users"].count_where("id = ?", [PERSON]) == 0
+    assert team.bot.services.db["users"].count_where("id = ?", [person_id]) == 0
     (notice,) = erased[SANNE]
     assert NAME in notice["html"] and "Wegwijs verlaten" in notice["html"]
     assert team.bot.services.db.execute("SELECT count(*) FROM outbox WHERE params LIKE '%Qwzx%'").fetchone()[0] == 0

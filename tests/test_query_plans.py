@@ -23,6 +23,7 @@ from bot.core import awaiting
 from bot.casework import caseload, questions, staff
 from bot.delivery import outbox
 from bot.core.db import open_db
+from bot.people import identities
 from bot.people.users import get_user
 
 MAY_SCAN = ("json_each", "CONSTANT", "staff", "meta", "outbox_counts")
@@ -85,6 +86,8 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
     "outbox status": lambda db: outbox.status(db, NOW),
     "a person's pending rows": lambda db: outbox.pending(db, user_id=PERSON),
     "user lookup": lambda db: get_user(db, PERSON),
+    "person of a Telegram user": lambda db: identities.person_for(db, identities.TELEGRAM, PERSON),
+    "where to send to a person": lambda db: identities.address_of(db, PERSON),
     "staff lookup": lambda db: staff.get_staff(db, KLANTMANAGER),
     "may act for": lambda db: staff.may_act_for(db, KLANTMANAGER, PERSON, NOW),
     "whom a klantmanager stands in for": lambda db: staff.substituted_by(db, KLANTMANAGER, NOW),

@@ -60,16 +60,16 @@ async def test_critical_items_are_asked_and_repeated_until_understood(tmp_path: 
             assert about(await at(bot, clock, MONDAY + timedelta(days=day, seconds=-1)), "rechtmatigheidsgesprek") == []
             sent = about(await at(bot, clock, MONDAY + timedelta(days=day)), "rechtmatigheidsgesprek")
             assert len(sent) == 1 and EN["check.repeat"] in plain(sent[0]) and buttons(sent[0]) == CHECK_BUTTONS
-        assert repetition.not_understood(bot.services.db, 601) == []
+        assert repetition.not_understood(bot.services.db, bot.person_id(601)) == []
         # A day after the last repeat, still not confirmed: on the klantmanager's list.
         await at(bot, clock, MONDAY + timedelta(days=8))
-        assert repetition.not_understood(bot.services.db, 601) == ["rechtmatigheidsgesprek"]
-        assert outbox.pending(bot.services.db, user_id=601, kinds=[repetition.CRITICAL, repetition.ESCALATE]) == []
+        assert repetition.not_understood(bot.services.db, bot.person_id(601)) == ["rechtmatigheidsgesprek"]
+        assert outbox.pending(bot.services.db, user_id=bot.person_id(601), kinds=[repetition.CRITICAL, repetition.ESCALATE]) == []
         assert about(await bot.client.bot_messages(601), "woning") == first[:1]
 
         # Understood after all (from an old message): off the list.
         await person.press_data(first[1]["message_id"], "chk:yes:rechtmatigheidsgesprek")
-        assert repetition.not_understood(bot.services.db, 601) == []
+        assert repetition.not_understood(bot.services.db, bot.person_id(601)) == []
 
 
 async def test_confirming_stops_the_repeats_and_not_clear_shows_the_item_again(tmp_path: Path) -> None:
@@ -95,15 +95,15 @@ async def test_confirming_stops_the_repeats_and_not_clear_shows_the_item_again(t
         assert title("participatieverklaring", "nl") not in again["html"]
         assert buttons(again) == [EN["item.read_more"], EN["check.yes"], EN["check.ask"]]
         assert again["reply_markup"]["inline_keyboard"][2][0]["callback_data"] == "ask:item:participatieverklaring"
-        check = repetition.get_check(bot.services.db, 602, "participatieverklaring")
+        check = repetition.get_check(bot.services.db, bot.person_id(602), "participatieverklaring")
         assert check.status == repetition.ASKED and check.unclear_count == 1
 
         assert len(about(await at(bot, clock, MONDAY + timedelta(days=1)), "participatieverklaring")) == 1
         await person.press(EN["check.yes"])
         for day in (3, 7, 8, 30):
             assert about(await at(bot, clock, MONDAY + timedelta(days=day)), "participatieverklaring") == []
-        assert repetition.get_check(bot.services.db, 602, "participatieverklaring").status == repetition.UNDERSTOOD
-        assert repetition.not_understood(bot.services.db, 602) == []
+        assert repetition.get_check(bot.services.db, bot.person_id(602), "participatieverklaring").status == repetition.UNDERSTOOD
+        assert repetition.not_understood(bot.services.db, bot.person_id(602)) == []
 
 
 async def test_good_to_know_at_most_daily_never_at_night_and_the_pause(tmp_path: Path) -> None:
@@ -126,7 +126,7 @@ async def test_good_to_know_at_most_daily_never_at_night_and_the_pause(tmp_path:
         assert [m for m in late if "💡" in plain(m)] == []
 
         # Pausing: repeats and tips are skipped, appointment reminders still come.
-        appointments.add(s.db, load_timing(s.renderer.journey), user_id=603, kind="tov",
+        appointments.add(s.db, load_timing(s.renderer.journey), user_id=bot.person_id(603), kind="tov",
                          starts_at=datetime(2025, 6, 9, 10, 0), now=clock.now())
         await settle(bot)
         state = await person.say("/reminders")
@@ -136,8 +136,8 @@ async def test_good_to_know_at_most_daily_never_at_night_and_the_pause(tmp_path:
         assert label_line(paused[-1], "TOV lesson")
         skipped = await at(bot, clock, datetime(2025, 6, 9, 9, 0, tzinfo=TIMEZONE))
         assert [plain(m).splitlines()[0] for m in skipped] == [EN["appointment.reminder"]] * 2
-        assert repetition.get_check(s.db, 603, "instemmingsverklaring").status == repetition.ASKED
-        rows = outbox.pending(s.db, user_id=603, kinds=repetition.REPETITION_KINDS)
+        assert repetition.get_check(s.db, bot.person_id(603), "instemmingsverklaring").status == repetition.ASKED
+        rows = outbox.pending(s.db, user_id=bot.person_id(603), kinds=repetition.REPETITION_KINDS)
         assert [r.kind for r in rows] == [repetition.CRITICAL]  # the chain goes on after the pause
         resumed = await person.press(EN["reminders.resume"])
         assert EN["reminders.on"].split(":")[0] in plain(resumed[-1])
@@ -171,7 +171,7 @@ async def test_a_new_step_stops_the_repetition_of_the_old_one(tmp_path: Path) ->
         # issue 14); step 4's item comes back on days 1, 3 and 7.
         assert (await count("woning"), await count("rechtmatigheidsgesprek")) == (1, 0)
         assert await count("eindrapport-opstartklas") == 4
-        assert repetition.not_understood(bot.services.db, 604) == ["eindrapport-opstartklas"]
+        assert repetition.not_understood(bot.services.db, bot.person_id(604)) == ["eindrapport-opstartklas"]
         # Choosing the step again asks its item anew, once: it was never understood.
         await choose_step_4()
         assert await count("eindrapport-opstartklas") == 5

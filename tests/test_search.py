@@ -58,7 +58,7 @@ async def test_free_text_shows_items_and_hands_the_exact_text_to_the_klantmanage
     found = keyboard(message)
     assert found[0] == (title("nl", "woning"), "item:woning")
     assert len([data for _, data in found if data.startswith("item:")]) <= 3
-    [draft] = drafts(bot, person.user_id)
+    [draft] = drafts(bot, person.person_id)
     assert draft["text"] == question  # byte for byte, as typed
     assert (html.unescape(ui("nl", "search.ask_other")), f"ask:draft:{draft['id']}") in found
 
@@ -70,7 +70,7 @@ async def test_search_command_and_a_typo(bot: BotUnderTest) -> None:
     person = await onboarded(bot, 602, "en")
     answer = await person.say("/search helth insurence")
     assert keyboard(answer[-1])[0] == (title("en", "zorgverzekering"), "item:zorgverzekering")
-    assert drafts(bot, person.user_id)[0]["text"] == "helth insurence"
+    assert drafts(bot, person.person_id)[0]["text"] == "helth insurence"
 
 
 async def test_nothing_in_own_language_falls_back_to_dutch_and_english(bot: BotUnderTest) -> None:
@@ -86,7 +86,7 @@ async def test_nothing_anywhere_offers_the_klantmanager(bot: BotUnderTest) -> No
     person = await onboarded(bot, 604, "fa")
     answer = await person.say("xyzzy plugh")
     assert seen(answer[-1]) == ui("fa", "search.nothing")
-    [draft] = drafts(bot, person.user_id)
+    [draft] = drafts(bot, person.person_id)
     assert draft["text"] == "xyzzy plugh"
     found = keyboard(answer[-1])
     assert (html.unescape(ui("fa", "search.ask")), f"ask:draft:{draft['id']}") in found
@@ -98,26 +98,27 @@ async def test_empty_emoji_and_very_long_queries_are_answered_cleanly(bot: BotUn
     for text in ("👍🙂", "?!… ፡፡ ።", "/search"):
         answer = await person.say(text)
         assert answer[-1]["html"] == ui("ti", "search.empty"), text
-    assert drafts(bot, person.user_id) == []  # nothing worth handing over
+    assert drafts(bot, person.person_id) == []  # nothing worth handing over
 
     long_text = " ".join(["uitkering", "ገንዘብ", "wonnig", "🙂", "x" * 300] * 120)[:4000]
     started = time.perf_counter()
     answer = await person.say(long_text)
     assert time.perf_counter() - started < 2
     assert answer[-1]["html"] == ui("ti", "search.results")
-    assert drafts(bot, person.user_id)[0]["text"] == long_text
+    assert drafts(bot, person.person_id)[0]["text"] == long_text
 
 
 async def test_only_the_latest_drafts_are_kept_and_delete_erases_them(bot: BotUnderTest) -> None:
     person = await onboarded(bot, 606, "nl")
+    person_id = person.person_id
     for n in range(7):
         await person.say(f"geld {n}")
-    assert [d["text"] for d in drafts(bot, person.user_id)] == [f"geld {n}" for n in range(2, 7)]
+    assert [d["text"] for d in drafts(bot, person.person_id)] == [f"geld {n}" for n in range(2, 7)]
     mine = await person.say("/mydata")
     assert ui("nl", "mydata.table.question_drafts").replace("{{ count }}", "5") in mine[0]["html"]
     await person.say("/delete")
     await person.press(html.unescape(ui("nl", "delete.yes")))
-    assert drafts(bot, person.user_id) == []
+    assert drafts(bot, person_id) == []
 
 
 async def test_index_is_rebuilt_after_a_content_reload(tmp_path: Path) -> None:

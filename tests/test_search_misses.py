@@ -34,7 +34,7 @@ async def test_a_search_that_found_nothing_is_kept_and_erased_with_the_person(bo
     db = bot.services.db
     assert search_misses.TABLE in personal_tables(db)  # /mydata shows it, /delete erases it
     [row] = rows(bot)
-    assert row["lang"] == "ar" and row["reason"] == search_misses.NOTHING and row["user_id"] == 710_001
+    assert row["lang"] == "ar" and row["reason"] == search_misses.NOTHING and row["user_id"] == amal.person_id
     assert row["text"] == "xyzzy PLUGH؟ #"  # one line, the phone number masked
     assert row["day"] == bot.services.clock.now().date().isoformat()  # the day, not the moment
 

@@ -63,7 +63,7 @@ async def test_onboarding_in_each_language(bot: BotUnderTest, lang: str) -> None
     assert privacy_front["title"] in seen(privacy[-1])
     assert first_paragraph_line(privacy_body) in seen(privacy[-1])
     # Nothing beyond the language is stored before the person agrees.
-    row = bot.services.db["users"].get(person.user_id)
+    row = bot.services.db["users"].get(person.person_id)
     assert row["lang"] == lang and row["privacy_accepted_at"] is None and row["step"] is None
 
     after_accept = await person.press(html.unescape(ui_file(lang)["privacy.accept"]))
@@ -145,7 +145,7 @@ async def test_deep_link_sets_the_step_after_onboarding(bot: BotUnderTest) -> No
     await person.press("English")
     card = await person.press(html.unescape(ui_file("en")["privacy.accept"]))
     assert item_file("en", "stap-tov")[0]["title"] in card[-1]["html"]
-    assert bot.services.db["users"].get(person.user_id)["step"] == "tov"
+    assert bot.services.db["users"].get(person.person_id)["step"] == "tov"
 
 
 async def test_mydata_and_delete_leave_nothing(bot: BotUnderTest) -> None:
@@ -159,12 +159,16 @@ async def test_mydata_and_delete_leave_nothing(bot: BotUnderTest) -> None:
     exported = json.loads(await person.client.file_bytes(document["file_id"]))
     assert exported["users"][0]["lang"] == "ti" and exported["users"][0]["step"] == "intake"
 
+    person_id = person.person_id
     confirm = await person.say("/delete")
     await person.press(html.unescape(ti["delete.yes"]))
     db = bot.services.db
-    assert db["users"].count_where("id = ?", [person.user_id]) == 0
+    assert db["users"].count_where("id = ?", [person_id]) == 0
     for table in personal_tables(db):
-        assert db[table].count_where("user_id = ?", [person.user_id]) == 0
+        assert db[table].count_where("user_id = ?", [person_id]) == 0
+    # Nor is the link to their Telegram account kept.
+    assert db["identities"].count_where("person_id = ?", [person_id]) == 0
+    assert db["persons"].count_where("id = ?", [person_id]) == 0
     assert confirm
 
     again = await person.say("/menu")
@@ -180,7 +184,7 @@ async def test_old_delete_button_does_not_delete(bot: BotUnderTest) -> None:
     yes_data = first[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     answer = await person.press_data(first[-1]["message_id"], yes_data)
     assert answer[0]["html"] == nl["errors.stale_button"]
-    assert bot.services.db["users"].count_where("id = ?", [person.user_id]) == 1
+    assert bot.services.db["users"].count_where("id = ?", [person.person_id]) == 1
 
 
 @pytest.mark.parametrize("lang", ["fa", "ti"])
@@ -202,7 +206,7 @@ async def test_bad_input_gets_a_clear_answer_in_the_users_language(bot: BotUnder
     assert seen((await person.say("/start step-nowhere"))[0]) == texts["errors.bad_code"]
     assert seen((await person.say("/start " + "x" * 65))[0]) == texts["errors.bad_code"]
     # Nothing was lost: the person is still where they were.
-    row = bot.services.db["users"].get(person.user_id)
+    row = bot.services.db["users"].get(person.person_id)
     assert row["lang"] == lang and row["step"] == "intake" and row["privacy_accepted_at"]
 
 
@@ -219,9 +223,11 @@ async def test_declining_privacy_keeps_nothing(bot: BotUnderTest) -> None:
     person = bot.person(311)
     await person.say("/start")
     await person.press("English")
+    person_id = person.person_id
     declined = await person.press(html.unescape(ui_file("en")["privacy.decline"]))
     assert declined[-1]["html"] == ui_file("en")["privacy.declined"]
-    assert bot.services.db["users"].count_where("id = ?", [person.user_id]) == 0
+    assert bot.services.db["users"].count_where("id = ?", [person_id]) == 0
+    assert bot.services.db["identities"].count_where("person_id = ?", [person_id]) == 0
 
 
 async def test_restart_keeps_every_users_state(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ import pytest
 import yaml
 
 from bot.casework import staff
+from bot.channels.telegram.identity import person_of
 from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE
 from bot.reminders.dutch_dates import DateError, parse
 from bot.people.users import set_step
 from tests.harness import buttons
-from tests.test_handoff import ADMIN, DAAN, SANNE, Team, team_at
+from tests.test_handoff import SANNE, Team, team_at
 
 DECEMBER = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday, 10:00 in Amsterdam
 
@@ -86,14 +87,14 @@ async def test_in_december_12_maart_is_next_march_and_vrijdag_is_this_friday(tea
 
     check = await plan(team, "Amal", "vrijdag 14:00")
     assert "vrijdag 4 december 2026" in check[0]["html"]
-    assert starts(team, 701) == ["2026-12-04T13:00:00+00:00", "2027-03-12T13:00:00+00:00"]
+    assert starts(team, amal.person_id) == ["2026-12-04T13:00:00+00:00", "2027-03-12T13:00:00+00:00"]
 
 
 async def test_away_12_3_in_december_lasts_until_next_march(team: Team) -> None:
     choose = await team.sanne.say("/away 12-3")
     assert "12 maart 2027" in choose[0]["html"]
     await team.sanne.press("Daan")
-    away_until = staff.get_staff(team.bot.services.db, SANNE).away_until
+    away_until = staff.get_staff(team.bot.services.db, team.sanne.person_id).away_until
     assert away_until == "2027-03-12T22:59:00+00:00"  # 23:59 in Amsterdam (winter time)
     unclear = await team.sanne.say("/away over een tijdje")
     assert unclear[0]["html"] == ui("nl")["km.date.bad_date"].replace("\\n", "\n")
@@ -146,9 +147,9 @@ def test_dutch_dates_refused(text: str) -> None:
 
 async def test_staff_read_languages_in_dutch_and_counts_in_the_right_plural(team: Team) -> None:
     leila = await team.new_client(team.sanne, "Leila", 711, "fa")
-    await team.new_client(team.sanne, "Tesfay", 712, "ti")
-    for user_id in (711, 712):
-        set_step(team.bot.services.db, user_id, "welkomst")
+    tesfay = await team.new_client(team.sanne, "Tesfay", 712, "ti")
+    for client in (leila, tesfay):
+        set_step(team.bot.services.db, client.person_id, "welkomst")
     clients = (await team.sanne.say("/clients"))[0]["html"]
     assert "Farsi" in clients and "Tigrinya" in clients and "فارسی" not in clients
 
@@ -167,7 +168,7 @@ async def test_staff_read_languages_in_dutch_and_counts_in_the_right_plural(team
     done = await team.sanne.press(label("nl", "km.broadcast_send_button"))
     assert done[-1]["html"] == "2 berichten worden verstuurd."
 
-    set_step(team.bot.services.db, 712, "tov")
+    set_step(team.bot.services.db, tesfay.person_id, "tov")
     await team.sanne.say("/broadcast")
     await team.sanne.press(step_button)
     await team.sanne.press(label("nl", "km.broadcast_free_text_button"))
@@ -187,7 +188,7 @@ async def test_staff_read_languages_in_dutch_and_counts_in_the_right_plural(team
 
 async def test_admin_lists_moves_some_then_all_clients_and_removes_a_klantmanager(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal", 721, "ar")
-    await team.new_client(team.sanne, "Bilal", 722, "en")
+    bilal = await team.new_client(team.sanne, "Bilal", 722, "en")
     team.clock.advance(timedelta(hours=1))
     await team.daan.say("/clients")  # Daan was active an hour later
 
@@ -200,7 +201,7 @@ async def test_admin_lists_moves_some_then_all_clients_and_removes_a_klantmanage
     await team.admin.press("Sanne")
     refused = await team.admin.press(label("nl", "admin.remove_button"))
     assert "Sanne heeft nog 2 klanten" in refused[-1]["html"]
-    assert staff.get_staff(team.bot.services.db, SANNE).is_klantmanager
+    assert staff.get_staff(team.bot.services.db, team.sanne.person_id).is_klantmanager
 
     await team.admin.press(label("nl", "admin.reassign_button"))
     await team.admin.press("Daan")
@@ -209,7 +210,7 @@ async def test_admin_lists_moves_some_then_all_clients_and_removes_a_klantmanage
     assert buttons(moved[-1]) == [label("nl", "admin.all_button", count=1), "Bilal"]
     await team.admin.press(label("nl", "admin.all_button", count=1))
     db = team.bot.services.db
-    assert {c.user_id for c in staff.caseload(db, DAAN)} == {721, 722}
+    assert {c.user_id for c in staff.caseload(db, team.daan.person_id)} == {amal.person_id, bilal.person_id}
     told = (await amal.receive())[-1]
     assert "Daan" in told["html"]
     await team.daan.receive(count=2)  # a notice per new client
@@ -220,10 +221,10 @@ async def test_admin_lists_moves_some_then_all_clients_and_removes_a_klantmanage
     assert buttons(confirm[-1]) == [label("nl", "admin.confirm_remove_button"), label("nl", "admin.cancel_button")]
     removed = await team.admin.press(label("nl", "admin.confirm_remove_button"))
     assert removed[-1]["html"] == label("nl", "admin.removed", name="Sanne")
-    assert [k.id for k in staff.all_klantmanagers(db)] == [DAAN]
+    assert [k.id for k in staff.all_klantmanagers(db)] == [team.daan.person_id]
     after = await team.sanne.say("/clients")
     assert after[-1]["html"] == ui("nl")["km.removed"]
-    assert db["audit"].count_where("actor_id = ? AND action IN ('transfer', 'klantmanager_removed')", [ADMIN]) == 3
+    assert db["audit"].count_where("actor_id = ? AND action IN ('transfer', 'klantmanager_removed')", [team.admin.person_id]) == 3
 
 
 async def test_blocked_klantmanager_the_command_the_admin_is_told_works(team: Team) -> None:
@@ -248,9 +249,10 @@ async def test_blocked_klantmanager_the_command_the_admin_is_told_works(team: Te
 
 
 async def test_only_admins_use_the_admin_buttons_and_forged_ones_do_nothing(team: Team) -> None:
-    await team.new_client(team.sanne, "Amal", 741, "en")
+    amal = await team.new_client(team.sanne, "Amal", 741, "en")
+    sanne, daan, admin = team.sanne.person_id, team.daan.person_id, team.admin.person_id
     listing = (await team.admin.say("/klantmanagers"))[-1]
-    refused = await team.sanne.press_data(listing["message_id"], f"ad:all:{SANNE}:{DAAN}")
+    refused = await team.sanne.press_data(listing["message_id"], f"ad:all:{sanne}:{daan}")
     assert refused[-1]["html"] == ui("nl")["admin.not_admin"]
     refused = await team.sanne.say("/klantmanagers")
     assert refused[-1]["html"] == ui("nl")["admin.not_admin"]
@@ -261,14 +263,14 @@ async def test_only_admins_use_the_admin_buttons_and_forged_ones_do_nothing(team
     for forged, expected in (
         ("ad:all:12345678901234567:1", ui("nl")["admin.bad_button"]),
         ("ad:rm:x", ui("nl")["admin.bad_button"]),
-        (f"ad:all:{SANNE}:{SANNE}", ui("nl")["admin.error.same_klantmanager"]),
-        (f"ad:all:{SANNE}:{ADMIN}", f"Er is geen klantmanager met nummer {ADMIN}."),
-        (f"ad:rmok:{SANNE}", "Sanne heeft nog 1 klant. Draag die eerst over"),
-        (f"ad:one:999:{DAAN}", "Er is geen klant met nummer 999."),
+        (f"ad:all:{sanne}:{sanne}", ui("nl")["admin.error.same_klantmanager"]),
+        (f"ad:all:{sanne}:{admin}", f"Er is geen klantmanager met nummer {admin}."),
+        (f"ad:rmok:{sanne}", "Sanne heeft nog 1 klant. Draag die eerst over"),
+        (f"ad:one:999:{daan}", "Er is geen klant met nummer 999."),
     ):
         answer = await team.admin.press_data(listing["message_id"], forged)
         assert answer[-1]["html"].startswith(expected), (forged, answer[-1]["html"])
-    assert staff.client(team.bot.services.db, 741).klantmanager_id == SANNE
+    assert staff.client(team.bot.services.db, amal.person_id).klantmanager_id == sanne
 
 
 # ---------------------------------------------------------------- a large caseload
@@ -277,7 +279,7 @@ async def test_only_admins_use_the_admin_buttons_and_forged_ones_do_nothing(team
 async def test_a_large_caseload_comes_a_page_at_a_time(team: Team) -> None:
     db, now = team.bot.services.db, team.clock.now()
     for n in range(23):
-        staff.link_client(db, 760_000 + n, SANNE, f"Klant {n:02d}", now)
+        staff.link_client(db, person_of(db, 760_000 + n, create=True), team.sanne.person_id, f"Klant {n:02d}", now)
     first = (await team.sanne.say("/clients"))
     assert len(first) == 1  # one message, not a wall
     assert "Pagina 1 van 3" in first[0]["html"] and "Klant 09" in first[0]["html"] and "Klant 10" not in first[0]["html"]

@@ -18,7 +18,7 @@ import pytest
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
 from bot.channels.web.server import CHAT, build_web_app, running_web, web_person_for
-from bot.core.channel import Blocked, Button, Outgoing
+from bot.core.channel import Attachment, Blocked, Button, Outgoing, Rejected
 from bot.core.clock import FakeClock
 from bot.core.config import DEFAULT_CONTENT_DIR, Settings
 from bot.core.db import erase_person, open_db
@@ -57,11 +57,26 @@ class StandIn:
 
 
 @dataclass
+class OtherChannel:
+    """Another channel of the core (Telegram, where the klantmanager works): only its files matter here."""
+
+    name: str = "telegram"
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    async def send(self, address: str, message: Outgoing):
+        raise AssertionError("nothing is sent to the other channel in these tests")
+
+    async def file_bytes(self, attachment: Attachment) -> bytes:
+        return self.files[attachment.ref]
+
+
+@dataclass
 class WebChat:
     url: str
     services: Services
     core: StandIn
     app: object
+    channels: dict
 
     @property
     def channel(self):
@@ -78,10 +93,12 @@ async def chat(tmp_path) -> AsyncIterator[WebChat]:
         settings=settings, db=open_db(settings.db_path), renderer=Renderer(load_content(DEFAULT_CONTENT_DIR)), clock=FakeClock(NOW)
     )
     core = StandIn()
-    app = build_web_app(services, core.handle, web_person_for(services))
+    channels: dict = {"telegram": OtherChannel()}
+    app = build_web_app(services, core.handle, web_person_for(services), channels)
+    channels["web"] = app[CHAT].channel
     core.app = app
     async with running_web(app) as url:
-        yield WebChat(url=url, services=services, core=core, app=app)
+        yield WebChat(url=url, services=services, core=core, app=app, channels=channels)
     services.db.close()
 
 
@@ -242,6 +259,8 @@ async def test_4000_characters_reach_the_core_whole(chat):
 
 
 async def test_a_forged_session_gets_a_clear_answer_and_no_stream(chat):
+    import aiohttp
+
     async with chat.person("ti") as person:
         person.session.cookie_jar.update_cookies({"wegwijs_session": "forged-" + "x" * 40})
         status, answer = await person.post({"text": "hello"})
@@ -250,6 +269,8 @@ async def test_a_forged_session_gets_a_clear_answer_and_no_stream(chat):
         async with person.session.get("/api/events") as response:
             assert response.status == 401
         assert (await person.hello())["new"] is True  # the page starts afresh
+        async with person.session.get("/api/events", headers={"Last-Event-ID": "9" * 40}, timeout=aiohttp.ClientTimeout(sock_read=1)) as response:
+            assert response.status == 200  # a forged position: the page gets the history, nothing fails
     assert chat.core.turns == []
 
 
@@ -401,3 +422,51 @@ async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
                 pass
     with beside.bind("127.0.0.1", 0) as taken, pytest.raises(beside.WebChatError, match="cannot serve the web chat"):
         beside.bind("127.0.0.1", taken.getsockname()[1])
+
+
+async def test_a_photo_from_the_klantmanagers_telegram_is_kept_and_shown_in_the_web_chat(chat):
+    chat.channels["telegram"].files["AgAD-photo"] = PNG
+    async with chat.person() as person:
+        await started(person)
+        address = chat.core.turns[0].address
+        photo = Attachment(kind="photo", channel="telegram", ref="AgAD-photo")
+        await chat.channel.send(address, Outgoing(html="✉ <b>Answer from Sanne:</b>", attachment=photo))
+        _, answer = await person.wait_for(2)
+        assert answer.data["file"]["kind"] == "photo"
+        async with person.session.get(answer.data["file"]["url"]) as response:
+            assert (response.content_type, await response.read()) == ("image/jpeg", PNG)
+        with pytest.raises(Rejected):  # a channel this process does not run: refused for good, said loudly
+            await chat.channel.send(address, Outgoing(html="x", attachment=Attachment("photo", "signal", "1")))
+
+
+async def test_turns_of_one_person_are_handled_one_at_a_time_in_order_and_a_flood_is_refused(chat):
+    import asyncio
+
+    from bot.channels.web.server import MAX_WAITING_TURNS
+
+    gate = asyncio.Event()
+    running: list[str] = []
+    order: list[str] = []
+    answer = chat.core.handle
+
+    async def slow(s, turn):
+        running.append(turn.text)
+        assert len(running) == 1, "two turns of one person at once"
+        await gate.wait()
+        order.append(turn.text)
+        running.pop()
+        await answer(s, turn)
+
+    async with chat.person() as person:
+        await started(person)
+        chat.app[CHAT].handle = slow
+        posts = []
+        for n in range(MAX_WAITING_TURNS + 2):
+            posts.append(asyncio.create_task(person.post({"text": f"m{n}"})))
+            await asyncio.sleep(0.02)  # sent one after the other, as a person taps
+        await asyncio.sleep(0.2)
+        gate.set()
+        results = await asyncio.gather(*posts)
+    assert [status for status, _ in results] == [200] * MAX_WAITING_TURNS + [429, 429]
+    assert results[-1][1]["error"] == "errors.try_again"
+    assert order == [f"m{n}" for n in range(MAX_WAITING_TURNS)]

@@ -167,7 +167,7 @@ def add_parsers(sub: Any) -> None:
     appointment = sub.add_parser("appointment", help="plan, change, cancel and list appointments")
     commands = appointment.add_subparsers(dest="appointment_command", required=True)
     add = commands.add_parser("add", help="add an appointment and plan its reminders")
-    add.add_argument("--user", type=int, required=True, help="the person's Telegram user id")
+    add.add_argument("--user", type=int, required=True, help="the person id (users.id in the database)")
     _appointment_fields(add, required=True)
     _common(add)
     add.set_defaults(func=_command(_add))

@@ -186,9 +186,9 @@ async def run_demo(lang: str | None = None, db_path: Path | None = None, out: Te
             renderer = services.renderer
             now = services.clock.now()
             km = person_for(services.db, TELEGRAM, DEMO_KM, create=True, now=now)
-            client = person_for(services.db, TELEGRAM, DEMO_USER, create=True, now=now)
+            person = person_for(services.db, TELEGRAM, DEMO_USER, create=True, now=now)
             staff.add_klantmanager(services.db, km, KM_NAME, now)
-            staff.link_client(services.db, client, km, "Demo", now)
+            staff.link_client(services.db, person, km, "Demo", now)
             terminal = Terminal(client, out, color=interactive)
             async with running(app, poll_timeout=1):
                 out.write(to_terminal(renderer.ui(lang, "demo.intro"), interactive) + "\n")

@@ -63,18 +63,10 @@ def person_for(
 def address_of(db: sqlite_utils.Database, person_id: int) -> Address | None:
     """Where to send to a person: the identity they were linked to last (None once they are erased)."""
     row = db.execute(
-        "SELECT channel, external_id FROM identities WHERE person_id = ? ORDER BY linked_at DESC, rowid DESC LIMIT 1",
+        "SELECT channel, external_id FROM identities WHERE person_id = ? ORDER BY rowid DESC LIMIT 1",
         [person_id],
     ).fetchone()
     return None if row is None else Address(row[0], row[1])
-
-
-def identities_of(db: sqlite_utils.Database, person_id: int) -> list[Address]:
-    """Every channel id a person is known by (``/mydata``, erasure)."""
-    rows = db.execute(
-        "SELECT channel, external_id FROM identities WHERE person_id = ? ORDER BY rowid", [person_id]
-    ).fetchall()
-    return [Address(channel, external_id) for channel, external_id in rows]
 
 
 class AlreadyLinked(Exception):

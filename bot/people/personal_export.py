@@ -3,9 +3,10 @@
 ``bot.core.db.export_person`` finds every row about the person. Those rows also
 name the staff who dealt with them (the klantmanager a question went to, who
 answered, who did what in the audit trail, a chat a message was relayed to).
-A person may know who their klantmanager is, not that klantmanager's Telegram
-account: every account reference that is not the person becomes the staff
-member's name (or nothing, if it is no staff member). JSON kept in a column
+A person may know who their klantmanager is, not that klantmanager's person
+id or Telegram account: every id that is not the person's own becomes the staff
+member's name (or nothing, if it is no staff member). The person's own
+identities (their Telegram id) are theirs and exported as they are. JSON kept in a column
 (button state, outbox parameters, audit details) is opened and treated the
 same way, and a staff account number inside the program's own text (an
 outbox key) is replaced by the name too. What the person wrote stays as
@@ -42,11 +43,11 @@ ACCOUNT_KEYS = frozenset(
         "admin",
     }
 )
-"""Column and JSON names whose number is a Telegram account (``id``: only in ``users``)."""
+"""Column and JSON names whose number is a person id (``id``: only in ``users``)."""
 JSON_COLUMNS = frozenset({"data", "params", "details"})
 """Columns that keep JSON: button state (``awaiting``), outbox parameters, audit details."""
 TEXT_WITH_ACCOUNTS = frozenset({"key", "last_error"})
-"""Columns of the program's own text that may contain an account number (outbox keys)."""
+"""Columns of the program's own text that may contain a person id (outbox keys)."""
 
 
 def personal_export(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:

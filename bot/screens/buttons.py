@@ -14,8 +14,8 @@ import re
 
 ROW_ID = r"[0-9]{1,12}"
 """A database row id (question, appointment, draft)."""
-TELEGRAM_ID = r"[0-9]{1,16}"
-"""A Telegram user id: below 2**53, far below SQLite's 2**63."""
+PERSON_ID = r"[0-9]{1,16}"
+"""A person id (bot/people/identities.py): below 2**53 (16 digits), far below SQLite's 2**63."""
 STAMP = r"[0-9]{1,10}"
 """Unix seconds, at most 9999999999 (the year 2286): always a valid datetime."""
 NAME = r"[a-z0-9][a-z0-9_-]{0,59}"
@@ -48,23 +48,23 @@ REMINDERS = _pattern("rem", "(?P<action>pause|resume)")
 # Klantmanager (prefixes in handlers/klantmanager.py)
 CLIENTS_PAGE = _pattern("kl", "(?P<page>[0-9]{1,4})")
 """A page of ``/clients`` (counted from 0)."""
-CLIENT = _pattern("kc", "(?P<action>card|step|tr|keep)", f"(?P<client>{TELEGRAM_ID})")
-CLIENT_SET_STEP = _pattern("kc", "(?P<action>set)", f"(?P<client>{TELEGRAM_ID})", f"(?P<step>{NAME})")
-CLIENT_TRANSFER_TO = _pattern("kc", "(?P<action>to|move)", f"(?P<client>{TELEGRAM_ID})", f"(?P<to>{TELEGRAM_ID})")
-CLIENT_APPOINTMENTS = _pattern("kc", "appt", f"(?P<client>{TELEGRAM_ID})")
+CLIENT = _pattern("kc", "(?P<action>card|step|tr|keep)", f"(?P<client>{PERSON_ID})")
+CLIENT_SET_STEP = _pattern("kc", "(?P<action>set)", f"(?P<client>{PERSON_ID})", f"(?P<step>{NAME})")
+CLIENT_TRANSFER_TO = _pattern("kc", "(?P<action>to|move)", f"(?P<client>{PERSON_ID})", f"(?P<to>{PERSON_ID})")
+CLIENT_APPOINTMENTS = _pattern("kc", "appt", f"(?P<client>{PERSON_ID})")
 QUESTION = _pattern("kq", "(?P<action>reply|done|call)", f"(?P<question>{ROW_ID})")
-AWAY = _pattern("ka", f"(?P<substitute>{TELEGRAM_ID})", f"(?P<until>{STAMP})")
+AWAY = _pattern("ka", f"(?P<substitute>{PERSON_ID})", f"(?P<until>{STAMP})")
 BROADCAST = _pattern("kb", "(?P<action>step|text)", f"(?P<step>{NAME})")
 BROADCAST_ITEM = _pattern("kb", "(?P<action>item)", f"(?P<step>{NAME})", f"(?P<item>{NAME})")
 BROADCAST_FLOW = _pattern("kb", "(?P<action>send|cancel)")
-APPOINTMENT_NEW = _pattern("kap", "(?P<action>new)", f"(?P<client>{TELEGRAM_ID})", f"(?P<kind>{NAME})")
+APPOINTMENT_NEW = _pattern("kap", "(?P<action>new)", f"(?P<client>{PERSON_ID})", f"(?P<kind>{NAME})")
 APPOINTMENT_EDIT = _pattern("kap", "(?P<action>change|cancel)", f"(?P<appointment>{ROW_ID})")
 APPOINTMENT_FLOW = _pattern("kap", "(?P<action>nothing|save|abort|same)")
 
 # Admin (handlers/km_admin.py): a klantmanager's card, whom to move their
 # clients to, which clients, removal after confirmation, cancel.
 ADMIN = re.compile(
-    rf"^ad:(?:(?P<action>km|mv|rm|rmok):(?P<km>{TELEGRAM_ID})"
-    rf"|(?P<move>to|all|one):(?P<first>{TELEGRAM_ID}):(?P<target>{TELEGRAM_ID})"
+    rf"^ad:(?:(?P<action>km|mv|rm|rmok):(?P<km>{PERSON_ID})"
+    rf"|(?P<move>to|all|one):(?P<first>{PERSON_ID}):(?P<target>{PERSON_ID})"
     r"|(?P<cancel>no))\Z"
 )

@@ -52,10 +52,18 @@ class Serving:
 
 @asynccontextmanager
 async def serving(
-    services: Services, handle: TurnHandler, channels: MutableMapping[str, Channel], sock: socket.socket
+    services: Services,
+    handle: TurnHandler,
+    channels: MutableMapping[str, Channel],
+    sock: socket.socket,
+    *,
+    secure_cookie: bool = False,
 ) -> AsyncIterator[Serving]:
-    """Serve the web chat on ``sock`` and register its channel in ``channels`` until the block ends."""
-    app = build_web_app(services, handle, web_person_for(services))
+    """Serve the web chat on ``sock`` and register its channel in ``channels`` until the block ends.
+
+    ``secure_cookie``: the page is reached over https through a proxy that ends TLS.
+    """
+    app = build_web_app(services, handle, web_person_for(services), channels, secure_cookie=secure_cookie)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.SockSite(runner, sock).start()
@@ -74,6 +82,8 @@ def attach(
     channels: Callable[[Services], MutableMapping[str, Channel]],
     host: str,
     port: int,
+    *,
+    secure_cookie: bool = False,
 ) -> None:
     """Serve the web chat while ``app`` runs; ``channels(services)`` is where the core finds its channels."""
     sock = bind(host, port)
@@ -84,7 +94,7 @@ def attach(
             await started(application)
         s: Services = application.bot_data[KEY]
         stack = AsyncExitStack()
-        served = await stack.enter_async_context(serving(s, handle, channels(s), sock))
+        served = await stack.enter_async_context(serving(s, handle, channels(s), sock, secure_cookie=secure_cookie))
         application.bot_data[STACK_KEY] = stack
         application.bot_data[SERVING_KEY] = served
         log.info("web chat on %s", served.url)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
-from bot.core.channel import Attachment, Blocked, Keyboard, Outgoing, Rejected, Sent
+from bot.core.channel import Attachment, Blocked, Channel, Keyboard, Outgoing, Rejected, Sent
 from bot.core.services import Services
 from bot.people.users import get_user
 
@@ -76,24 +76,47 @@ class Pages:
             self.put(address, CLOSE)
 
 
+FOREIGN_MIME = {"photo": "image/jpeg", "voice": "audio/ogg"}
+"""What a file from another channel is served as (Telegram sends photos as JPEG, voice as Ogg/Opus)."""
+
+
 class WebChannel:
-    """``bot.core.channel.Channel`` for the web chat. ``address`` is a session's address."""
+    """``bot.core.channel.Channel`` for the web chat. ``address`` is a session's address.
+
+    ``channels`` are the core's channels by name: a file that came through
+    another one (a klantmanager's photo from Telegram) is fetched from it and
+    kept in the web chat, so the person can open it here.
+    """
 
     name = NAME
 
-    def __init__(self, services: Services, pages: Pages) -> None:
+    def __init__(self, services: Services, pages: Pages, channels: Mapping[str, Channel]) -> None:
         self.services = services
         self.pages = pages
+        self.channels = channels
 
     async def send(self, address: str, message: Outgoing) -> Sent:
         attachment = message.attachment
         file_id = None
         if attachment is not None:
-            if attachment.channel != NAME:
-                # Copying a file from another channel needs that channel's bytes: not wired (yet).
-                raise Rejected(f"a {attachment.kind} from {attachment.channel} cannot be shown in the web chat")
-            file_id = int(attachment.ref)
+            file_id = await self._file_here(address, attachment)
         return self._store(address, message.html, message.keyboard, file_id=file_id, voice=self._voice(message.voice))
+
+    async def _file_here(self, address: str, attachment: Attachment) -> int:
+        """The web file for an attachment: ours already, or copied from the channel it came through."""
+        if attachment.channel == NAME:
+            return int(attachment.ref)
+        source = self.channels.get(attachment.channel)
+        if source is None:
+            raise Rejected(f"a {attachment.kind} from {attachment.channel}, a channel this process does not run")
+        content = await source.file_bytes(attachment)
+        s = self.services
+        session = store.session_at(s.db, address)
+        if session is None:
+            raise Blocked(f"no web chat session at {address}")
+        name = attachment.file_name or attachment.kind
+        mime = FOREIGN_MIME.get(attachment.kind, "application/octet-stream")
+        return store.add_file(s.db, session, attachment.kind, name, mime, content, s.clock.now())
 
     async def send_document(self, address: str, file_name: str, data: bytes, caption: str) -> Sent:
         """A file made for the person (their data export), with a caption in the core's rich text."""

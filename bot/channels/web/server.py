@@ -31,9 +31,9 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -44,7 +44,7 @@ from aiohttp import web
 
 from bot.channels.web import store
 from bot.channels.web.channel import NAME, Pages, Passing, WebChannel
-from bot.core.channel import Attachment
+from bot.core.channel import Attachment, Channel
 from bot.core.services import Services
 from bot.core.turns import Turn
 from bot.people import identities
@@ -64,6 +64,8 @@ MAX_BODY = 64 * 1024
 MAX_UPLOAD = 10 * 1024 * 1024
 """Bytes of a photo or document a person sends (Telegram lets a bot fetch up to 20 MB)."""
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+MAX_WAITING_TURNS = 8
+"""A person's turns are handled one at a time; more than this many waiting (a flood) are refused."""
 HEARTBEAT_SECONDS = 15.0
 """An open stream gets a comment this often (proxies close silent streams) and looks for rows other processes stored."""
 COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
@@ -97,6 +99,12 @@ def web_person_for(services: Services) -> PersonFor:
     return create
 
 
+@dataclass
+class TurnLine:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
 class Refused(Exception):
     """A request the chat does not take: answered with ``key``'s text and ``status``; nothing changes."""
 
@@ -116,6 +124,8 @@ class WebChat:
     pages: Pages
     channel: WebChannel
     secure_cookie: bool = False
+    turns: dict[str, TurnLine] = field(default_factory=dict)
+    """Per address, the turn being handled and those waiting: one at a time, in order (as Telegram's chats)."""
 
     # Languages -----------------------------------------------------------
 
@@ -159,11 +169,11 @@ class WebChat:
         token = store.open_session(s.db, user_id, address, s.clock.now())
         return store.Session(address=address, user_id=user_id), token
 
-    def keep_token(self, response: web.Response, token: str) -> None:
+    def keep_token(self, request: web.Request, response: web.Response, token: str) -> None:
         # 400 days: the longest a browser keeps a cookie; retention erases a person long silent anyway.
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="Strict", secure=self.secure_cookie, path="/", max_age=400 * 86400
-        )
+        # Secure over https (or behind a proxy that ends TLS: ``secure_cookie``), so it never travels in the clear.
+        secure = self.secure_cookie or request.secure
+        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=secure, path="/", max_age=400 * 86400)
 
     def refusal(self, request: web.Request, session: store.Session | None, refused: Refused) -> web.Response:
         lang = self.language(request, session)
@@ -242,7 +252,7 @@ async def hello(request: web.Request) -> web.Response:
         session, token = chat.open_session()
     response = web.json_response({"new": token is not None, **chat.chrome(chat.language(request, session))})
     if token is not None:
-        chat.keep_token(response, token)
+        chat.keep_token(request, response, token)
     return response
 
 
@@ -313,11 +323,20 @@ async def _hand_over(request: web.Request, session: store.Session, fields: dict[
         language_hint=chat.browser_language(request),
         **fields,
     )
+    line = chat.turns.setdefault(session.address, TurnLine())
+    if line.waiting >= MAX_WAITING_TURNS:
+        return chat.refusal(request, session, Refused(429, "errors.try_again"))
+    line.waiting += 1
     try:
-        await chat.handle(s, person_turn)
+        async with line.lock:
+            await chat.handle(s, person_turn)
     except Exception:
         log.exception("web chat: the core failed on a turn")
         return chat.refusal(request, session, Refused(500, "errors.generic"))
+    finally:
+        line.waiting -= 1
+        if not line.waiting:
+            chat.turns.pop(session.address, None)
     return web.json_response(chat.chrome(chat.language(request, store.session_at(s.db, session.address))))
 
 
@@ -330,7 +349,7 @@ async def file_download(request: web.Request) -> web.StreamResponse:
     content = store.file_content(chat.services.db, stored.id) if stored else None
     if stored is None or content is None:
         return chat.refusal(request, session, Refused(404, "web.file_gone"))
-    disposition = "inline" if stored.kind == "photo" else "attachment"
+    disposition = "inline" if stored.mime in PHOTO_TYPES or stored.kind == "voice" else "attachment"
     return web.Response(
         body=content,
         content_type=stored.mime,
@@ -383,7 +402,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     if session is None:
         return chat.refusal(request, None, Refused(401, "web.session_unknown"))
     last = request.headers.get("Last-Event-ID", "")
-    after: int | None = int(last) if last.isdigit() else None
+    after: int | None = int(last) if last.isdigit() and len(last) < 19 else None  # 19 digits: past SQLite's integers
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
@@ -430,13 +449,20 @@ async def _close_pages(app: web.Application) -> None:
     app[CHAT].pages.close_all()
 
 
-def build_web_app(services: Services, handle: TurnHandler, person_for: PersonFor, *, secure_cookie: bool = False) -> web.Application:
-    """The web chat's aiohttp application; ``app[CHAT].channel`` is the ``WebChannel`` to register with the core."""
+def build_web_app(
+    services: Services,
+    handle: TurnHandler,
+    person_for: PersonFor,
+    channels: Mapping[str, Channel],
+    *,
+    secure_cookie: bool = False,
+) -> web.Application:
+    """The web chat's aiohttp application; ``app[CHAT].channel`` is the ``WebChannel`` to register in ``channels``."""
     app = web.Application(client_max_size=MAX_UPLOAD + MAX_BODY)
     pages = Pages()
     app[CHAT] = WebChat(
         services=services, handle=handle, person_for=person_for, pages=pages,
-        channel=WebChannel(services, pages), secure_cookie=secure_cookie,
+        channel=WebChannel(services, pages, channels), secure_cookie=secure_cookie,
     )
     app.router.add_get("/", page)
     app.router.add_get("/start", page)

@@ -93,6 +93,13 @@
   }
 
   function fileElement(file) {
+    if (file.kind === "voice") {
+      const audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "none";
+      audio.src = file.url;
+      return audio;
+    }
     if (file.kind === "photo") {
       const image = document.createElement("img");
       image.src = file.url;
