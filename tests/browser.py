@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
 
@@ -133,7 +133,11 @@ class Served(Generic[T]):
         async def run() -> R:
             return function()
 
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+        return self.run(run(), timeout)
+
+    def run(self, coroutine: Coroutine[Any, Any, R], timeout: float = WAIT_SECONDS) -> R:
+        """Await ``coroutine`` in the servers' loop (a harness person's ``say``, say) and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
 
 @contextmanager

@@ -9,6 +9,8 @@ import aiohttp
 from selenium.webdriver.common.by import By
 
 from tests.browser import browser, press, screenshot, served, wait_for  # noqa: F401  (browser is a fixture)
+from bot.casework import staff
+from bot.people.identities import TELEGRAM, person_for
 from tests.harness import bot_under_test
 
 PERSON = 5101
@@ -61,3 +63,36 @@ async def test_a_long_message_is_cut_as_telegrams_app_does(bot) -> None:
             assert response.status == 200
     sent = [m for m in await bot.client.messages(PERSON) if not m["from_bot"]]
     assert len(sent[0]["text"]) == 4096
+
+
+KIM = 5201
+
+
+def test_a_klantmanager_answers_a_question_in_the_browser(browser, tmp_path: Path, renderer) -> None:  # noqa: F811
+    """Kim's Telegram in the browser: a question arrives with its buttons, her answer reaches the person."""
+    with served(lambda: bot_under_test(tmp_path / "wegwijs.db", dispatch_seconds=0.05)) as running:
+        bot = running.value
+
+        def seed() -> None:
+            db, now = bot.services.db, bot.services.clock.now()
+            kim = person_for(db, TELEGRAM, KIM, create=True, now=now)
+            staff.add_klantmanager(db, kim, "Kim", now)
+            staff.link_client(db, person_for(db, TELEGRAM, PERSON, create=True, now=now), kim, "Amal", now)
+
+        running.call(seed)
+        browser.get(f"{bot.emulator.base_url}/_web/chat/{KIM}")
+        browser.find_element(By.ID, "text").send_keys("/start\n")  # Kim has opened her chat with the bot
+        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.bot"))
+
+        amal = bot.person(PERSON, "en", "Amal")
+        for step in (amal.say("/start"), amal.press("English"), amal.press(renderer.button("en", "privacy.accept")),
+                     amal.say("/menu"), amal.press(renderer.button("en", "menu.ask")), amal.say("Where is my letter?"),
+                     amal.press(renderer.button("en", "ask.yes"))):
+            running.run(step)
+
+        wait_for(browser, lambda d: any("Where is my letter?" in t for t in _bubbles(d)))
+        press(browser, renderer.button("nl", "km.reply_button"))
+        browser.find_element(By.ID, "text").send_keys("In de blauwe map.\n")
+        answer = running.run(amal.receive_until(lambda m: "In de blauwe map." in (m.get("html") or "")))
+        assert "Kim" in answer["html"]
+        screenshot(browser, "emulator-klantmanager")
