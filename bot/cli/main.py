@@ -36,6 +36,11 @@ def _run(args: argparse.Namespace) -> int:
         print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
     app = build_application(settings)
+    if args.web_port is not None:
+        error = _attach_web_chat(app, args)
+        if error:
+            print(f"wegwijs {args.command}: {error}", file=sys.stderr)
+            return 2
     if not args.verbose:  # the start line and content reloads (bot/core/runlog.py), without PTB's chatter
         logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
     if args.webhook_url:
@@ -43,6 +48,27 @@ def _run(args: argparse.Namespace) -> int:
     else:
         app.run_polling()
     return 0
+
+
+def _attach_web_chat(app: object, args: argparse.Namespace) -> str | None:
+    """Serve the web chat beside the bot (bot/channels/web/beside.py); the reason when it cannot."""
+    from bot.channels.web import beside
+    from bot.conversation import handle  # the core's entry point for every channel but Telegram's PTB handlers
+
+    try:
+        beside.attach(
+            app, handle, lambda s: s.channels, args.web_host, args.web_port, secure_cookie=args.secure_cookie
+        )
+    except beside.WebChatError as exc:
+        return str(exc)
+    return None
+
+
+def _web(args: argparse.Namespace) -> int:
+    """``wegwijs web --port 8090``: the bot (long polling) with the web chat beside it, as ``run --web-port``."""
+    args.web_port, args.web_host = args.port, args.host
+    args.webhook_url = None
+    return _run(args)
 
 
 def _emulator(args: argparse.Namespace) -> int:
@@ -102,6 +128,14 @@ def _admin_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_secure_cookie(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--secure-cookie",
+        action="store_true",
+        help="web chat: people reach it over https through a proxy that ends TLS (the session cookie is then Secure)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wegwijs", description="Wegwijs Telegram assistant")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
@@ -115,7 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
     run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.add_argument("--web-port", type=int, help="also serve the web chat on this port (0: any free port)")
+    run.add_argument("--web-host", default="127.0.0.1", help="web chat: address to listen on")
+    _add_secure_cookie(run)
     run.set_defaults(func=_run)
+
+    web = sub.add_parser(
+        "web", help="run the bot with the web chat beside it (klantmanagers stay in Telegram: TELEGRAM_BOT_TOKEN)"
+    )
+    web.add_argument("--port", type=int, default=8090, help="the web chat's port (default 8090)")
+    web.add_argument("--host", default="127.0.0.1", help="the web chat's address (default 127.0.0.1)")
+    web.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
+    web.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
+    web.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    web.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    _add_secure_cookie(web)
+    web.set_defaults(func=_web)
 
     emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
