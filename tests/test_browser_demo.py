@@ -17,6 +17,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from bot.demo.web import CLIENT_NAME, WebDemo, running_web_demo
+from bot.texts.bidi import strip_marks
 from bot.texts.render import Renderer
 from tests.browser import Served, browser, press, screenshot, served, wait_for  # noqa: F401  (browser: a fixture)
 
@@ -46,7 +47,8 @@ def km_pane(driver) -> None:
 
 
 def texts(driver, selector: str) -> list[str]:
-    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
+    """The messages' text as read, without the direction marks around Latin words in Arabic."""
+    return [strip_marks(element.text) for element in driver.find_elements(By.CSS_SELECTOR, selector)]
 
 
 def arrives(driver, selector: str, wanted: str) -> None:
@@ -62,8 +64,6 @@ def type_in(driver, text: str) -> None:
 
 def plain(renderer: Renderer, lang: str, key: str, **values: object) -> str:
     """A ui text as the page shows it: no tags (bold is drawn), no direction marks."""
-    from bot.texts.bidi import strip_marks
-
     return strip_marks(renderer.button(lang, key, **values)).replace("<b>", "").replace("</b>", "")
 
 
@@ -132,6 +132,8 @@ def test_a_question_in_arabic_reaches_kim_and_her_answer_comes_back(
     assert "Kim" in answer  # under the header "answer from your klantmanager Kim", in Arabic
 
     browser.switch_to.default_content()
+    browser.set_window_size(1280, 1000)  # both phones whole, with the bar above them
+    browser.execute_script("window.scrollTo(0, 0)")
     path = screenshot(browser, "demo-web")
     README_SCREENSHOT.parent.mkdir(exist_ok=True)
     shutil.copyfile(path, README_SCREENSHOT)

@@ -42,6 +42,12 @@ function fill(parent, text, start, end, entities) {
   parent.append(text.slice(pos, end));
 }
 
+// As Telegram's app does: the first letter decides (Arabic, Farsi: right to left); "/start" has none: left to right.
+function direction(text) {
+  const first = text.match(/[A-Za-z\u00C0-\u024F\u0590-\u08FF\u1200-\u137F]/);
+  return first && /[\u0590-\u08FF]/.test(first[0]) ? "rtl" : "ltr";
+}
+
 function body(message) {
   const div = document.createElement("div");
   div.className = "bubble";
@@ -58,7 +64,7 @@ function body(message) {
   const text = message.text ?? message.caption ?? "";
   const entities = [...(message.entities || [])].sort((a, b) => a.offset - b.offset || b.length - a.length);
   const content = document.createElement("div");
-  content.dir = "auto";  // Arabic and Farsi read right to left; "/start" (no letters of either kind) left to right
+  content.dir = direction(text);
   fill(content, text, 0, text.length, entities);
   div.append(content);
   const time = document.createElement("div");
