@@ -16,10 +16,14 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from bot.demo.web import CLIENT_NAME, WebDemo, running_web_demo
-from bot.texts.bidi import strip_marks
-from bot.texts.render import Renderer
-from tests.browser import Served, browser, press, screenshot, served, wait_for  # noqa: F401  (browser: a fixture)
+# The demo runs the web chat on the core's conversation.handle (h15in's branch); until that is
+# merged here, these tests skip and say so.
+pytest.importorskip("bot.conversation", reason="bot.conversation (h15in-core) is not merged into this tree yet")
+
+from bot.demo.web import CLIENT_NAME, WebDemo, running_web_demo  # noqa: E402
+from bot.texts.bidi import strip_marks  # noqa: E402
+from bot.texts.render import Renderer  # noqa: E402
+from tests.browser import Served, browser, press, screenshot, served, wait_for  # noqa: E402, F401  (browser: a fixture)
 
 LANG = "ar"
 QUESTION = "متى تبدأ دروس اللغة؟"
