@@ -82,6 +82,13 @@ def _web(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if args.web:
+        from bot.demo.web import run_web_demo
+
+        try:
+            return asyncio.run(run_web_demo(port=args.port, db_path=args.db, open_browser=not args.no_open))
+        except KeyboardInterrupt:  # Ctrl-C is how the browser demo ends
+            return 0
     from bot.demo.terminal import run_demo
 
     return asyncio.run(run_demo(lang=args.lang, db_path=args.db))
@@ -167,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="talk to the bot in this terminal, no token needed")
     demo.add_argument("--lang", help="the language your pretend Telegram app uses (nl, en, ar, fa, ti)")
     demo.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    demo.add_argument("--web", action="store_true", help="the browser demo: a web chat beside the klantmanager's Telegram")
+    demo.add_argument("--port", type=int, default=8089, help="with --web: the port of the demo page (default 8089)")
+    demo.add_argument("--no-open", action="store_true", help="with --web: print the page's address, do not open a browser")
     demo.set_defaults(func=_demo)
     admin = sub.add_parser("admin", help="manage admins")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)

@@ -2,6 +2,7 @@
 
 Bot API:      ``/bot<token>/<method>`` and ``/file/bot<token>/<file_path>``
 Control API:  ``/_control/...`` (JSON), used by tests and the terminal demo.
+Web view:     ``/_web/chat/<user_id>``, one chat in a browser (the browser demo; ``webview.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import webview
 from .state import (
     ATTACHMENTS,
     BotAPIError,
@@ -769,6 +771,7 @@ class Emulator:
             web.get("/_control/commands", _control(_commands)),
             web.get("/_control/files/{file_id}", _control(_file_bytes)),
             web.post("/_control/reset", _control(_reset)),
+            *webview.routes(lambda request: request.app[STATE_KEY]),
         ]
         app.add_routes(routes)
         return app
