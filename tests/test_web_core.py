@@ -153,7 +153,12 @@ async def test_delete_from_the_web_chat_erases_everything(team: Team) -> None:
         await press(person, "English")
         await press(person, label("en", "privacy.accept"))
         (session,) = s.db["web_sessions"].rows
-        await say(person, "/delete")
+        # No command list in a browser: /mydata and /delete are buttons under the privacy notice.
+        await say(person, "/menu")
+        await press(person, label("en", "menu.privacy"))
+        await press(person, label("en", "privacy.mydata_button"))
+        assert any(m.data.get("file") for m in person.shown[-2:])  # the export, as a file to download
+        await press(person, label("en", "privacy.delete_button"))
         await press(person, label("en", "delete.yes"))
         await person.wait_ended()
     assert plain(person.shown[-1].data["html"]) == plain(label("en", "delete.done"))

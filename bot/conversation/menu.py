@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.conversation import personal_data
 from bot.conversation.ask import my_klantmanager
 from bot.conversation.common import fields, onboarded, reply, stale_button
 from bot.core.features import Feature
@@ -80,6 +81,8 @@ MENU_TARGETS = {
     views.MENU_LANGUAGE: language,
     views.MENU_PRIVACY: privacy,
     views.MENU_KLANTMANAGER: my_klantmanager,
+    views.MENU_MYDATA: personal_data.mydata,
+    views.MENU_DELETE: personal_data.delete,
 }
 
 

@@ -32,6 +32,8 @@ UNKNOWN_STEP = "?"
 MENU_WHERE, MENU_PATH, MENU_TOPICS, MENU_LANGUAGE = "where", "path", "topics", "language"
 MENU_PRIVACY, MENU_BILINGUAL, MENU_MAIN, MENU_STEP = "privacy", "bilingual", "main", "step"
 MENU_KLANTMANAGER = "klantmanager"
+MENU_MYDATA, MENU_DELETE = "mydata", "delete"
+"""What /mydata and /delete do, as buttons under the privacy notice (a web chat has no command list)."""
 ASK, ASK_NEW = "ask", "new"
 
 
@@ -74,7 +76,11 @@ def privacy_screen(r: Renderer, lang: str, accepted: bool) -> Screen:
         return item.html if item else r.ui(lg, GENERIC)
 
     if accepted:
-        keyboard: Keyboard = (back_to_menu(r, lang),)
+        keyboard: Keyboard = (
+            (_button(r.button(lang, "privacy.mydata_button"), MENU, MENU_MYDATA),),
+            (_button(r.button(lang, "privacy.delete_button"), MENU, MENU_DELETE),),
+            back_to_menu(r, lang),
+        )
     else:
         keyboard = (
             (_button(r.button(lang, "privacy.accept"), PRIVACY, "yes"),),
