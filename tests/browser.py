@@ -64,9 +64,9 @@ def missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
-    """A headless Chromium for the whole module (starting one takes about a second)."""
+@contextmanager
+def chromium_driver(profile: Path, window: tuple[int, int] = WINDOW, extra: tuple[str, ...] = ()) -> Iterator["WebDriver"]:
+    """A headless Chromium with an empty profile in ``profile``, or a loud skip when there is none."""
     reason = missing()
     if reason:
         pytest.skip(reason)
@@ -75,16 +75,21 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
+    for flag in (*FLAGS, *extra, f"--window-size={window[0]},{window[1]}", f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(0)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
+    """A headless Chromium for the whole module (starting one takes about a second)."""
+    with chromium_driver(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
 
 
 def wait_for(driver: "WebDriver", condition: Callable[["WebDriver"], T], timeout: float = WAIT_SECONDS) -> T:

@@ -2,40 +2,20 @@
 
 Selenium is blocking; the bot and its HTTP server run on the test's event
 loop, so every browser call runs in a thread (``await browser.open(url)``).
-No browser is ever downloaded: without ``/usr/bin/chromium`` and
-``/usr/bin/chromedriver`` (``.ci/run`` installs them) the tests skip, loudly.
+The browser itself comes from ``tests/browser.py`` (Debian's Chromium, or a
+loud skip), as for every browser test.
 """
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from tests.browser import chromium_driver
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-MISSING = (
-    "BROWSER TESTS SKIPPED: Chromium is not installed (/usr/bin/chromium, /usr/bin/chromedriver). "
-    "Install Debian's packages: apt-get install chromium chromium-driver (.ci/run does this)."
-)
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these Chromium calls Google's hosts at start; this machine has no network.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--lang=nl",
-)
+EXTRA_FLAGS = ("--disable-extensions", "--lang=nl")
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 
@@ -113,19 +93,6 @@ class Browser:
 
 def chromium() -> Iterator[Browser]:
     """A headless Chromium with an empty profile (a module-scoped fixture uses this), or a loud skip."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        warnings.warn(MISSING, stacklevel=1)
-        pytest.skip(MISSING)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     with tempfile.TemporaryDirectory(prefix="wegwijs-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={DESKTOP[0]},{DESKTOP[1]}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-        try:
+        with chromium_driver(Path(profile), DESKTOP, EXTRA_FLAGS) as driver:
             yield Browser(driver)
-        finally:
-            driver.quit()
