@@ -11,8 +11,9 @@ second after the bot listens: importing ``aiohttp.web`` takes 0.3-0.5 s of
 processor time (its client sets up TLS contexts), which on the start path
 added a third to the processor time before the first ``getUpdates``
 (``bench/start.py``). The import runs in a thread; until the server runs,
-connections wait in the socket's queue. The server stops after the bot
-(``post_shutdown``).
+connections wait in the socket's queue. The metrics start counting with the
+server (prometheus-client is imported there too). The server stops after the
+bot (``post_shutdown``).
 
 Every route comes from :func:`routes`: one tuple of adders, each given the
 aiohttp application and the PTB application (``add_routes(web_app, app)``).
@@ -103,8 +104,12 @@ async def _serve(context: ContextTypes.DEFAULT_TYPE) -> None:
     if server is None:
         return
     web = await asyncio.to_thread(importlib.import_module, "aiohttp.web")
+    # The metrics only where /metrics serves them, and from here on: prometheus-client
+    # takes about 80 ms to import, which the start would otherwise pay before it listens.
+    metrics = await asyncio.to_thread(importlib.import_module, "bot.ops.metrics")
     if app.bot_data.get(SERVER_KEY) is not server:  # the bot stopped meanwhile
         return
+    metrics.install(app)
     web_app = web.Application()
     for add_routes in routes():
         add_routes(web_app, app)

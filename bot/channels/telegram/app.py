@@ -79,17 +79,20 @@ def build_application(
     for job in s.registry.jobs:
         _schedule(app, job)
     jobs.start_outbox(app)
-    if settings.http_port is not None:  # metrics only where /metrics serves them (prometheus-client: 50 ms to import)
-        from bot.ops import metrics
-
-        metrics.install(app)
     jobs.start_retention(app)
     jobs.install_reload(app, settings, after_reload=set_commands)
     return app
 
 
+WARM_UP_SECONDS = 1.0
+"""Work that only prepares (the search index, the command menus) waits this long after the
+start, so that the bot listens first: done at once, it held up the first getUpdates by about
+160 ms of processor time (issue 11, ``bench/start.py``). A search before then builds the index
+itself."""
+
+
 def _schedule(app: Application, job: Job) -> None:
-    """A feature's job on PTB's JobQueue: once as soon as the bot runs, or repeating from then."""
+    """A feature's job on PTB's JobQueue: once a moment after the bot runs, or repeating from the start."""
     if app.job_queue is None:
         return
 
@@ -97,16 +100,17 @@ def _schedule(app: Application, job: Job) -> None:
         await job.run(context.application.bot_data[KEY])
 
     if job.every is None:
-        app.job_queue.run_once(run, when=0, name=job.name, job_kwargs={"misfire_grace_time": None})
+        app.job_queue.run_once(run, when=WARM_UP_SECONDS, name=job.name, job_kwargs={"misfire_grace_time": None})
     else:
         app.job_queue.run_repeating(run, interval=job.every, first=0, name=job.name)
 
 
 async def on_start(app: Application) -> None:
     log_start(app.bot_data[KEY].settings, app.bot.username)
-    # The command menu is set as soon as the bot runs, not before it listens:
-    # rendering it reads each language's CLDR data (issue 11, start time).
-    app.job_queue.run_once(_set_commands_now, when=0, name=COMMANDS_JOB, job_kwargs={"misfire_grace_time": None})
+    # The command menu is set once the bot listens, not before: rendering it
+    # reads each language's CLDR data (issue 11, start time).
+    once = {"misfire_grace_time": None}
+    app.job_queue.run_once(_set_commands_now, when=WARM_UP_SECONDS, name=COMMANDS_JOB, job_kwargs=once)
     jobs.listen_for_sighup(app)
     await ops_http.start(app)
 
