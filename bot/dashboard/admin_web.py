@@ -41,7 +41,7 @@ async def admin(request: web.Request) -> web.Response:
 
 
 async def admin_csv(request: web.Request) -> web.Response:
-    """One table of the overview as CSV (the same rows, "<5" and all)."""
+    """One table of the overview as CSV (the same rows, "<5" and all), built from its own section only."""
     member = signed_in(request)
     if member is None:
         return not_signed_in(request)
@@ -49,8 +49,7 @@ async def admin_csv(request: web.Request) -> web.Response:
         return forbidden(request, member)
     name = CSV_NAME.fullmatch(request.match_info["name"])
     s = services(request)
-    overview = insights.admin_overview(s.db, s.renderer, s.clock.now()) if name else []
-    table = next((t for t in overview if t.key == name.group(1)), None) if name else None
+    table = insights.table(s.db, s.renderer, s.clock.now(), name.group(1)) if name else None
     if table is None:
         return message(request, 404, "dashboard.not_found_title", "dashboard.not_found", member)
     return web.Response(
