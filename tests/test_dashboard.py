@@ -24,7 +24,7 @@ from bot.reminders import appointments, repetition
 from bot.texts.timing import load_timing
 from tests.dashboard_server import dashboard_url, sign_in_link
 from tests.harness import Person, seen
-from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, team_at, text
+from tests.test_handoff import START, Team, ask, team_at, text
 
 AMAL, TESFAY, REZA = 701, 702, 703
 
@@ -56,16 +56,17 @@ async def seed(team: Team) -> tuple[Person, Person, Person]:
     await team.sanne.receive()
     s = team.bot.services
     now = team.clock.now()
+    amal_id = amal.person_id
     timing = load_timing(s.renderer.journey)
     item = next(step.critical_items for step in s.renderer.journey.steps if step.critical_items)[0]
-    s.db["item_checks"].insert({"user_id": AMAL, "item_id": item, "status": "asked", "round": 3})
-    repetition.escalate(s.db, AMAL, {"item_id": item, "round": 3}, now)
+    s.db["item_checks"].insert({"user_id": amal_id, "item_id": item, "status": "asked", "round": 3})
+    repetition.escalate(s.db, amal_id, {"item_id": item, "round": 3}, now)
     missed = appointments.add(
-        s.db, timing, user_id=AMAL, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0), now=now, place="Implacement"
+        s.db, timing, user_id=amal_id, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0), now=now, place="Implacement"
     )
-    appointments.give_reason(s.db, appointments.answer(s.db, missed, appointments.NOT_COMING, now), AMAL, "Mijn kind is ziek")
+    appointments.give_reason(s.db, appointments.answer(s.db, missed, appointments.NOT_COMING, now), amal_id, "Mijn kind is ziek")
     appointments.add(
-        s.db, timing, user_id=AMAL, kind="rechtmatigheidsgesprek", starts_at=datetime(2027, 3, 12, 14, 0), now=now,
+        s.db, timing, user_id=amal_id, kind="rechtmatigheidsgesprek", starts_at=datetime(2027, 3, 12, 14, 0), now=now,
         place="Jan Evertsenstraat 1",
     )
     return amal, tesfay, reza
@@ -110,13 +111,13 @@ async def test_a_klantmanager_signs_in_with_the_link_and_sees_their_caseload(das
 async def test_a_client_page_lists_what_the_counts_count(dash: Dashboard) -> None:
     async with aiohttp.ClientSession() as http:
         await get(http, await sign_in_link(dash.team.sanne))
-        status, page = await get(http, f"{dash.base}/dashboard/clients/{AMAL}")
+        status, page = await get(http, f"{dash.base}/dashboard/clients/{dash.amal.person_id}")
     assert status == 200
     assert "متى يأتي الموعد؟" in page  # the open question, with its age
     assert "Mijn kind is ziek" in page and "Les TOV" in page
     assert "Jan Evertsenstraat 1" in page
     renderer = dash.team.bot.services.renderer
-    item = repetition.not_understood(dash.team.bot.services.db, AMAL)[0]
+    item = repetition.not_understood(dash.team.bot.services.db, dash.amal.person_id)[0]
     assert html.escape(renderer.title("nl", item)) in page
 
 
@@ -163,28 +164,29 @@ async def test_roles_are_read_again_on_every_page(dash: Dashboard) -> None:
     team = dash.team
     async with aiohttp.ClientSession() as http:
         await get(http, await sign_in_link(team.sanne))
-        status, page = await get(http, f"{dash.base}/dashboard/clients/{REZA}")  # Daan's client
+        status, page = await get(http, f"{dash.base}/dashboard/clients/{dash.reza.person_id}")  # Daan's client
         assert status == 403 and page_text("dashboard.forbidden") in page and "Reza" not in page
-        assert team.bot.services.db["audit"].count_where("actor_id = ? AND action = 'refused'", [SANNE]) == 1
+        assert team.bot.services.db["audit"].count_where("actor_id = ? AND action = 'refused'", [team.sanne.person_id]) == 1
         status, page = await get(http, dash.base + "/admin")
         assert status == 403 and page_text("dashboard.forbidden") in page
 
-        staff_admin.reassign(team.bot.services.db, from_id=SANNE, to_id=DAAN, now=team.clock.now(), actor_id=ADMIN)
-        staff_admin.remove(team.bot.services.db, SANNE, team.clock.now(), ADMIN)
+        staff_admin.reassign(team.bot.services.db, from_id=team.sanne.person_id, to_id=team.daan.person_id, now=team.clock.now(),
+                             actor_id=team.admin.person_id)
+        staff_admin.remove(team.bot.services.db, team.sanne.person_id, team.clock.now(), team.admin.person_id)
         status, page = await get(http, dash.base + "/dashboard/clients")
         assert status == 403 and page_text("dashboard.no_role") in page and "Amal" not in page
 
 
 async def test_a_substitute_sees_the_colleagues_caseload_while_they_are_away(dash: Dashboard) -> None:
     team = dash.team
-    staff.set_away(team.bot.services.db, DAAN, team.clock.now() + timedelta(days=3), SANNE)
+    staff.set_away(team.bot.services.db, team.daan.person_id, team.clock.now() + timedelta(days=3), team.sanne.person_id)
     async with aiohttp.ClientSession() as http:
         await get(http, await sign_in_link(team.sanne))
         status, page = await get(http, dash.base + "/dashboard/clients")
         assert status == 200 and "Klanten van Daan" in page and "Reza Ahmadi" in page
-        assert (await get(http, f"{dash.base}/dashboard/clients/{REZA}"))[0] == 200
-        staff.set_away(team.bot.services.db, DAAN, None, None)  # /back
-        assert (await get(http, f"{dash.base}/dashboard/clients/{REZA}"))[0] == 403
+        assert (await get(http, f"{dash.base}/dashboard/clients/{dash.reza.person_id}"))[0] == 200
+        staff.set_away(team.bot.services.db, team.daan.person_id, None, None)  # /back
+        assert (await get(http, f"{dash.base}/dashboard/clients/{dash.reza.person_id}"))[0] == 403
 
 
 async def test_bad_addresses_and_methods_get_a_dutch_page(dash: Dashboard) -> None:
@@ -236,7 +238,7 @@ async def test_an_admin_sees_the_overview_and_downloads_each_table_as_csv(dash: 
                 expected = tables.as_csv(table)
                 assert csv_text.splitlines()[0] == expected.splitlines()[0]
                 assert len(csv_text.splitlines()) == len(expected.splitlines())
-        for name in ("Amal", "Tesfay", "Reza", "Sanne", "Daan", str(AMAL)):
+        for name in ("Amal", "Tesfay", "Reza", "Sanne", "Daan", str(AMAL), str(dash.amal.person_id)):
             assert name not in page.split("</header>")[1]  # no names in the overview (Beheer, signed in, is above)
         assert "&lt;5" in page  # three clients: every count is hidden
         links = [cell for table in overview for row in table.rows for cell in row if isinstance(cell, tables.Link)]

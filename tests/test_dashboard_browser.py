@@ -18,7 +18,7 @@ from bot.cli.main import main as cli
 from tests.dashboard_browser import DESKTOP, PHONE, Browser, chromium
 from tests.dashboard_server import dashboard_url, sign_in_link
 from tests.harness import bot_under_test
-from tests.test_dashboard import AMAL, REZA, Dashboard, seed
+from tests.test_dashboard import Dashboard, seed
 from tests.test_handoff import ADMIN, START, label, team_at
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "dashboard-admin.png"
@@ -62,7 +62,7 @@ async def test_a_klantmanager_signs_in_from_the_bot_and_works_through_the_caselo
     assert await browser.page_width() <= PHONE[0]  # the wide table scrolls inside its box, the page does not
     await browser.size(*DESKTOP)
 
-    await browser.open(f"{dash.base}/dashboard/clients/{REZA}")  # Daan's client
+    await browser.open(f"{dash.base}/dashboard/clients/{dash.reza.person_id}")  # Daan's client
     assert await browser.text("h1") == nl("dashboard.forbidden_title") and "Reza" not in await browser.text("main")
     await browser.open(dash.base + "/admin")
     assert await browser.text("h1") == nl("dashboard.forbidden_title")
@@ -70,7 +70,7 @@ async def test_a_klantmanager_signs_in_from_the_bot_and_works_through_the_caselo
     await browser.open(dash.base + "/dashboard/clients")
     await browser.press_button(nl("dashboard.sign_out"))
     assert await browser.text("h1") == nl("dashboard.signed_out_title")
-    await browser.open(f"{dash.base}/dashboard/clients/{AMAL}")
+    await browser.open(f"{dash.base}/dashboard/clients/{dash.amal.person_id}")
     assert await browser.text("h1") == nl("dashboard.not_signed_in_title")
 
 
