@@ -90,7 +90,7 @@ async def test_a_person_blocked_in_any_channel_becomes_inactive_and_their_messag
         bot.services.channels["telegram"] = FakeChannel("telegram", errors=[Blocked("gone")])
         add_appointment(bot, PERSON)
         await settle(bot)
-        assert not get_user(bot.services.db, PERSON).active
+        assert not get_user(bot.services.db, bot.person_id(PERSON)).active
         assert {r["status"] for r in rows(bot, PERSON) if r["kind"].startswith("appointment")} == {outbox.CANCELLED}
         assert notice(rows(bot, PERSON))["last_error"] == f"{outbox.BLOCKED}: gone"
 
@@ -115,7 +115,7 @@ async def test_a_photo_from_another_channel_reaches_the_klantmanager_in_telegram
     s = team.bot.services
     s.channels["web"] = FakeChannel("web", files={"w-1": b"\x89PNG from the web chat"})
     photo = handoff.pending_from("De brief", Attachment("photo", "web", "w-1"))
-    handoff.submit_question(s, get_user(s.db, amal.user_id), photo)
+    handoff.submit_question(s, get_user(s.db, amal.person_id), photo)
     relayed = (await team.sanne.receive())[-1]
     assert relayed["kind"] == "photo" and "Amal Haddad" in relayed["caption"] and "De brief" in relayed["caption"]
     assert await team.bot.client.file_bytes(relayed["file_id"]) == b"\x89PNG from the web chat"

@@ -56,17 +56,16 @@ async def seed(team: Team) -> tuple[Person, Person, Person]:
     await team.sanne.receive()
     s = team.bot.services
     now = team.clock.now()
-    amal_id = amal.person_id
     timing = load_timing(s.renderer.journey)
     item = next(step.critical_items for step in s.renderer.journey.steps if step.critical_items)[0]
-    s.db["item_checks"].insert({"user_id": amal_id, "item_id": item, "status": "asked", "round": 3})
-    repetition.escalate(s.db, amal_id, {"item_id": item, "round": 3}, now)
+    s.db["item_checks"].insert({"user_id": amal.person_id, "item_id": item, "status": "asked", "round": 3})
+    repetition.escalate(s.db, amal.person_id, {"item_id": item, "round": 3}, now)
     missed = appointments.add(
-        s.db, timing, user_id=amal_id, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0), now=now, place="Implacement"
+        s.db, timing, user_id=amal.person_id, kind="tov", starts_at=datetime(2027, 3, 10, 10, 0), now=now, place="Implacement"
     )
-    appointments.give_reason(s.db, appointments.answer(s.db, missed, appointments.NOT_COMING, now), amal_id, "Mijn kind is ziek")
+    appointments.give_reason(s.db, appointments.answer(s.db, missed, appointments.NOT_COMING, now), amal.person_id, "Mijn kind is ziek")
     appointments.add(
-        s.db, timing, user_id=amal_id, kind="rechtmatigheidsgesprek", starts_at=datetime(2027, 3, 12, 14, 0), now=now,
+        s.db, timing, user_id=amal.person_id, kind="rechtmatigheidsgesprek", starts_at=datetime(2027, 3, 12, 14, 0), now=now,
         place="Jan Evertsenstraat 1",
     )
     return amal, tesfay, reza
@@ -170,8 +169,10 @@ async def test_roles_are_read_again_on_every_page(dash: Dashboard) -> None:
         status, page = await get(http, dash.base + "/admin")
         assert status == 403 and page_text("dashboard.forbidden") in page
 
-        staff_admin.reassign(team.bot.services.db, from_id=team.sanne.person_id, to_id=team.daan.person_id, now=team.clock.now(),
-                             actor_id=team.admin.person_id)
+        staff_admin.reassign(
+            team.bot.services.db, from_id=team.sanne.person_id, to_id=team.daan.person_id, now=team.clock.now(),
+            actor_id=team.admin.person_id,
+        )
         staff_admin.remove(team.bot.services.db, team.sanne.person_id, team.clock.now(), team.admin.person_id)
         status, page = await get(http, dash.base + "/dashboard/clients")
         assert status == 403 and page_text("dashboard.no_role") in page and "Amal" not in page
@@ -254,8 +255,8 @@ async def test_an_admin_sees_the_overview_and_downloads_each_table_as_csv(dash: 
         if links:
             status, item_page = await get(http, dash.base + links[0].href)
             assert status == 200 and "item-text" in item_page
-        for bad in ("/admin/nothing.csv", "/admin/nothing", "/admin/Path", "/admin/%2e%2e%2fetc.csv", "/admin/" + "x" * 300 + ".csv", "/content/xx/woning",
-                    "/content/nl/nothing", "/content/nl/%2e%2e"):
+        for bad in ("/admin/nothing.csv", "/admin/nothing", "/admin/Path", "/admin/%2e%2e%2fetc.csv",
+                    "/admin/" + "x" * 300 + ".csv", "/content/xx/woning", "/content/nl/nothing", "/content/nl/%2e%2e"):
             status, page = await get(http, dash.base + bad)
             assert status == 404 and page_text("dashboard.not_found") in page, bad
     async with aiohttp.ClientSession() as http:

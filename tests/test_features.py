@@ -23,6 +23,7 @@ from bot.core.routes import Route
 from bot.core.services import Services
 from bot.core.turns import Turn
 from bot.features import FEATURES
+from bot.people import identities
 from bot.reminders import repetition
 from tests.harness import bot_under_test, seen, strip_marks
 from tests.test_spine import OWN_NAMES, onboard
@@ -51,11 +52,18 @@ class FakeChannel:
 
 
 class FakePerson:
-    """Someone in the fake channel: each turn goes through ``conversation.handle``."""
+    """Someone in the fake channel: each turn goes through ``conversation.handle``.
 
-    def __init__(self, s: Services, channel: FakeChannel, person_id: int, language_hint: str) -> None:
-        self.s, self.channel, self.person_id, self.hint = s, channel, person_id, language_hint
-        self.address = f"fake-{person_id}"
+    As a channel's edge does, each turn names the person the bot knows for this
+    address (none before their first write).
+    """
+
+    def __init__(self, s: Services, channel: FakeChannel, address: str, language_hint: str) -> None:
+        self.s, self.channel, self.address, self.hint = s, channel, address, language_hint
+
+    @property
+    def person_id(self) -> int | None:
+        return identities.person_for(self.s.db, FAKE, self.address)
 
     async def act(self, **what: object) -> list[Outgoing]:
         before = len(self.channel.sent)
@@ -86,7 +94,7 @@ async def test_a_fake_channel_gets_the_same_onboarding_screens_as_telegram(tmp_p
         fake = FakeChannel()
         bot.services.channels[FAKE] = fake
         telegram = bot.person(7001, language_code="ar")
-        other = FakePerson(bot.services, fake, 9_000_001, language_hint="ar")
+        other = FakePerson(bot.services, fake, "fake-1", language_hint="ar")
 
         steps = [
             (telegram.say("/start"), other.act(command="start", text="/start")),
@@ -100,7 +108,8 @@ async def test_a_fake_channel_gets_the_same_onboarding_screens_as_telegram(tmp_p
         got_fake = [fake_screen(m) for m in await other.press(accept)]
         assert got_telegram == got_fake
         assert got_fake[-1][1], "the step question has its buttons"
-        rows = list(bot.services.db["users"].rows_where("id in (7001, 9000001)", select="lang, privacy_accepted_at"))
+        ids = [bot.person_id(7001), other.person_id]
+        rows = list(bot.services.db["users"].rows_where("id in (?, ?)", ids, select="lang, privacy_accepted_at"))
         assert [row["lang"] for row in rows] == ["ar", "ar"]
         assert all(row["privacy_accepted_at"] for row in rows)
 
