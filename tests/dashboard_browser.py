@@ -72,6 +72,13 @@ class Browser:
 
         return await self._run(press)
 
+    async def enter(self) -> None:
+        """Press Enter on the element that has the focus (follows a link, as a keyboard user does)."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        await self._run(lambda: ActionChains(self.driver).send_keys(Keys.ENTER).perform())
+
     async def cookies(self) -> list[dict]:
         return await self._run(self.driver.get_cookies)
 

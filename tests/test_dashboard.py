@@ -24,7 +24,7 @@ from bot.reminders import appointments, repetition
 from bot.texts.timing import load_timing
 from tests.dashboard_server import dashboard_url, sign_in_link
 from tests.harness import Person, seen
-from tests.test_handoff import ADMIN, DAAN, SANNE, START, Team, ask, team_at, text
+from tests.test_handoff import START, Team, ask, team_at, text
 
 AMAL, TESFAY, REZA = 701, 702, 703
 
@@ -228,10 +228,18 @@ async def test_an_admin_sees_the_overview_and_downloads_each_table_as_csv(dash: 
     async with aiohttp.ClientSession() as http:
         status, page = await get(http, await sign_in_link(dash.team.admin))
         assert status == 200 and 'url=/admin"' in page
-        status, page = await get(http, dash.base + "/admin")
-        assert status == 200
-        for table in overview:
-            assert f'<h2 id="{table.key}">{html.escape(table.title)}</h2>' in page
+        pages = {}
+        for name in insights.SECTION_NAMES:
+            status, pages[name] = await get(http, f"{dash.base}/admin/{name}")
+            assert status == 200 and '<a href="/admin/' in pages[name]
+            current = pages[name].split('aria-current="page">')[1].split("<")[0]
+            assert current == html.escape(text("nl", f"dashboard.section.{name}"))  # the menu shows where one is
+        status, first = await get(http, dash.base + "/admin")
+        assert status == 200 and first.split('aria-current="page">')[1].split("<")[0] == html.escape(
+            text("nl", f"dashboard.section.{insights.SECTION_NAMES[0]}"))
+        for table in overview:  # each table on its section's page, and only there
+            on = [name for name, shown in pages.items() if f'<h2 id="{table.key}">{html.escape(table.title)}</h2>' in shown]
+            assert len(on) == 1, table.key
             async with http.get(f"{dash.base}/admin/{table.key}.csv") as response:
                 assert response.status == 200 and response.content_type == "text/csv"
                 assert f"wegwijs-{table.key}.csv" in response.headers["Content-Disposition"]
@@ -239,20 +247,22 @@ async def test_an_admin_sees_the_overview_and_downloads_each_table_as_csv(dash: 
                 expected = tables.as_csv(table)
                 assert csv_text.splitlines()[0] == expected.splitlines()[0]
                 assert len(csv_text.splitlines()) == len(expected.splitlines())
-        for name in ("Amal", "Tesfay", "Reza", "Sanne", "Daan", str(AMAL), str(dash.amal.person_id)):
-            assert name not in page.split("</header>")[1]  # no names in the overview (Beheer, signed in, is above)
-        assert "&lt;5" in page  # three clients: every count is hidden
+        for page in pages.values():
+            for name in ("Amal", "Tesfay", "Reza", "Sanne", "Daan", str(AMAL), str(dash.amal.person_id)):
+                assert name not in page.split("</header>")[1]  # no names in the overview (Beheer, signed in, is above)
+        assert "&lt;5" in pages["path"]  # three clients: every count is hidden
         links = [cell for table in overview for row in table.rows for cell in row if isinstance(cell, tables.Link)]
         if links:
             status, item_page = await get(http, dash.base + links[0].href)
             assert status == 200 and "item-text" in item_page
-        for bad in ("/admin/nothing.csv", "/admin/%2e%2e%2fetc.csv", "/admin/" + "x" * 300 + ".csv", "/content/xx/woning",
-                    "/content/nl/nothing", "/content/nl/%2e%2e"):
+        for bad in ("/admin/nothing.csv", "/admin/nothing", "/admin/Path", "/admin/%2e%2e%2fetc.csv",
+                    "/admin/" + "x" * 300 + ".csv", "/content/xx/woning", "/content/nl/nothing", "/content/nl/%2e%2e"):
             status, page = await get(http, dash.base + bad)
             assert status == 404 and page_text("dashboard.not_found") in page, bad
     async with aiohttp.ClientSession() as http:
         await get(http, await sign_in_link(dash.team.sanne))
         assert (await get(http, f"{dash.base}/admin/{overview[0].key}.csv"))[0] == 403
+        assert (await get(http, f"{dash.base}/admin/{insights.SECTION_NAMES[-1]}"))[0] == 403
 
 
 async def test_behind_the_gemeentes_own_https_address_the_cookie_is_secure(dash: Dashboard) -> None:

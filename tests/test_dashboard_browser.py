@@ -101,7 +101,8 @@ async def test_an_admin_sees_the_overview_of_a_seeded_database(tmp_path: Path, b
         await browser.open(await sign_in_link(admin))
         await browser.wait_for_path("/admin")
         assert await browser.text("h1") == nl("dashboard.admin_title")
-        assert await browser.count("section.insight") >= 6 and await browser.count("figure.chart svg") >= 1
+        assert await browser.text('[aria-current="page"]') == nl("dashboard.section.path")
+        assert await browser.count("section.insight") == 2 and await browser.count("figure.chart svg") == 1
         main = await browser.text("main")
         assert "Klantmanager 0001" not in main and "10000000" not in main  # no names, no ids
         shot = tmp_path / "dashboard-admin.png"
@@ -112,3 +113,23 @@ async def test_an_admin_sees_the_overview_of_a_seeded_database(tmp_path: Path, b
         if os.environ.get(UPDATE_SCREENSHOT) == "1":
             SCREENSHOT.parent.mkdir(exist_ok=True)
             shutil.copyfile(shot, SCREENSHOT)
+
+        # The menu between the sections by keyboard: Tab to "Vragen", Enter.
+        target = nl("dashboard.section.questions")
+        for _ in range(12):
+            if await browser.tab() == target:
+                break
+        else:
+            raise AssertionError(f"Tab never reached {target!r}")
+        await browser.enter()
+        await browser.wait_for_path("/admin/questions")
+        assert await browser.text('[aria-current="page"]') == target
+        assert await browser.count("section.insight") == 2  # answer times per klantmanager and per week
+        assert "Klantmanager 1" in await browser.text("main")  # numbered, not named
+
+        # On a phone the menu wraps: every section in reach, and the page does not scroll sideways.
+        await browser.size(*PHONE)
+        await browser.open(dashboard_url(bot) + "/admin/delivery")
+        assert await browser.count("nav.sections a") == 6
+        assert await browser.page_width() <= PHONE[0]
+        await browser.size(*DESKTOP)

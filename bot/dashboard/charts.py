@@ -11,6 +11,7 @@ not drawn; the table's note says so.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import uuid
@@ -38,8 +39,7 @@ _NOT_NEEDED = re.compile(r"<!--.*?-->|<script\b.*?</script>|<title>[^<]*</title>
 
 
 def _accessible(svg: str, title: str, description: str) -> str:
-    """The SVG with one title and a description a screen reader reads; no comments, no script."""
-    svg = _NOT_NEEDED.sub("", svg)
+    """The SVG (without comments and script) with one title and a description a screen reader reads."""
     ident = f"chart-{uuid.uuid4().hex[:8]}"
     opening_end = svg.index(">") + 1
     head = svg[: opening_end - 1] + f' role="img" aria-labelledby="{ident}-t {ident}-d">'
@@ -47,39 +47,52 @@ def _accessible(svg: str, title: str, description: str) -> str:
     return head + label + svg[opening_end:]
 
 
+Series = tuple[tuple[str, tuple[float | None, ...]], ...]
+"""(name, values) per series: hashable, so a drawing can be kept."""
+
+
 def funnel(title: str, description: str, labels: Sequence[str], values: Sequence[int | None]) -> str:
     """One band per label, widest first as given (the path's steps in order)."""
-    chart = pygal.Funnel(
-        **_OPTIONS, title=title, legend_at_bottom=True, print_values=True, show_y_labels=False, show_y_guides=False
-    )
-    for label, value in zip(labels, values, strict=True):
-        if value is not None:
-            chart.add(label, [value])
-    return _accessible(chart.render(is_unicode=True), title, description)
+    series = tuple((label, (value,)) for label, value in zip(labels, values, strict=True) if value is not None)
+    return _accessible(_drawn("funnel", title, (), series), title, description)
 
 
 def bars(title: str, description: str, labels: Sequence[str], values: Sequence[float | None], unit: str = "") -> str:
     """Horizontal bars, one per label, the first on top; a None leaves its label without a bar."""
-    chart = pygal.HorizontalBar(
-        **_OPTIONS, title=title, show_legend=False, print_values=True, value_formatter=lambda v: _dutch(v) + unit
-    )
-    chart.x_labels = list(reversed(labels))  # pygal draws the first at the bottom
-    chart.add(title, list(reversed(values)))
-    return _accessible(chart.render(is_unicode=True), title, description)
+    # pygal draws the first at the bottom
+    return _accessible(_drawn("bars", title, tuple(reversed(labels)), ((title, tuple(reversed(values))),), unit), title, description)
+
+
+def lines(title: str, description: str, x_labels: Sequence[str], series: dict[str, Sequence[float | None]]) -> str:
+    """One line per series over ``x_labels``; a None leaves a gap."""
+    drawn = _drawn("lines", title, tuple(x_labels), tuple((name, tuple(values)) for name, values in series.items()))
+    return _accessible(drawn, title, description)
+
+
+@functools.lru_cache(maxsize=32)
+def _drawn(kind: str, title: str, x_labels: tuple[str, ...], series: Series, unit: str = "") -> str:
+    """pygal's SVG without comments and script, kept for the same figures: pygal takes 5-15 ms a chart,
+    and the figures of a page change only now and then (the id for a screen reader is new each time)."""
+    if kind == "funnel":
+        chart = pygal.Funnel(
+            **_OPTIONS, title=title, legend_at_bottom=True, print_values=True, show_y_labels=False, show_y_guides=False
+        )
+    elif kind == "bars":
+        chart = pygal.HorizontalBar(
+            **_OPTIONS, title=title, show_legend=False, print_values=True, value_formatter=lambda v: _dutch(v) + unit
+        )
+    else:
+        chart = pygal.Line(
+            **_OPTIONS, title=title, legend_at_bottom=True, x_label_rotation=30, allow_interruptions=True,
+            value_formatter=_dutch, include_x_axis=True, margin_right=48
+        )
+    if x_labels:
+        chart.x_labels = list(x_labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _NOT_NEEDED.sub("", chart.render(is_unicode=True))
 
 
 def _dutch(value: float) -> str:
     """A number as a Dutch reader writes it: a decimal comma."""
     return f"{value:g}".replace(".", ",")
-
-
-def lines(title: str, description: str, x_labels: Sequence[str], series: dict[str, Sequence[float | None]]) -> str:
-    """One line per series over ``x_labels``; a None leaves a gap."""
-    chart = pygal.Line(
-        **_OPTIONS, title=title, legend_at_bottom=True, x_label_rotation=30, allow_interruptions=True, value_formatter=_dutch,
-        include_x_axis=True, margin_right=48
-    )
-    chart.x_labels = list(x_labels)
-    for name, values in series.items():
-        chart.add(name, list(values))
-    return _accessible(chart.render(is_unicode=True), title, description)

@@ -1,6 +1,7 @@
 """The admin (team lead) overview: the gemeente as a whole, without names.
 
-``admin_overview`` is the one entry point the dashboard's pages call; each
+``section`` is what one admin page shows and ``table`` one CSV (``admin_overview``, all
+sections at once, is for the checks and the benchmark); each
 ``Table`` carries its Dutch title, columns, rows, an optional chart (SVG) and
 note. Counts below 5 are shown as "<5" everywhere, CSV and charts included
 (``bot/dashboard/tables.py``); what each section counts is in
@@ -17,7 +18,10 @@ from bot.dashboard.sections import SECTIONS, TABLES, View
 from bot.dashboard.tables import Link, Table, as_csv
 from bot.texts.render import Renderer
 
-__all__ = ["Link", "Table", "admin_overview", "as_csv", "section", "table"]
+__all__ = ["SECTION_NAMES", "Link", "Table", "admin_overview", "as_csv", "section", "table"]
+
+SECTION_NAMES: tuple[str, ...] = tuple(SECTIONS)
+"""The sections in the order shown; the admin's pages are one section each, the first at ``/admin``."""
 
 
 def admin_overview(db: sqlite_utils.Database, renderer: Renderer, now: datetime) -> list[Table]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from bot.dashboard.tables import Link
 from bot.texts.render import Renderer
 
 TEMPLATES = jinja2.Environment(
@@ -20,6 +21,8 @@ TEMPLATES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+TEMPLATES.tests["link"] = lambda value: isinstance(value, Link)
+"""``{% if cell is link %}``: a table's cell that links (asking a text or a number for ``.href`` costs an exception)."""
 
 
 def render(renderer: Renderer, template: str, **values: Any) -> str:

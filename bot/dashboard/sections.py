@@ -25,7 +25,7 @@ from babel import Locale
 from bot.casework import handoff
 from bot.core.clock import iso, parse_iso
 from bot.core.config import TIMEZONE
-from bot.dashboard import charts, counters
+from bot.dashboard import answer_weeks, charts, counters
 from bot.dashboard.tables import (
     NOT_SHOWN,
     SUPPRESSED,
@@ -263,8 +263,6 @@ _ANSWERED = """SELECT klantmanager_id, answer_seconds, answered_at > answer_due_
 WHERE answered_at >= :since AND answered_at < :until"""
 """Questions first answered in a time range: klantmanager, seconds waited, whether later than promised.
 Only integers leave SQLite (``answer_seconds`` is kept when the answer comes), from one range of an index."""
-_WAITED = "SELECT group_concat(answer_seconds) FROM questions WHERE answered_at >= :since AND answered_at < :until"
-"""A week's answer times as one text (a quarter faster than a row per question)."""
 
 
 def _nearest_rank(ordered: list[int], share: float) -> int:
@@ -347,15 +345,15 @@ def _klantmanager_numbers(db: sqlite_utils.Database) -> dict[int, int]:
 
 
 def _weeks(view: View) -> Table:
-    """Answer times per week (local Monday to Monday), the last weeks up to this one."""
+    """Answer times per week (local Monday to Monday), the last weeks up to this one (finished ones kept:
+    ``bot/dashboard/answer_weeks.py``)."""
     today = view.now.astimezone(TIMEZONE).date()
     mondays = [today - timedelta(days=today.weekday(), weeks=back) for back in range(ANSWER_WEEKS, -1, -1)]
     rows: list[list[Cell]] = []
     for monday in mondays:
         start = datetime.combine(monday, time(), TIMEZONE)
-        span = {"since": iso(start), "until": iso(start + timedelta(weeks=1))}
-        (waited,) = view.db.execute(_WAITED, span).fetchone()
-        week = _Answered.of([int(seconds) for seconds in waited.split(",")] if waited else [])
+        until = start + timedelta(weeks=1)
+        week = answer_weeks.week_figures(view.db, iso(start), iso(until), until <= view.now, _Answered.of)
         rows.append([view.text("weeks.label", number=monday.isocalendar().week, monday=monday), *week.cells()])
 
     def hours(cell: Cell) -> float | None:
