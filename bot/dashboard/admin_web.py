@@ -14,9 +14,10 @@ import re
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.casework.staff import Staff
 from bot.casework.staff_text import language_name
 from bot.dashboard import access, insights, tables
-from bot.dashboard.respond import SECURITY_HEADERS, forbidden, message, not_signed_in, page, services, signed_in
+from bot.dashboard.respond import SECURITY_HEADERS, for_staff, message, page, services
 from bot.editors.preview import chat_html, text_direction
 
 CSV_NAME = re.compile(r"([a-z0-9_-]{1,64})\.csv")
@@ -33,25 +34,22 @@ def numeric_columns(table: tables.Table) -> set[int]:
     return {i for i in range(1, len(table.columns)) if table.rows and all(figure(row[i]) for row in table.rows)}
 
 
-async def admin(request: web.Request) -> web.Response:
+@for_staff(access.may_see_admin)
+async def admin(request: web.Request, member: Staff) -> web.Response:
     """The first section's page (``/admin``)."""
-    return await _section_page(request, insights.SECTION_NAMES[0])
+    return _section_page(request, member, insights.SECTION_NAMES[0])
 
 
-async def admin_page(request: web.Request) -> web.Response:
+@for_staff(access.may_see_admin)
+async def admin_page(request: web.Request, member: Staff) -> web.Response:
     """``/admin/<section>`` (a section's page) or ``/admin/<key>.csv`` (one table); else not found."""
     name = request.match_info["name"]
     if name in insights.SECTION_NAMES:
-        return await _section_page(request, name)
-    return await admin_csv(request)
+        return _section_page(request, member, name)
+    return _csv(request, member, name)
 
 
-async def _section_page(request: web.Request, name: str) -> web.Response:
-    member = signed_in(request)
-    if member is None:
-        return not_signed_in(request)
-    if not access.may_see_admin(member):
-        return forbidden(request, member)
+def _section_page(request: web.Request, member: Staff, name: str) -> web.Response:
     s = services(request)
     shown = insights.section(s.db, s.renderer, s.clock.now(), name)
     numeric = {table.key: numeric_columns(table) for table in shown}
@@ -59,14 +57,9 @@ async def _section_page(request: web.Request, name: str) -> web.Response:
                 sections=insights.SECTION_NAMES, current=name)
 
 
-async def admin_csv(request: web.Request) -> web.Response:
+def _csv(request: web.Request, member: Staff, file_name: str) -> web.Response:
     """One table of the overview as CSV (the same rows, "<5" and all), built from its own section only."""
-    member = signed_in(request)
-    if member is None:
-        return not_signed_in(request)
-    if not access.may_see_admin(member):
-        return forbidden(request, member)
-    name = CSV_NAME.fullmatch(request.match_info["name"])
+    name = CSV_NAME.fullmatch(file_name)
     s = services(request)
     table = insights.table(s.db, s.renderer, s.clock.now(), name.group(1)) if name else None
     if table is None:
@@ -79,11 +72,9 @@ async def admin_csv(request: web.Request) -> web.Response:
     )
 
 
-async def content_item(request: web.Request) -> web.Response:
+@for_staff(lambda member: True)
+async def content_item(request: web.Request, member: Staff) -> web.Response:
     """One item's whole text in one language, drawn as the chat shows it (any staff member may read it)."""
-    member = signed_in(request)
-    if member is None:
-        return not_signed_in(request)
     s = services(request)
     lang, item_id = request.match_info["lang"], request.match_info["item"]
     journey = s.renderer.journey

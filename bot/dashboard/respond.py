@@ -7,6 +7,7 @@ traceback or aiohttp's English text.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -66,6 +67,28 @@ def not_signed_in(request: web.Request) -> web.Response:
 
 def forbidden(request: web.Request, member: Staff) -> web.Response:
     return message(request, 403, "dashboard.forbidden_title", "dashboard.forbidden", member)
+
+
+StaffPage = Callable[[web.Request, Staff], Awaitable[web.Response]]
+
+
+def for_staff(allowed: Callable[[Staff], bool]) -> Callable[[StaffPage], Callable[[web.Request], Awaitable[web.Response]]]:
+    """A page for a signed-in staff member whom ``allowed`` admits (the role is read again on every request);
+    anyone else gets the page that says why."""
+
+    def wrap(handler: StaffPage) -> Callable[[web.Request], Awaitable[web.Response]]:
+        @functools.wraps(handler)
+        async def checked(request: web.Request) -> web.Response:
+            member = signed_in(request)
+            if member is None:
+                return not_signed_in(request)
+            if not allowed(member):
+                return forbidden(request, member)
+            return await handler(request, member)
+
+        return checked
+
+    return wrap
 
 
 @web.middleware

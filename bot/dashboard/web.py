@@ -16,12 +16,14 @@ from pathlib import Path
 from aiohttp import web
 from telegram.ext import Application
 
+from bot.casework.staff import Staff
 from bot.dashboard import access, admin_web, caseload_view, links, signin
 from bot.dashboard.respond import (
     COOKIE,
     PTB_APP,
     SECURITY_HEADERS,
     dashboard_pages,
+    for_staff,
     forbidden,
     message,
     not_signed_in,
@@ -105,24 +107,16 @@ async def sign_out(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------- the klantmanager's pages
 
 
-async def clients(request: web.Request) -> web.Response:
-    member = signed_in(request)
-    if member is None:
-        return not_signed_in(request)
-    if not access.may_see_caseload(member):
-        return forbidden(request, member)
+@for_staff(access.may_see_caseload)
+async def clients(request: web.Request, member: Staff) -> web.Response:
     s = services(request)
     now = s.clock.now()
     owners = access.caseload_owners(s.db, member, now)
     return page(request, "caseload.html", member=member, caseloads=caseload_view.caseloads(s.db, s.renderer, owners, now))
 
 
-async def client(request: web.Request) -> web.Response:
-    member = signed_in(request)
-    if member is None:
-        return not_signed_in(request)
-    if not access.may_see_caseload(member):
-        return forbidden(request, member)
+@for_staff(access.may_see_caseload)
+async def client(request: web.Request, member: Staff) -> web.Response:
     s = services(request)
     now = s.clock.now()
     text = request.match_info["user_id"]
