@@ -73,19 +73,7 @@ def submit_question(s: Services, user: User, pending: Pending) -> tuple[Question
     question = questions.open_question(
         s.db, user.id, linked.klantmanager_id, now, answer_days(s.renderer), pending.topic
     )
-    message = questions.add_message(
-        s.db,
-        question,
-        FROM_CLIENT,
-        user.id,
-        pending.kind,
-        now,
-        text=pending.text,
-        file_id=pending.file_id,
-        file_name=pending.file_name,
-        file_channel=pending.file_channel,
-    )
-    plan_relay(s, message, user.id, now)
+    message = _add(s, question, FROM_CLIENT, user.id, pending, now)
     outbox.enqueue(
         s.db,
         user_id=user.id,
@@ -101,19 +89,7 @@ def submit_question(s: Services, user: User, pending: Pending) -> tuple[Question
 
 def submit_answer(s: Services, question: Question, klantmanager_id: int, pending: Pending) -> ThreadMessage:
     now = s.clock.now()
-    message = questions.add_message(
-        s.db,
-        question,
-        TO_CLIENT,
-        klantmanager_id,
-        pending.kind,
-        now,
-        text=pending.text,
-        file_id=pending.file_id,
-        file_name=pending.file_name,
-        file_channel=pending.file_channel,
-    )
-    plan_relay(s, message, question.user_id, now)
+    message = _add(s, question, TO_CLIENT, klantmanager_id, pending, now)
     audit.record(s.db, now, klantmanager_id, "answer", question.user_id, question_id=question.id)
     return message
 
@@ -127,12 +103,18 @@ def submit_followup(s: Services, question: Question, user: User, pending: Pendin
     now = s.clock.now()
     if question.status != questions.OPEN:
         questions.reopen(s.db, question.id)
+    _add(s, question, FROM_CLIENT, user.id, pending, now)
+    return staff.handling_klantmanager(s.db, question.klantmanager_id, now)
+
+
+def _add(s: Services, question: Question, direction: str, sender_id: int, pending: Pending, now: datetime) -> ThreadMessage:
+    """Keep one message of the thread, and plan its relay to the other side."""
     message = questions.add_message(
-        s.db, question, FROM_CLIENT, user.id, pending.kind, now,
+        s.db, question, direction, sender_id, pending.kind, now,
         text=pending.text, file_id=pending.file_id, file_name=pending.file_name, file_channel=pending.file_channel,
     )
-    plan_relay(s, message, user.id, now)
-    return staff.handling_klantmanager(s.db, question.klantmanager_id, now)
+    plan_relay(s, message, question.user_id, now)
+    return message
 
 
 def plan_relay(s: Services, message: ThreadMessage, user_id: int, now: datetime) -> None:
