@@ -329,8 +329,11 @@ def _v9_indexes_for_scale(db: sqlite_utils.Database) -> None:
 def _v10_operations(db: sqlite_utils.Database) -> None:
     """Operations (bot/ops/): one row the health check writes, to prove the database takes writes;
     open questions counted for /metrics from an index, not by reading every question."""
-    db.execute("CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL)")
-    db.execute("CREATE INDEX idx_questions_status_answered ON questions (status, answered_at)")
+    _run(
+        db,
+        "CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL)",
+        "CREATE INDEX idx_questions_status_answered ON questions (status, answered_at)",
+    )
 
 
 def _v11_thread_files_by_channel(db: sqlite_utils.Database) -> None:
@@ -339,32 +342,6 @@ def _v11_thread_files_by_channel(db: sqlite_utils.Database) -> None:
     NULL: Telegram, where every file before this came from.
     """
     db.execute("ALTER TABLE thread_messages ADD COLUMN file_channel TEXT")
-
-
-def _v13_dashboard_signin(db: sqlite_utils.Database) -> None:
-    """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py).
-
-    Staff rows, not a statushouder's (``staff_id``, no ``user_id``); only hashes of the secrets.
-    """
-    for statement in (
-        """CREATE TABLE dashboard_links (
-   token_hash TEXT PRIMARY KEY,
-   staff_id INTEGER NOT NULL,
-   created_at TEXT NOT NULL,
-   expires_at TEXT NOT NULL,
-   used_at TEXT
-)""",
-        """CREATE TABLE dashboard_sessions (
-   id_hash TEXT PRIMARY KEY,
-   staff_id INTEGER NOT NULL,
-   created_at TEXT NOT NULL,
-   expires_at TEXT NOT NULL,
-   ended_at TEXT
-)""",
-        "CREATE INDEX idx_dashboard_links_expires_at ON dashboard_links (expires_at)",
-        "CREATE INDEX idx_dashboard_sessions_expires_at ON dashboard_sessions (expires_at)",
-    ):
-        db.execute(statement)
 
 
 def _counted(table: str, source: str, buckets: dict[str, str], watched: str, where: str = "1") -> tuple[str, ...]:
@@ -404,7 +381,8 @@ def _v12_dashboard(db: sqlite_utils.Database) -> None:
     ``item_checks.lang``: the language an item was asked in; ``questions.answer_seconds``:
     the wait for the first answer. The count tables hold no person, only counts per bucket.
     """
-    statements = (
+    _run(
+        db,
         'ALTER TABLE "item_checks" ADD COLUMN "lang" TEXT',
         "UPDATE item_checks SET lang = (SELECT lang FROM users WHERE users.id = item_checks.user_id)",
         'ALTER TABLE "questions" ADD COLUMN "answer_seconds" INTEGER',
@@ -440,8 +418,32 @@ def _v12_dashboard(db: sqlite_utils.Database) -> None:
         "CREATE INDEX idx_questions_status_km ON questions (status, klantmanager_id, answered_at, created_at, answer_due_at)",
         "CREATE INDEX idx_questions_answered ON questions (answered_at, klantmanager_id, answer_seconds, answer_due_at)",
     )
-    for statement in statements:
-        db.execute(statement)
+
+
+def _v13_dashboard_signin(db: sqlite_utils.Database) -> None:
+    """Single-use sign-in links and sessions of the staff dashboard (bot/dashboard/signin.py).
+
+    Staff rows, not a statushouder's (``staff_id``, no ``user_id``); only hashes of the secrets.
+    """
+    _run(
+        db,
+        """CREATE TABLE dashboard_links (
+   token_hash TEXT PRIMARY KEY,
+   staff_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   expires_at TEXT NOT NULL,
+   used_at TEXT
+)""",
+        """CREATE TABLE dashboard_sessions (
+   id_hash TEXT PRIMARY KEY,
+   staff_id INTEGER NOT NULL,
+   created_at TEXT NOT NULL,
+   expires_at TEXT NOT NULL,
+   ended_at TEXT
+)""",
+        "CREATE INDEX idx_dashboard_links_expires_at ON dashboard_links (expires_at)",
+        "CREATE INDEX idx_dashboard_sessions_expires_at ON dashboard_sessions (expires_at)",
+    )
 
 
 def _v14_identities(db: sqlite_utils.Database) -> None:
