@@ -33,10 +33,15 @@ class Browser:
         await self._run(self.driver.get, url)
 
     async def wait_for_path(self, path: str, timeout: float = 5.0) -> None:
-        """Wait until the browser shows ``path`` (after a meta refresh)."""
+        """Wait until the browser shows ``path`` (after a meta refresh), fully loaded."""
+
+        def arrived() -> bool:
+            at = self.driver.current_url.split("?")[0].endswith(path)
+            return at and self.driver.execute_script("return document.readyState") == "complete"
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while not (await self._run(lambda: self.driver.current_url)).split("?")[0].endswith(path):
+        while not await self._run(arrived):
             if loop.time() > deadline:
                 raise AssertionError(f"the browser stayed at {self.driver.current_url}, not {path}")
             await asyncio.sleep(0.05)
@@ -51,15 +56,34 @@ class Browser:
 
         return await self._run(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, selector)))
 
+    def _click_and_wait_for_the_next_page(self, by: str, what: str, timeout: float = 5.0) -> None:
+        """Click, then wait until the old page is gone and the new one loaded.
+
+        Selenium's click returns as soon as the click is sent; a form's POST and
+        redirect come after. Reading the page straight away can find the old
+        page's element just before it goes (a stale element in CI).
+        """
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        old_page = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(by, what).click()
+        wait = WebDriverWait(self.driver, timeout)
+        wait.until(expected_conditions.staleness_of(old_page))
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
     async def click_link(self, text: str) -> None:
+        """Follow a link to another page."""
         from selenium.webdriver.common.by import By
 
-        await self._run(lambda: self.driver.find_element(By.LINK_TEXT, text).click())
+        await self._run(self._click_and_wait_for_the_next_page, By.LINK_TEXT, text)
 
     async def press_button(self, text: str) -> None:
+        """Press a form's button and wait for the page it leads to."""
         from selenium.webdriver.common.by import By
 
-        await self._run(lambda: self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']").click())
+        await self._run(self._click_and_wait_for_the_next_page, By.XPATH, f"//button[normalize-space()='{text}']")
 
     async def tab(self) -> str:
         """Press Tab; the text of the element that then has the focus."""
