@@ -268,6 +268,15 @@ async def test_wegwijs_run_serves_healthz_on_its_port_and_stops_when_the_port_is
                 assert refused.returncode == 2
                 assert f"wegwijs run: cannot listen on 127.0.0.1:{taken_port} for /healthz and /metrics" in err.decode()
                 assert "Traceback" not in err.decode()
+
+                # A second bot on the first one's database stops at once, naming the first (bot/core/db_owner.py).
+                second = await run("a.db", 0)
+                _, err = await asyncio.wait_for(second.communicate(), 60)
+                assert second.returncode == 2
+                assert f"wegwijs run: process {serving.pid} already runs a bot on {tmp_path / 'a.db'}" in err.decode()
+                async with aiohttp.ClientSession() as session:  # the first one goes on
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        assert response.status == 200, await response.text()
             finally:
                 for process in (serving, refused):
                     if process.returncode is None:

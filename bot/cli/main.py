@@ -24,9 +24,7 @@ PIPE_CLOSED = 141
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.core import runlog
-    from bot.channels.telegram.app import build_application
-    from bot.ops.http import HttpServerError
+    from bot.core import db_owner
 
     try:
         settings = Settings.from_env(
@@ -41,6 +39,20 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.token:
         print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
+    try:
+        with db_owner.owned(settings.db_path):  # before the migrations: a second bot on this file stops here
+            return _serve(args, settings)
+    except db_owner.DatabaseInUse as exc:
+        print(f"wegwijs {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the bot (with the web chat when asked) and run it until it is stopped."""
+    from bot.core import runlog
+    from bot.channels.telegram.app import build_application
+    from bot.ops.http import HttpServerError
+
     app = build_application(settings)
     if args.web_port is not None:
         error = _attach_web_chat(app, args)
