@@ -146,22 +146,24 @@ async def test_a_reminder_due_while_the_page_is_closed_appears_on_the_next_open(
 
 async def test_delete_from_the_web_chat_erases_everything(team: Team) -> None:
     s = team.bot.services
-    async with web_chat(team) as url, web_person(url, "en") as person:
+    async with web_chat(team) as url, web_person(url, "fa") as person:
         await person.hello()
         await person.open_page()
         await say(person, "/start")
-        await press(person, "English")
-        await press(person, label("en", "privacy.accept"))
+        await press(person, "فارسی")
+        await press(person, label("fa", "privacy.accept"))
         (session,) = s.db["web_sessions"].rows
         # No command list in a browser: /mydata and /delete are buttons under the privacy notice.
         await say(person, "/menu")
-        await press(person, label("en", "menu.privacy"))
-        await press(person, label("en", "privacy.mydata_button"))
+        await press(person, label("fa", "menu.privacy"))
+        await press(person, label("fa", "privacy.mydata_button"))
         assert any(m.data.get("file") for m in person.shown[-2:])  # the export, as a file to download
-        await press(person, label("en", "privacy.delete_button"))
-        await press(person, label("en", "delete.yes"))
+        await press(person, label("fa", "privacy.delete_button"))
+        await press(person, label("fa", "delete.yes"))
         await person.wait_ended()
-    assert plain(person.shown[-1].data["html"]) == plain(label("en", "delete.done"))
+    farewell = person.shown[-1].data
+    assert plain(farewell["html"]) == plain(label("fa", "delete.done"))
+    assert (farewell["lang"], farewell["dir"]) == ("fa", "rtl")  # in the person's language, though they are gone
     assert [s.db[table].count for table in ("web_sessions", "web_messages", "web_files")] == [0, 0, 0]
     assert s.db["users"].count_where("id = ?", [session["user_id"]]) == 0
     assert identities.person_for(s.db, "web", session["address"]) is None

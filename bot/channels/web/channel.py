@@ -51,6 +51,9 @@ class Pages:
 
     def __init__(self) -> None:
         self._open: dict[str, set[asyncio.Queue[PageItem]]] = {}
+        self._language: dict[str, str] = {}
+        """The language of the last message each open page got: a passing message (a farewell
+        after ``/delete``) has no person left to ask."""
 
     @contextmanager
     def listen(self, address: str) -> Iterator[asyncio.Queue[PageItem]]:
@@ -63,9 +66,18 @@ class Pages:
             queues.discard(queue)
             if not queues:
                 self._open.pop(address, None)
+                self._language.pop(address, None)
 
     def is_open(self, address: str) -> bool:
         return bool(self._open.get(address))
+
+    def note_language(self, address: str, lang: str | None) -> None:
+        """Remember the language of what an open page was last sent."""
+        if lang and self.is_open(address):
+            self._language[address] = lang
+
+    def language(self, address: str) -> str | None:
+        return self._language.get(address)
 
     def put(self, address: str, item: PageItem) -> None:
         for queue in self._open.get(address, ()):
@@ -150,10 +162,11 @@ class WebChannel:
         if session is None:
             if not self.pages.is_open(address):
                 raise Blocked(f"no web chat session at {address}")
-            self.pages.put(address, Passing(lang=None, html=html, keyboard=keyboard))
+            self.pages.put(address, Passing(lang=self.pages.language(address), html=html, keyboard=keyboard))
             return Sent(channel=NAME, message_ref="")
         user = get_user(s.db, session.user_id)
         lang = user.lang if user is not None else None
+        self.pages.note_language(address, lang)
         message_id = store.add_message(s.db, session, lang, html, keyboard, s.clock.now(), file_id=file_id, voice=voice)
         self.pages.put(address, Wake())
         return Sent(channel=NAME, message_ref=str(message_id))

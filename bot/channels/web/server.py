@@ -409,6 +409,8 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     db = chat.services.db
     with chat.pages.listen(session.address) as queue:
+        user = get_user(db, session.user_id)
+        chat.pages.note_language(session.address, user.lang if user is not None else None)
         try:
             while True:
                 messages = store.messages_after(db, session.address, after)
