@@ -76,6 +76,17 @@ def test_compounds_contractions_and_endings(index: SearchIndex, lang: str, typed
     assert item in index.search(lang, typed).item_ids
 
 
+@pytest.mark.parametrize(
+    ("lang", "typed", "item"),
+    [
+        ("nl", "huis", "woning"),  # "huis" also starts "huisarts", a keyword of two texts on health
+        ("nl", "ik zoek een huis", "woning"),
+    ],
+)
+def test_a_whole_word_comes_before_the_longer_words_it_starts(index: SearchIndex, lang: str, typed: str, item: str) -> None:
+    assert index.search(lang, typed).item_ids[0] == item
+
+
 def test_nothing_in_own_language_searches_english_then_dutch(index: SearchIndex) -> None:
     english = index.search("ar", "health insurance doctor")
     assert english.lang == "en" and english.item_ids[0] == "zorgverzekering"

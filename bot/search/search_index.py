@@ -71,6 +71,9 @@ class Phrase:
     docs: int
     head: int
     """Texts with the term in their title or keywords."""
+    word_head: int
+    """The same for the word exactly as typed, when it is a whole word of the index: "huis" is in
+    the title of the text about housing, "huisarts" (which "huis" also starts) in two others."""
     own: int
     """Texts whose editors' own words have the term. How common a term is is
     judged on these: the glossary adds a term's everyday words to every text
@@ -138,8 +141,9 @@ class LanguageIndex:
         """What looking for ``term`` finds, given the index terms it covers."""
         docs = _union(self._docs[t] for t in terms)
         head = _union(self._head.get(t, 0) for t in terms)
+        word_head = self._head.get(term, 0) if term in self._docs else head
         own = _union(self._own.get(t, 0) for t in terms)
-        return Phrase(term, prefix, docs, head, own, keyword=any(t in self._keywords for t in terms))
+        return Phrase(term, prefix, docs, head, word_head, own, keyword=any(t in self._keywords for t in terms))
 
     def _known(self, term: str, prefix: bool) -> Phrase | None:
         if prefix and len(term) >= self.rules.min_prefix:
@@ -215,17 +219,19 @@ class LanguageIndex:
         """Ids of the best matching items, best first.
 
         Texts that have more of the query's words in their title or keywords
-        come first; BM25 (title and keywords weighted up) orders the rest.
+        come first, the words as typed before longer words they start; BM25
+        (title and keywords weighted up) orders the rest.
         """
         matched = self.match(text)
         if not matched:
             return []
         query = " OR ".join(dict.fromkeys(p.fts for phrases in matched for p in phrases))
         rows = self._db.execute(self._sql, {"query": query}).fetchall()  # (doc, id), best BM25 first
+        word_heads = [_union(p.word_head for p in phrases) for phrases in matched]
         heads = [_union(p.head for p in phrases) for phrases in matched]
 
-        def head_hits(doc: int) -> int:
-            return sum(head >> doc & 1 for head in heads)
+        def hits(masks: list[int], doc: int) -> int:
+            return sum(mask >> doc & 1 for mask in masks)
 
-        ranked = sorted(enumerate(rows), key=lambda pair: (-head_hits(pair[1][0]), pair[0]))
+        ranked = sorted(enumerate(rows), key=lambda pair: (-hits(word_heads, pair[1][0]), -hits(heads, pair[1][0]), pair[0]))
         return [item_id for _, (_, item_id) in ranked[:LIMIT]]
