@@ -77,7 +77,7 @@ class Settings:
             "db_path": Path(os.environ.get("WEGWIJS_DB", "wegwijs.db")),
             "content_dir": Path(os.environ.get("WEGWIJS_CONTENT", DEFAULT_CONTENT_DIR)),
             "token": os.environ.get("TELEGRAM_BOT_TOKEN"),
-            "reload_seconds": float(os.environ.get("WEGWIJS_RELOAD_SECONDS", DEFAULT_RELOAD_SECONDS)),
+            "reload_seconds": _env("WEGWIJS_RELOAD_SECONDS", float, DEFAULT_RELOAD_SECONDS),
             "dispatch_seconds": _env("WEGWIJS_DISPATCH_SECONDS", float, DEFAULT_DISPATCH_SECONDS),
             "send_attempts": _env("WEGWIJS_SEND_ATTEMPTS", int, DEFAULT_SEND_ATTEMPTS),
             "retry_seconds": _env("WEGWIJS_RETRY_SECONDS", float, DEFAULT_RETRY_SECONDS),
