@@ -117,7 +117,7 @@ def test_every_section_has_its_tables(tables: dict[str, Table]) -> None:
 def test_the_path_per_step_and_language(tables: dict[str, Table], renderer: Renderer) -> None:
     path = tables["path"]
     tov, azc = renderer.title("nl", "stap-tov"), renderer.title("nl", "stap-azc")
-    assert path.columns == ["Stap", "Nederlands", "Engels", "Arabisch", "Perzisch", "Tigrinya", "Totaal"]
+    assert path.columns == ["Stap", "Nederlands", "Engels", "Arabisch", "Farsi", "Tigrinya", "Totaal"]
     assert _row(path, tov) == [tov, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, 12, "≈20"]
     assert _row(path, azc) == [azc, 6, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, 6]
     assert _row(path, "Totaal") == ["Totaal", 6, SUPPRESSED, SUPPRESSED, SUPPRESSED, 12, "≈20"]
@@ -164,7 +164,7 @@ def test_delivery_and_failures(tables: dict[str, Table]) -> None:
 
 def test_content_status_counts_texts_exactly(tables: dict[str, Table]) -> None:
     content = tables["content"]
-    assert [row[0] for row in content.rows] == ["Nederlands", "Engels", "Arabisch", "Perzisch", "Tigrinya"]
+    assert [row[0] for row in content.rows] == ["Nederlands", "Engels", "Arabisch", "Farsi", "Tigrinya"]
     assert all(isinstance(cell, int) for row in content.rows for cell in row[1:])
 
 
@@ -252,4 +252,4 @@ def test_an_older_database_gets_its_counts_on_upgrade(tmp_path, renderer: Render
     upgraded = database.open_db(path)
     tables = {table.key: table for table in insights.admin_overview(upgraded, renderer, NOW)}
     assert _row(tables["path"], renderer.title("nl", "stap-tov"))[4] == 7
-    assert tables["understanding"].rows[0][1:] == ["Perzisch", 7, SUPPRESSED, SUPPRESSED, 7, "100%"]
+    assert tables["understanding"].rows[0][1:] == ["Farsi", 7, SUPPRESSED, SUPPRESSED, 7, "100%"]

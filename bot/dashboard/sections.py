@@ -20,9 +20,9 @@ from datetime import datetime, time, timedelta
 from functools import cached_property
 
 import sqlite_utils
-from babel import Locale
 
 from bot.casework import handoff
+from bot.casework.staff_text import language_name
 from bot.core.clock import iso, parse_iso
 from bot.core.config import TIMEZONE
 from bot.dashboard import answer_weeks, charts, counters
@@ -70,7 +70,8 @@ class View:
         return tuple(self.renderer.journey.languages)
 
     def language_name(self, lang: str) -> str:
-        return Locale.parse("nl").languages.get(lang, lang) if lang else self.text("unknown")
+        """As staff call it ("Farsi", not CLDR's "Perzisch"), the same name as in the bot and the caseload."""
+        return language_name(self.renderer, self.renderer.journey.source_language, lang) if lang else self.text("unknown")
 
     def days_ago(self, days: int) -> str:
         return iso(self.now - timedelta(days=days))
