@@ -115,7 +115,14 @@ async def _new(
         await not_yours(update, context, km, user_id)
         return
     awaiting.expect(
-        s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=fields["kind"], appointment_id=None,
+        s.db,
+        km.id,
+        FLOW,
+        about=user_id,
+        stage=WHEN,
+        user_id=user_id,
+        kind=fields["kind"],
+        appointment_id=None,
         token=secrets.token_urlsafe(6),
     )
     await say(update, context, km.lang, "km.appt_when")
@@ -209,6 +216,7 @@ async def _ask_cancel(
 async def _cancel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
 ) -> None:
+    """ "Ja, annuleren": cancel, plan the client's notice, and say whether they had heard of it."""
     now = s.clock.now()
     told = appointments.was_told(s.db, appointment)
     try:
