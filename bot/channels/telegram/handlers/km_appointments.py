@@ -191,7 +191,7 @@ async def _flow_button(
 async def _ask_cancel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
 ) -> None:
-    """The client is told at once, so the klantmanager confirms first; Ja holds the version shown."""
+    """The client is told at once (if they had heard of it): the klantmanager confirms first. Ja holds the version."""
     r = s.renderer
     keyboard = as_keyboard(
         [
@@ -205,7 +205,7 @@ async def _ask_cancel(
         update,
         context,
         km.lang,
-        "km.appt_cancel_confirm",
+        "km.appt_cancel_confirm" if appointments.was_told(s.db, appointment) else "km.appt_cancel_confirm_untold",
         keyboard,
         client=client_name(s, appointment.user_id),
         kind=r.button(km.lang, f"appointment.kind.{appointment.kind}"),
