@@ -34,7 +34,8 @@ def test_every_content_id_fits_its_pattern_and_telegrams_limit(renderer: Rendere
 
 @pytest.mark.parametrize(
     "data",
-    ["appt:yes:²", "appt:yes:١٢", "kq:call:" + "9" * 13, "ka:1:" + "9" * 11, "kc:card:" + "1" * 17, "appt:yes:1\n"],
+    ["appt:yes:²", "appt:yes:١٢", "kq:call:" + "9" * 13, "ka:1:" + "9" * 11, "kc:card:" + "1" * 17, "appt:yes:1\n",
+     "kap:drop:1:" + "9" * 10],
 )
 def test_numbers_are_ascii_digits_of_bounded_length(data: str) -> None:
     patterns = all_patterns()

@@ -203,7 +203,9 @@ async def test_at_night_the_klantmanager_hears_when_the_notice_goes_and_a_cancel
     await at(team.bot, team.clock, NIGHT + timedelta(minutes=30))
     await team.sanne.press(label("nl", "km.appointment_button"))
     cancel_button = next(b for b in buttons((await team.sanne.client.messages(team.sanne.user_id))[-1]) if b.startswith("✖"))
-    cancelled = await team.sanne.press(cancel_button)
+    question = await team.sanne.press(cancel_button)
+    assert "Amal had er nog geen bericht over gekregen" in question[0]["html"]
+    cancelled = await team.sanne.press(label("nl", "km.appt_drop_button"))
     assert cancelled[0]["html"] == text("nl", "km.appt_cancelled_untold").replace("{{ client }}", "Amal")
     await at(team.bot, team.clock, MORNING)
     assert len(await team.bot.client.bot_messages(650)) == before

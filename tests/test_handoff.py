@@ -309,6 +309,7 @@ async def test_klantmanager_plans_changes_and_cancels_an_appointment(team: Team)
     await team.sanne.press(label("nl", "km.appointment_button"))
     cancel_button = [b for b in buttons((await team.sanne.client.messages(SANNE))[-1]) if b.startswith("✖")][0]
     await team.sanne.press(cancel_button)
+    await team.sanne.press(label("nl", "km.appt_drop_button"))
     cancelled = (await amal.receive())[-1]
     assert "❌" in cancelled["html"]
     assert team.bot.services.db["audit"].count_where("actor_id = ? AND action LIKE 'appointment_%'", [team.sanne.person_id]) == 2

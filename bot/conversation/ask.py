@@ -75,7 +75,7 @@ async def _confirm(s: Services, turn: Turn, user: User, parts: list[Pending]) ->
     token = secrets.token_urlsafe(6)
     awaiting.expect(s.db, user.id, CONFIRM, parts=[asdict(p) for p in parts], token=token)
     handler = staff.handling_klantmanager(s.db, owner.id, s.clock.now())
-    keyboard = _buttons(s, user.lang, ("ask.yes", f"{SEND}:{token}"), ("ask.no", CANCEL))
+    keyboard = _buttons(s, user.lang, ("ask.yes", f"{SEND}:{token}"), ("ask.no", f"{CANCEL}:{token}"))
     r = s.renderer
     own = quoted(parts)
 
@@ -100,18 +100,18 @@ async def ask_button(s: Services, turn: Turn, user: User, match: re.Match[str] |
     pressed = fields(match)
     action = pressed["action"]
     if action == CANCEL:
-        awaiting.clear(s.db, user.id)
-        await reply(s, turn, views.text_screen(s.renderer, user.lang, "ask.cancelled", with_menu=True), user)
+        await _cancel(s, turn, user, token=pressed["token"])
         return
     name = _klantmanager_name(s, user)
     if name is None:
         await _not_linked(s, turn, user)
         return
     if action == NEW:
-        awaiting.expect(s.db, user.id, COMPOSE)
+        token = secrets.token_urlsafe(6)
+        awaiting.expect(s.db, user.id, COMPOSE, token=token)
         screen = Screen(
             text=lambda lg: s.renderer.ui(lg, "ask.prompt", name=name),
-            keyboard=_buttons(s, user.lang, ("ask.cancel_button", CANCEL)),
+            keyboard=_buttons(s, user.lang, ("ask.cancel_button", f"{CANCEL}:{token}")),
         )
         await reply(s, turn, screen, user)
     elif action == DRAFT:
@@ -133,9 +133,26 @@ async def ask_button(s: Services, turn: Turn, user: User, match: re.Match[str] |
         await _send(s, turn, user, token=pressed["token"])
 
 
-async def _send(s: Services, turn: Turn, user: User, token: str) -> None:
+def _waiting_for(s: Services, user: User, token: str, kinds: tuple[str, ...]) -> Awaiting | None:
+    """The person's pending question, if the pressed button belongs to it (its token): else the button is old."""
     state = awaiting.current(s.db, user.id)
-    if state is None or state.kind != CONFIRM or state.data.get("token") != token:
+    if state is None or state.kind not in kinds or state.data.get("token") != token:
+        return None
+    return state
+
+
+async def _cancel(s: Services, turn: Turn, user: User, token: str) -> None:
+    """ "No, do not send" or "Cancel" of the question on screen; an old one leaves any pending input alone."""
+    if _waiting_for(s, user, token, (COMPOSE, CONFIRM)) is None:
+        await stale_button(s, turn, user)
+        return
+    awaiting.clear(s.db, user.id)
+    await reply(s, turn, views.text_screen(s.renderer, user.lang, "ask.cancelled", with_menu=True), user)
+
+
+async def _send(s: Services, turn: Turn, user: User, token: str) -> None:
+    state = _waiting_for(s, user, token, (CONFIRM,))
+    if state is None:
         await stale_button(s, turn, user)
         return
     awaiting.clear(s.db, user.id)

@@ -22,6 +22,8 @@ NAME = r"[a-z0-9][a-z0-9_-]{0,59}"
 """An id from the content: a step, an item, a language, an appointment kind, a menu target."""
 TOKEN = r"[A-Za-z0-9_-]{1,16}"
 """A one-time token (secrets.token_urlsafe(6))."""
+VERSION = r"[0-9]{1,9}"
+"""A row's version number (an appointment's): a button that carries it is stale once the row changed."""
 
 
 def _pattern(*fields: str) -> re.Pattern[str]:
@@ -36,8 +38,9 @@ MENU = _pattern("m", f"(?P<target>{NAME})")
 ITEM = _pattern("item", f"(?P<item>{NAME})")
 MORE = _pattern("more", f"(?P<item>{NAME})")
 DELETE = _pattern("del", f"(?P<answer>yes|no)(?::(?P<token>{TOKEN}))?")
-ASK = _pattern("ask", "(?P<action>new|cancel)")
-ASK_SEND = _pattern("ask", "(?P<action>send)", f"(?P<token>{TOKEN})")
+ASK = _pattern("ask", "(?P<action>new)")
+ASK_SEND = _pattern("ask", "(?P<action>send|cancel)", f"(?P<token>{TOKEN})")
+"""Send or cancel the question on screen: only while its token is the one waiting (else a stale button)."""
 ASK_FOLLOWUP = _pattern("ask", "(?P<action>follow|nofollow)", f"(?P<token>{TOKEN})")
 ASK_DRAFT = _pattern("ask", "(?P<action>draft)", f"(?P<draft>{ROW_ID})")
 ASK_ITEM = _pattern("ask", "(?P<action>item)", f"(?P<item>{NAME})")
@@ -58,8 +61,11 @@ BROADCAST = _pattern("kb", "(?P<action>step|text)", f"(?P<step>{NAME})")
 BROADCAST_ITEM = _pattern("kb", "(?P<action>item)", f"(?P<step>{NAME})", f"(?P<item>{NAME})")
 BROADCAST_FLOW = _pattern("kb", "(?P<action>send|cancel)")
 APPOINTMENT_NEW = _pattern("kap", "(?P<action>new)", f"(?P<client>{PERSON_ID})", f"(?P<kind>{NAME})")
-APPOINTMENT_EDIT = _pattern("kap", "(?P<action>change|cancel)", f"(?P<appointment>{ROW_ID})")
-APPOINTMENT_FLOW = _pattern("kap", "(?P<action>nothing|save|abort|same)")
+APPOINTMENT_EDIT = _pattern("kap", "(?P<action>change|cancel|keep)", f"(?P<appointment>{ROW_ID})")
+APPOINTMENT_DROP = _pattern("kap", "(?P<action>drop)", f"(?P<appointment>{ROW_ID})", f"(?P<version>{VERSION})")
+"""The confirmed cancel of an appointment, for the version the klantmanager saw."""
+APPOINTMENT_FLOW = _pattern("kap", "(?P<action>nothing|save|abort|same)", f"(?P<token>{TOKEN})")
+"""A button of one run of the appointment flow: its token is kept in the flow's awaiting state."""
 
 # Admin (handlers/km_admin.py): a klantmanager's card, whom to move their
 # clients to, which clients, removal after confirmation, cancel.

@@ -8,6 +8,8 @@ state, so a restart in the middle loses nothing. Saving goes through
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -77,62 +79,144 @@ async def start_appointment(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     await send_html(context.bot, update.effective_chat.id, "\n".join(lines), as_keyboard(rows))
 
 
-def _state(s: Services, km: Staff) -> dict[str, Any] | None:
+def _flow(s: Services, km: Staff, token: str) -> dict[str, Any] | None:
+    """The klantmanager's appointment flow, if the pressed button belongs to this run of it (its token)."""
     state = awaiting.current(s.db, km.id)
-    return state.data if state is not None and state.kind == FLOW else None
+    if state is None or state.kind != FLOW or state.data.get("token") != token:
+        return None
+    return state.data
+
+
+def _gone(appointment: appointments.Appointment, now: datetime) -> bool:
+    """Cancelled or already begun: nothing to change or cancel any more."""
+    return appointment.status != appointments.PLANNED or appointment.starts_at <= now
 
 
 @klantmanager_only
 async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
     fields = pressed(context)
-    action = fields["action"]
+    if fields["action"] == "new":
+        await _new(update, context, s, km, fields)
+    elif "appointment" in fields:
+        await _edit(update, context, s, km, fields)
+    else:
+        await _flow_button(update, context, s, km, fields)
+
+
+async def _new(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, fields: dict[str, Any]
+) -> None:
+    """➕ <kind>: the flow starts with the date; its buttons carry a new token."""
+    user_id = int(fields["client"])
+    if fields["kind"] not in load_timing(s.renderer.journey).appointment_kinds:
+        await say(update, context, km.lang, "km.stale_button")
+        return
+    if not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
+        await not_yours(update, context, km, user_id)
+        return
+    awaiting.expect(
+        s.db,
+        km.id,
+        FLOW,
+        about=user_id,
+        stage=WHEN,
+        user_id=user_id,
+        kind=fields["kind"],
+        appointment_id=None,
+        token=secrets.token_urlsafe(6),
+    )
+    await say(update, context, km.lang, "km.appt_when")
+
+
+async def _edit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, fields: dict[str, Any]
+) -> None:
+    """✏ change, ✖ cancel (asks first), and the answers to "cancel it?" (drop, keep) of one appointment."""
     now = s.clock.now()
-    timing = load_timing(s.renderer.journey)
-    if action == "new" and fields["kind"] in timing.appointment_kinds:
-        user_id = int(fields["client"])
-        if not staff.may_act_for(s.db, km.id, user_id, now):
-            await not_yours(update, context, km, user_id)
-            return
+    appointment = appointments.get(s.db, int(fields["appointment"]))
+    if appointment is None:
+        await say(update, context, km.lang, "km.stale_button")
+        return
+    if not staff.may_act_for(s.db, km.id, appointment.user_id, now):
+        await not_yours(update, context, km, appointment.user_id)
+        return
+    if _gone(appointment, now):
+        await say(update, context, km.lang, "km.appt_gone")
+        return
+    action = fields["action"]
+    if action == "change":
         awaiting.expect(
-            s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=fields["kind"], appointment_id=None
+            s.db,
+            km.id,
+            FLOW,
+            about=appointment.user_id,
+            stage=WHEN,
+            user_id=appointment.user_id,
+            kind=appointment.kind,
+            appointment_id=appointment.id,
+            current_place=appointment.place,
+            token=secrets.token_urlsafe(6),
         )
         await say(update, context, km.lang, "km.appt_when")
-    elif action in ("change", "cancel"):
-        appointment = appointments.get(s.db, int(fields["appointment"]))
-        if appointment is None or not staff.may_act_for(s.db, km.id, appointment.user_id, now):
-            await not_yours(update, context, km, appointment.user_id if appointment else None)
-            return
-        if action == "cancel":
-            await _cancel(update, context, s, km, appointment)
-        else:
-            awaiting.expect(
-                s.db,
-                km.id,
-                FLOW,
-                about=appointment.user_id,
-                stage=WHEN,
-                user_id=appointment.user_id,
-                kind=appointment.kind,
-                appointment_id=appointment.id,
-                current_place=appointment.place,
-            )
-            await say(update, context, km.lang, "km.appt_when")
-    elif action == "same" and (data := _state(s, km)) and data["stage"] == PLACE and data.get("current_place"):
+    elif action == "cancel":
+        await _ask_cancel(update, context, s, km, appointment)
+    elif action == "keep":
+        await say(update, context, km.lang, "km.appt_kept")
+    elif int(fields["version"]) != appointment.version:  # drop, but the appointment changed since the question
+        await say(update, context, km.lang, "km.stale_button")
+    else:
+        await _cancel(update, context, s, km, appointment)
+
+
+async def _flow_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, fields: dict[str, Any]
+) -> None:
+    """Zelfde adres, Niets, Opslaan, Niet opslaan: only on the messages of the flow that is running."""
+    action, data = fields["action"], _flow(s, km, fields["token"])
+    if data is None:
+        await say(update, context, km.lang, "km.stale_button")
+    elif action == "same" and data["stage"] == PLACE and data.get("current_place"):
         await _ask_bring(update, context, s, km, {**data, "place": data["current_place"]})
-    elif action == "nothing" and (data := _state(s, km)) and data["stage"] == BRING:
+    elif action == "nothing" and data["stage"] == BRING:
         await _check(update, context, s, km, {**data, "bring": None})
-    elif action == "save" and (data := _state(s, km)) and data["stage"] == CHECK:
+    elif action == "save" and data["stage"] == CHECK:
         await _save(update, context, s, km, data)
     elif action == "abort":
         awaiting.clear(s.db, km.id)
         await say(update, context, km.lang, "km.appt_aborted")
     else:
-        await not_yours(update, context, km, None)
+        await say(update, context, km.lang, "km.stale_button")
+
+
+async def _ask_cancel(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
+) -> None:
+    """The client is told at once (if they had heard of it): the klantmanager confirms first. Ja holds the version."""
+    r = s.renderer
+    keyboard = as_keyboard(
+        [
+            [
+                button(r.button(km.lang, "km.appt_drop_button"), f"{APPT}:drop:{appointment.id}:{appointment.version}"),
+                button(r.button(km.lang, "km.appt_keep_button"), f"{APPT}:keep:{appointment.id}"),
+            ]
+        ]
+    )
+    await say(
+        update,
+        context,
+        km.lang,
+        "km.appt_cancel_confirm" if appointments.was_told(s.db, appointment) else "km.appt_cancel_confirm_untold",
+        keyboard,
+        client=client_name(s, appointment.user_id),
+        kind=r.button(km.lang, f"appointment.kind.{appointment.kind}"),
+        when=iso(appointment.starts_at),
+    )
 
 
 async def _cancel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, appointment: appointments.Appointment
 ) -> None:
+    """ "Ja, annuleren": cancel, plan the client's notice, and say whether they had heard of it."""
     now = s.clock.now()
     told = appointments.was_told(s.db, appointment)
     try:
@@ -151,7 +235,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     s = services(context)
     km = current_klantmanager(update, s)
     text = (update.effective_message.text or "").strip()
-    data = state.data
+    data = {**state.data, "token": state.data.get("token") or secrets.token_urlsafe(6)}  # a flow begun before tokens
     if km is None or not staff.may_act_for(s.db, km.id, int(data["user_id"]), s.clock.now()):
         person_id = person(update, context)
         if person_id is not None:
@@ -171,11 +255,13 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
         )
         if data.get("current_place"):  # a change keeps the address unless the klantmanager writes a new one
             same = as_keyboard(
-                [[button(s.renderer.button(km.lang, "km.appt_same_place_button"), f"{APPT}:same")]]
+                [[button(s.renderer.button(km.lang, "km.appt_same_place_button"), f"{APPT}:same:{data['token']}")]]
             )
             await say(update, context, km.lang, "km.appt_place_keep", same, place=data["current_place"])
         else:
             await say(update, context, km.lang, "km.appt_place")
+    elif data["stage"] in (PLACE, BRING) and len(text) > appointments.MAX_TEXT:
+        await say(update, context, km.lang, "km.appt_too_long", limit=appointments.MAX_TEXT)
     elif data["stage"] == PLACE:
         await _ask_bring(update, context, s, km, {**data, "place": text})
     elif data["stage"] == BRING:
@@ -188,7 +274,9 @@ async def _ask_bring(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
 ) -> None:
     awaiting.expect(s.db, km.id, FLOW, about=int(data["user_id"]), **{**data, "stage": BRING})
-    nothing = as_keyboard([[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing")]])
+    nothing = as_keyboard(
+        [[button(s.renderer.button(km.lang, "km.appt_nothing_button"), f"{APPT}:nothing:{data['token']}")]]
+    )
     await say(update, context, km.lang, "km.appt_bring", nothing)
 
 
@@ -199,8 +287,8 @@ async def _check(
     buttons = as_keyboard(
         [
             [
-                button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save"),
-                button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort"),
+                button(s.renderer.button(km.lang, "km.appt_save_button"), f"{APPT}:save:{data['token']}"),
+                button(s.renderer.button(km.lang, "km.appt_abort_button"), f"{APPT}:abort:{data['token']}"),
             ]
         ]
     )
@@ -222,6 +310,14 @@ async def _save(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, data: dict[str, Any]
 ) -> None:
     now = s.clock.now()
+    if not staff.may_act_for(s.db, km.id, int(data["user_id"]), now):
+        await not_yours(update, context, km, int(data["user_id"]))
+        return
+    changed = appointments.get(s.db, int(data["appointment_id"])) if data.get("appointment_id") else None
+    if changed is not None and _gone(changed, now):  # cancelled (or begun) while this change was being written
+        awaiting.clear(s.db, km.id)
+        await say(update, context, km.lang, "km.appt_gone")
+        return
     timing = load_timing(s.renderer.journey)
     fields = {"starts_at": parse_iso(data["starts_at"]), "place": data["place"], "bring": data.get("bring")}
     try:
@@ -254,7 +350,9 @@ async def _tell_when_held(
 
 def _register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(start_appointment, pattern=patterns.CLIENT_APPOINTMENTS))
-    for pattern in (patterns.APPOINTMENT_NEW, patterns.APPOINTMENT_EDIT, patterns.APPOINTMENT_FLOW):
+    for pattern in (
+        patterns.APPOINTMENT_NEW, patterns.APPOINTMENT_EDIT, patterns.APPOINTMENT_DROP, patterns.APPOINTMENT_FLOW
+    ):
         app.add_handler(CallbackQueryHandler(appointment_button, pattern=pattern))
 
 
