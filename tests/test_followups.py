@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
+
+from tests.dashboard_server import dashboard_url, sign_in_link
 from tests.harness import seen
 from tests.test_handoff import SANNE, START, Team, ask, label, team, team_at, text  # noqa: F401 (team is a fixture)
 from tests.test_ops import metrics
@@ -97,3 +100,21 @@ async def test_coming_after_all_tells_the_klantmanager_once_after_the_cannot_com
     await amal.press(label("en", "appointment.coming"))  # a repeated press
     await settle(team.bot)
     assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+
+
+async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: Path) -> None:
+    async with team_at(tmp_path, START, http_port=0) as team:
+        amal = await team.new_client(team.sanne, "Amal Haddad", 731, "ar")
+        await ask(amal, "ar", QUESTION)
+        await team.sanne.receive()
+        await answer(team, "Een brief van de Belastingdienst.")
+        answered = (await amal.receive())[-1]
+        team.clock.advance(timedelta(days=3))
+        await amal.reply_to(answered["message_id"], FOLLOWUP)
+        await team.sanne.receive()
+        team.clock.advance(timedelta(hours=2))
+        async with aiohttp.ClientSession() as http:
+            await http.get(await sign_in_link(team.sanne))
+            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
+                page = await response.text()
+        assert QUESTION in page and "2 uur" in page and "3 dagen" not in page
