@@ -118,3 +118,27 @@ async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: P
             async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
                 page = await response.text()
         assert QUESTION in page and "2 uur" in page and "3 dagen" not in page
+
+
+async def test_a_followup_after_done_waits_anew_with_its_own_reminder(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal Haddad", 741, "ar")
+    await ask(amal, "ar", QUESTION)
+    await team.sanne.receive()
+    await answer(team, "Een brief van de Belastingdienst.")
+    answered = (await amal.receive())[-1]
+    await amal.reply_to(answered["message_id"], FOLLOWUP)
+    await team.sanne.receive()
+    await team.sanne.press(label("nl", "km.done_button"))  # closed without an answer to the follow-up
+
+    team.clock.advance(timedelta(days=4))  # Friday 5 March: the follow-up's reminder would have been Wednesday
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+    await amal.reply_to(answered["message_id"], "وأيضا: هل أحتاج جواز السفر؟")
+    await team.sanne.receive()
+    assert "Wachten op antwoord (1)" in await open_listing(team)
+    team.clock.advance(timedelta(days=3, hours=1))  # Monday: not yet due (two working days: Tuesday)
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+    team.clock.advance(timedelta(days=1))
+    reminder = (await team.sanne.receive(timeout=15))[-1]["html"]
+    assert reminder.startswith("⏰ De vervolgvraag van Amal Haddad van vrijdag 5 maart 2027")

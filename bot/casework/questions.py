@@ -204,8 +204,11 @@ def thread(db: sqlite_utils.Database, question_id: int) -> list[ThreadMessage]:
 
 
 def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
+    """Done: nothing waits any more; a later follow-up opens it again and waits anew."""
     with db.atomic():
-        db["questions"].update(question_id, {"status": DONE, "closed_at": iso(now)})
+        db["questions"].update(
+            question_id, {"status": DONE, "closed_at": iso(now), "waiting_since": None, "waiting_due_at": None}
+        )
 
 
 OPEN_OF_KLANTMANAGER = """

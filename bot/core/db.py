@@ -537,7 +537,8 @@ def _v16_questions_waiting(db: sqlite_utils.Database) -> None:
     client message and cleared by an answer; ``answered_at`` and ``answer_seconds`` keep
     meaning the first answer (the admin overview's answer times). Existing questions: a
     question never answered waits since it was asked, due as promised; a follow-up after an
-    answer, due two working days later (the default, weekdays counted in UTC).
+    answer, due two working days later (the default, weekdays counted in UTC). A closed
+    question waits for nothing (a follow-up opens it again and starts a new wait).
     """
     _run(
         db,
@@ -546,7 +547,8 @@ def _v16_questions_waiting(db: sqlite_utils.Database) -> None:
         """UPDATE questions SET waiting_since = (
     SELECT min(t.created_at) FROM thread_messages t WHERE t.question_id = questions.id AND t.direction = 'from_client'
     AND t.id > coalesce((SELECT max(a.id) FROM thread_messages a
-        WHERE a.question_id = questions.id AND a.direction = 'to_client'), 0))""",
+        WHERE a.question_id = questions.id AND a.direction = 'to_client'), 0))
+WHERE status = 'open'""",
         "UPDATE questions SET waiting_due_at = answer_due_at WHERE waiting_since IS NOT NULL AND answered_at IS NULL",
         """UPDATE questions SET waiting_due_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', waiting_since,
     CASE strftime('%w', waiting_since) WHEN '4' THEN '+4 days' WHEN '5' THEN '+4 days' WHEN '6' THEN '+3 days'
