@@ -142,3 +142,20 @@ async def test_a_followup_after_done_waits_anew_with_its_own_reminder(team: Team
     team.clock.advance(timedelta(days=1))
     reminder = (await team.sanne.receive(timeout=15))[-1]["html"]
     assert reminder.startswith("⏰ De vervolgvraag van Amal Haddad van vrijdag 5 maart 2027")
+
+
+async def test_coming_after_all_on_appointment_1_leaves_the_notice_of_appointment_11(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 751, "en")
+    await team.plan_tov_session(amal)
+    bilal = await team.new_client(team.sanne, "Bilal", 752, "en")
+    db = team.bot.services.db
+    db["appointments"].insert({"id": 10, "user_id": bilal.person_id, "kind": "tov", "starts_at": "2027-02-01T09:00:00+00:00",
+                               "status": "cancelled", "version": 1, "created_at": "2027-01-20T09:00:00+00:00"})
+    await team.plan_tov_session(bilal)
+    assert [a["id"] for a in db["appointments"].rows_where("status = 'planned'", order_by="id")] == [1, 11]
+    await bilal.press(label("en", "appointment.not_coming"))  # its notice waits a while for the reason
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.press(label("en", "appointment.coming"))  # "cannot_come:1" is not "cannot_come:11"
+    team.clock.advance(timedelta(minutes=20))
+    notice = (await team.sanne.receive())[-1]["html"]
+    assert "Bilal kan niet komen" in notice

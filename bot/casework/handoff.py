@@ -206,13 +206,13 @@ def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, r
 
 def cancel_cannot_come_notice(s: Services, appointment_id: int) -> None:
     """The person will come after all (or gave the reason): no notice still waiting goes out."""
-    outbox.cancel(s.db, reason="answer changed", key_prefix=f"{CANNOT_COME}:{appointment_id}")
+    outbox.cancel(s.db, reason="answer changed", key_family=f"{CANNOT_COME}:{appointment_id}")
 
 
 def plan_comes_after_all_notice(s: Services, user_id: int, appointment_id: int) -> None:
     """"I will come" after "I cannot come": a klantmanager who was told the client cannot come
     hears that they come after all, once for each "cannot come" notice that went out."""
-    told = outbox.sent_count(s.db, user_id=user_id, kind=CANNOT_COME, key_prefix=f"{CANNOT_COME}:{appointment_id}")
+    told = outbox.sent_count(s.db, user_id=user_id, kind=CANNOT_COME, key_family=f"{CANNOT_COME}:{appointment_id}")
     if not told:
         return
     outbox.enqueue(
