@@ -82,8 +82,10 @@ def _questions(people: int, rng: random.Random) -> Iterator[tuple]:
         is_open = n % 10 == 0
         waited = None if is_open else rng.randint(600, 4 * 86400)
         answered = closed = None if is_open else iso(created + timedelta(seconds=waited))
+        due = iso(created + timedelta(days=2))
+        waiting_since, waiting_due = (iso(created), due) if is_open else (None, None)
         yield (n + 1, person, klantmanager_of(person), "open" if is_open else "done", None, iso(created),
-               iso(created + timedelta(days=2)), answered, waited, closed)
+               due, answered, waited, closed, waiting_since, waiting_due)
 
 
 def _thread_messages(people: int) -> Iterator[tuple]:
@@ -158,7 +160,7 @@ def generate(path: Path, people: int, outbox_rows: int, seed: int = 11) -> None:
         conn.executemany("INSERT INTO clients (user_id, klantmanager_id, name, linked_at) VALUES (?, ?, ?, ?)", _clients(people))
         conn.executemany(
             "INSERT INTO questions (id, user_id, klantmanager_id, status, topic, created_at, answer_due_at, answered_at,"
-            " answer_seconds, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " answer_seconds, closed_at, waiting_since, waiting_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _questions(people, rng),
         )
         conn.executemany(

@@ -151,7 +151,9 @@ async def test_metrics_show_due_rows_waiting_and_open_questions(tmp_path: Path) 
                 Planned(**plan, key="c", due_at=MONDAY + timedelta(hours=1)),
             ])
             for answered in (None, None, iso(MONDAY)):
-                db["questions"].insert({"user_id": 5, "klantmanager_id": 9, "status": "open", "created_at": iso(MONDAY), "answered_at": answered})
+                waiting = None if answered else iso(MONDAY)  # an answer ends the wait (bot/casework/questions.py)
+                db["questions"].insert({"user_id": 5, "klantmanager_id": 9, "status": "open", "created_at": iso(MONDAY),
+                                        "answered_at": answered, "waiting_since": waiting})
             db["questions"].insert({"user_id": 5, "klantmanager_id": 9, "status": "done", "created_at": iso(MONDAY)})
         found = await metrics(bot)
         assert found[("wegwijs_outbox_due_rows", ())] == 2

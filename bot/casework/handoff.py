@@ -24,6 +24,7 @@ from bot.core.services import Services
 from bot.people.users import User
 
 RELAY, OVERDUE, KM_BLOCKED, CANNOT_COME = "relay", "question_overdue", "km_blocked", "cannot_come"
+COMES_AFTER_ALL = "comes_after_all"
 KM_REPLY, KM_DONE, KM_CALL = "kq:reply", "kq:done", "kq:call"
 """The klantmanager's buttons under a question (``bot/screens/buttons.py``: QUESTION)."""
 DEFAULT_ANSWER_DAYS = 2
@@ -73,7 +74,7 @@ def submit_question(s: Services, user: User, pending: Pending) -> tuple[Question
     question = questions.open_question(
         s.db, user.id, linked.klantmanager_id, now, answer_days(s.renderer), pending.topic
     )
-    message = _add(s, question, FROM_CLIENT, user.id, pending, now)
+    _add(s, question, FROM_CLIENT, user.id, pending, now)
     outbox.enqueue(
         s.db,
         user_id=user.id,
@@ -98,13 +99,33 @@ def submit_followup(s: Services, question: Question, user: User, pending: Pendin
     """A message of the person that belongs to an existing question (a photo asked for, a reply).
 
     It joins the thread, opens the question again if the klantmanager closed
-    it, and is relayed like the first message; returns who will read it.
+    it, and is relayed like the first message; returns who will read it. After
+    an answer the question waits again, with its own overdue reminder.
     """
     now = s.clock.now()
     if question.status != questions.OPEN:
         questions.reopen(s.db, question.id)
-    _add(s, question, FROM_CLIENT, user.id, pending, now)
+    message = _add(s, question, FROM_CLIENT, user.id, pending, now)
+    due = questions.start_waiting(s.db, question.id, now, answer_days(s.renderer))
+    if due is not None:
+        outbox.enqueue(
+            s.db,
+            user_id=user.id,
+            chat_id=None,
+            kind=OVERDUE,
+            params={"question_id": question.id, "waiting_since": message.created_at},
+            due_at=parse_iso(due),
+            key=f"overdue:{question.id}:{message.id}",
+        )
     return staff.handling_klantmanager(s.db, question.klantmanager_id, now)
+
+
+def overdue_is_current(question: Question, row: OutboxRow) -> bool:
+    """Whether an overdue reminder is about the question's wait of now (rows of the
+    first wait, planned before follow-ups waited, have no ``waiting_since``)."""
+    return question.waiting_since is not None and question.waiting_since == row.params.get(
+        "waiting_since", question.created_at
+    )
 
 
 def _add(s: Services, question: Question, direction: str, sender_id: int, pending: Pending, now: datetime) -> ThreadMessage:
@@ -185,4 +206,21 @@ def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, r
 
 def cancel_cannot_come_notice(s: Services, appointment_id: int) -> None:
     """The person will come after all (or gave the reason): no notice still waiting goes out."""
-    outbox.cancel(s.db, reason="answer changed", key_prefix=f"{CANNOT_COME}:{appointment_id}")
+    outbox.cancel(s.db, reason="answer changed", key_family=f"{CANNOT_COME}:{appointment_id}")
+
+
+def plan_comes_after_all_notice(s: Services, user_id: int, appointment_id: int) -> None:
+    """"I will come" after "I cannot come": a klantmanager who was told the client cannot come
+    hears that they come after all, once for each "cannot come" notice that went out."""
+    told = outbox.sent_count(s.db, user_id=user_id, kind=CANNOT_COME, key_family=f"{CANNOT_COME}:{appointment_id}")
+    if not told:
+        return
+    outbox.enqueue(
+        s.db,
+        user_id=user_id,
+        chat_id=None,
+        kind=COMES_AFTER_ALL,
+        params={"appointment_id": appointment_id},
+        due_at=s.clock.now(),
+        key=f"{COMES_AFTER_ALL}:{appointment_id}:{told}",
+    )

@@ -36,9 +36,14 @@ class Question:
     closed_at: str | None
     answer_seconds: int | None = None
     """From the question to its first answer (the admin overview's answer times, bot/dashboard/)."""
+    waiting_since: str | None = None
+    """The first client message after the newest answer; None: the newest message is an answer."""
+    waiting_due_at: str | None = None
+    """When an answer to the client's waiting message(s) is due; None when nothing waits."""
 
     def age(self, now: datetime) -> timedelta:
-        return now - parse_iso(self.created_at)
+        """How long the client has waited for an answer; an answered question: since it was asked."""
+        return now - parse_iso(self.waiting_since or self.created_at)
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ def working_days_later(moment: datetime, days: int) -> datetime:
 def open_question(
     db: sqlite_utils.Database, user_id: int, klantmanager_id: int, now: datetime, answer_days: int, topic: str | None
 ) -> Question:
+    due = iso(working_days_later(now, answer_days))
     with db.atomic():
         row_id = db["questions"].insert(
             {
@@ -82,7 +88,9 @@ def open_question(
                 "status": OPEN,
                 "topic": topic,
                 "created_at": iso(now),
-                "answer_due_at": iso(working_days_later(now, answer_days)),
+                "answer_due_at": due,
+                "waiting_since": iso(now),
+                "waiting_due_at": due,
             }
         ).last_pk
     return get_question(db, row_id)
@@ -125,11 +133,34 @@ def add_message(
             # The first answer is kept: the admin overview measures answer times to it.
             waited = int((now - parse_iso(question.created_at)).total_seconds())
             db.execute(
-                "UPDATE questions SET answered_at = coalesce(answered_at, ?), answer_seconds = coalesce(answer_seconds, ?)"
-                " WHERE id = ?",
+                "UPDATE questions SET answered_at = coalesce(answered_at, ?), answer_seconds = coalesce(answer_seconds, ?),"
+                " waiting_since = NULL, waiting_due_at = NULL WHERE id = ?",
                 [iso(now), waited, question.id],
             )
     return get_message(db, row_id)
+
+
+def start_waiting(db: sqlite_utils.Database, question_id: int, now: datetime, answer_days: int) -> str | None:
+    """A client's message after an answer: the question waits again, an answer due ``answer_days``
+    working days later. Returns that due time, or None when the question was already waiting."""
+    due = iso(working_days_later(now, answer_days))
+    with db.atomic():
+        changed = db.execute(
+            "UPDATE questions SET waiting_since = ?, waiting_due_at = ? WHERE id = ? AND waiting_since IS NULL",
+            [iso(now), due, question_id],
+        ).rowcount
+    return due if changed else None
+
+
+def is_followup(db: sqlite_utils.Database, message: ThreadMessage) -> bool:
+    """A client's message that comes after an answer in its thread (not part of the first question)."""
+    return (
+        db.execute(
+            "SELECT 1 FROM thread_messages WHERE question_id = ? AND direction = ? AND id < ? LIMIT 1",
+            [message.question_id, TO_CLIENT, message.id],
+        ).fetchone()
+        is not None
+    )
 
 
 def get_message(db: sqlite_utils.Database, message_id: int) -> ThreadMessage | None:
@@ -173,8 +204,11 @@ def thread(db: sqlite_utils.Database, question_id: int) -> list[ThreadMessage]:
 
 
 def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
+    """Done: nothing waits any more; a later follow-up opens it again and waits anew."""
     with db.atomic():
-        db["questions"].update(question_id, {"status": DONE, "closed_at": iso(now)})
+        db["questions"].update(
+            question_id, {"status": DONE, "closed_at": iso(now), "waiting_since": None, "waiting_due_at": None}
+        )
 
 
 OPEN_OF_KLANTMANAGER = """

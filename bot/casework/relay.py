@@ -11,7 +11,18 @@ from __future__ import annotations
 from html import escape
 
 from bot.casework import questions, staff
-from bot.casework.handoff import CANNOT_COME, KM_BLOCKED, KM_CALL, KM_DONE, KM_REPLY, OVERDUE, RELAY, klantmanager_unreachable
+from bot.casework.handoff import (
+    CANNOT_COME,
+    COMES_AFTER_ALL,
+    KM_BLOCKED,
+    KM_CALL,
+    KM_DONE,
+    KM_REPLY,
+    OVERDUE,
+    RELAY,
+    klantmanager_unreachable,
+    overdue_is_current,
+)
 from bot.casework.questions import FROM_CLIENT, Question, ThreadMessage
 from bot.casework.staff_text import language_name
 from bot.core.channel import Attachment, Blocked, Button, Keyboard, Outgoing, Sent
@@ -34,8 +45,13 @@ def km_buttons(r: Renderer, lang: str, question_id: int) -> Keyboard:
     )
 
 
-def question_header(s: Services, question: Question, handler: staff.Staff, *, words: bool = True) -> str:
-    """What the klantmanager reads above a question; ``words``: the client's own words follow."""
+def question_header(
+    s: Services, question: Question, handler: staff.Staff, *, words: bool = True, followup: ThreadMessage | None = None
+) -> str:
+    """What the klantmanager reads above a question; ``words``: the client's own words follow.
+
+    ``followup``: the client's message after an answer, headed as a follow-up with its own time.
+    """
     r = s.renderer
     linked = staff.client(s.db, question.user_id)
     client = get_user(s.db, question.user_id)
@@ -45,9 +61,12 @@ def question_header(s: Services, question: Question, handler: staff.Staff, *, wo
         "client": linked.name if linked else str(question.user_id),
         "language": language_name(r, handler.lang, client.lang) if client and client.lang else "",
         "step": r.title(handler.lang, step.overview) if step else r.ui(handler.lang, "km.no_step"),
-        "when": question.created_at,
+        "when": followup.created_at if followup else question.created_at,
     }
-    header = r.ui(handler.lang, "km.question_header", **values)
+    if followup:
+        header = r.ui(handler.lang, "km.followup_header", asked=question.created_at, **values)
+    else:
+        header = r.ui(handler.lang, "km.question_header", **values)
     if owner is not None and owner.id != handler.id:
         header += "\n" + r.ui(handler.lang, "km.substituting", colleague=owner.name)
     if question.topic and question.topic in r.journey.referenced_items():
@@ -87,7 +106,8 @@ async def send_relay(s: Services, row: OutboxRow) -> Skipped | None:
     now = s.clock.now()
     if message.direction == FROM_CLIENT:
         handler = staff.handling_klantmanager(s.db, question.klantmanager_id, now)
-        head = question_header(s, question, handler, words=bool(message.text))
+        followup = message if questions.is_followup(s.db, message) else None
+        head = question_header(s, question, handler, words=bool(message.text), followup=followup)
         try:
             sent = await deliver.to_staff(s, handler.id, relayed(message, head, km_buttons(s.renderer, handler.lang, question.id)))
         except Blocked:
@@ -129,11 +149,12 @@ async def send_km_blocked(s: Services, row: OutboxRow) -> Skipped | None:
 async def send_overdue(s: Services, row: OutboxRow) -> Skipped | None:
     """Outbox sender: remind the klantmanager of a question still open past its answer time."""
     question = questions.get_question(s.db, int(row.params["question_id"]))
-    if question is None or question.status != questions.OPEN or question.answered_at:
+    if question is None or question.status != questions.OPEN or not overdue_is_current(question, row):
         return Skipped("answered or closed")
     handler = staff.handling_klantmanager(s.db, question.klantmanager_id, s.clock.now())
     linked = staff.client(s.db, question.user_id)
-    text = s.renderer.ui(handler.lang, "km.overdue", client=linked.name if linked else "", when=question.created_at)
+    key = "km.overdue" if question.waiting_since == question.created_at else "km.overdue_followup"
+    text = s.renderer.ui(handler.lang, key, client=linked.name if linked else "", when=question.waiting_since)
     await deliver.to_staff(s, handler.id, Outgoing(text, km_buttons(s.renderer, handler.lang, question.id)))
     return None
 
@@ -161,4 +182,31 @@ async def send_cannot_come(s: Services, row: OutboxRow) -> Skipped | None:
     return None
 
 
-SENDERS = {CANNOT_COME: send_cannot_come, RELAY: send_relay, OVERDUE: send_overdue, KM_BLOCKED: send_km_blocked}
+async def send_comes_after_all(s: Services, row: OutboxRow) -> Skipped | None:
+    """Outbox sender: the klantmanager, told that their client cannot come, hears that they come after all."""
+    appointment = appointments.get(s.db, int(row.params["appointment_id"]))
+    linked = staff.client(s.db, row.user_id)
+    if appointment is None or appointment.answer != appointments.COMING or linked is None:
+        return Skipped("the person cannot come after all, erased their data, or has no klantmanager")
+    if appointment.status != appointments.PLANNED:
+        return Skipped("the appointment was cancelled")
+    handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, s.clock.now())
+    r = s.renderer
+    text = r.ui(
+        handler.lang,
+        "km.comes_after_all",
+        client=linked.name,
+        kind=r.button(handler.lang, f"appointment.kind.{appointment.kind}"),
+        when=appointment.starts_at,
+    )
+    await deliver.to_staff(s, handler.id, Outgoing(text))
+    return None
+
+
+SENDERS = {
+    CANNOT_COME: send_cannot_come,
+    COMES_AFTER_ALL: send_comes_after_all,
+    RELAY: send_relay,
+    OVERDUE: send_overdue,
+    KM_BLOCKED: send_km_blocked,
+}

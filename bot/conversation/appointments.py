@@ -41,6 +41,8 @@ async def answer_button(s: Services, turn: Turn, user: User, match: re.Match[str
         appointments.answer(s.db, appointment, appointments.COMING, now)
         _stop_waiting_for_reason(s, user, appointment.id)
         handoff.cancel_cannot_come_notice(s, appointment.id)
+        if appointment.answer == appointments.NOT_COMING:
+            handoff.plan_comes_after_all_notice(s, user.id, appointment.id)
         await reply(s, turn, views.text_screen(s.renderer, user.lang, "appointment.coming_thanks", with_menu=True), user)
     else:
         row_id = appointments.answer(s.db, appointment, appointments.NOT_COMING, now)

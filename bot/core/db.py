@@ -529,6 +529,37 @@ def _v15_web_chat(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v16_questions_waiting(db: sqlite_utils.Database) -> None:
+    """A question waits for an answer again when its newest message is the client's (a follow-up).
+
+    ``waiting_since``: the first client message after the newest answer (NULL: the newest
+    message is an answer); ``waiting_due_at``: when an answer to it is due. Both are set by a
+    client message and cleared by an answer; ``answered_at`` and ``answer_seconds`` keep
+    meaning the first answer (the admin overview's answer times). Existing questions: a
+    question never answered waits since it was asked, due as promised; a follow-up after an
+    answer, due two working days later (the default, weekdays counted in UTC). A closed
+    question waits for nothing (a follow-up opens it again and starts a new wait).
+    """
+    _run(
+        db,
+        'ALTER TABLE "questions" ADD COLUMN "waiting_since" TEXT',
+        'ALTER TABLE "questions" ADD COLUMN "waiting_due_at" TEXT',
+        """UPDATE questions SET waiting_since = (
+    SELECT min(t.created_at) FROM thread_messages t WHERE t.question_id = questions.id AND t.direction = 'from_client'
+    AND t.id > coalesce((SELECT max(a.id) FROM thread_messages a
+        WHERE a.question_id = questions.id AND a.direction = 'to_client'), 0))
+WHERE status = 'open'""",
+        "UPDATE questions SET waiting_due_at = answer_due_at WHERE waiting_since IS NOT NULL AND answered_at IS NULL",
+        """UPDATE questions SET waiting_due_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', waiting_since,
+    CASE strftime('%w', waiting_since) WHEN '4' THEN '+4 days' WHEN '5' THEN '+4 days' WHEN '6' THEN '+3 days'
+    ELSE '+2 days' END) WHERE waiting_since IS NOT NULL AND answered_at IS NOT NULL""",
+        "DROP INDEX idx_questions_status_answered",
+        "CREATE INDEX idx_questions_status_waiting ON questions (status, waiting_since)",
+        "DROP INDEX idx_questions_status_km",
+        "CREATE INDEX idx_questions_status_km_waiting ON questions (status, klantmanager_id, waiting_since, waiting_due_at)",
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -545,6 +576,7 @@ MIGRATIONS: list[Migration] = [
     _v13_dashboard_signin,
     _v14_identities,
     _v15_web_chat,
+    _v16_questions_waiting,
 ]
 
 

@@ -29,11 +29,12 @@ WHERE c.klantmanager_id = ? AND a.status = ? AND a.starts_at > ? ORDER BY a.star
 """The planned appointments still ahead of one klantmanager's clients, earliest first."""
 
 OPEN_OF_CLIENT = """
-SELECT q.created_at,
+SELECT coalesce(q.waiting_since, q.created_at),
     (SELECT coalesce(t.text, t.kind) FROM thread_messages t WHERE t.question_id = q.id ORDER BY t.id LIMIT 1)
 FROM questions q WHERE q.user_id = ? AND q.status = ? ORDER BY q.created_at
 """
-"""One client's open questions, oldest first, each with its first message (as ``/open`` shows)."""
+"""One client's open questions, oldest first, each with how long it waits (since a follow-up, if one waits)
+and its first message (as ``/open`` shows)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def caseloads(
     t = _Texts(renderer, now)
     oldest: dict[int, str] = {}
     for waiting in questions.open_questions(db, [owner.id for owner in owners]):  # oldest first
-        oldest.setdefault(waiting.question.user_id, waiting.question.created_at)
+        question = waiting.question
+        oldest.setdefault(question.user_id, question.waiting_since or question.created_at)
     result = []
     for owner in owners:
         upcoming: dict[int, tuple[str, str, str | None]] = {}

@@ -257,9 +257,10 @@ def _kind_name(view: View, kind: str) -> str:
 
 # Questions ------------------------------------------------------------------------------------
 
-_OPEN = """SELECT klantmanager_id, count(*), min(created_at), sum(answer_due_at < :now) FROM questions
-WHERE status = :open AND answered_at IS NULL GROUP BY klantmanager_id"""
-"""Questions waiting for a first answer, per klantmanager (answered but not closed ones wait for nothing)."""
+_OPEN = """SELECT klantmanager_id, count(*), min(waiting_since), sum(waiting_due_at < :now) FROM questions
+WHERE status = :open AND waiting_since IS NOT NULL GROUP BY klantmanager_id"""
+"""Questions waiting for an answer (a new one, or a follow-up after an answer), per klantmanager, with
+the longest wait; answered ones whose newest message is the answer wait for nothing."""
 _ANSWERED = """SELECT klantmanager_id, answer_seconds, answered_at > answer_due_at FROM questions
 WHERE answered_at >= :since AND answered_at < :until"""
 """Questions first answered in a time range: klantmanager, seconds waited, whether later than promised.

@@ -162,6 +162,7 @@ def _where(
     chat_id: int | None = None,
     kinds: Collection[str] | None = None,
     key_prefix: str | None = None,
+    key_family: str | None = None,
 ) -> tuple[str, list[Any]]:
     clauses, values = ["status = ?"], [PENDING]
     if ids is not None:
@@ -179,11 +180,23 @@ def _where(
     if key_prefix is not None:
         clauses.append("substr(key, 1, ?) = ?")
         values.extend([len(key_prefix), key_prefix])
+    if key_family is not None:
+        clauses.append(_FAMILY)
+        values.extend(_family_values(key_family))
     return " AND ".join(clauses), values
 
 
+_FAMILY = "(key = ? OR substr(key, 1, ?) = ?)"
+"""A key family: the key itself and its versions ``<key>:...`` (``cannot_come:5`` and
+``cannot_come:5:<time>``, not ``cannot_come:51``)."""
+
+
+def _family_values(family: str) -> list[Any]:
+    return [family, len(family) + 1, f"{family}:"]
+
+
 def pending(db: sqlite_utils.Database, **filters: Any) -> list[OutboxRow]:
-    """Pending rows, earliest first; filters: ids, user_id, chat_id, kinds, key_prefix."""
+    """Pending rows, earliest first; filters: ids, user_id, chat_id, kinds, key_prefix, key_family."""
     where, values = _where(**filters)
     return [_row(r) for r in db.query(f"SELECT * FROM {TABLE} WHERE {where} ORDER BY due_at, id", values)]
 
@@ -227,11 +240,20 @@ def count(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str
     ).fetchone()[0]
 
 
-def sent_count(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str) -> int:
-    """Rows that reached the person: whether they were ever told (an appointment's notice)."""
+def sent_count(
+    db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str | None = None, key_family: str | None = None
+) -> int:
+    """Rows that reached the person: whether they were ever told (an appointment's notice).
+
+    Their keys start with ``key_prefix``, or belong to ``key_family`` (see ``_FAMILY``).
+    """
+    if key_family is not None:
+        keys, values = _FAMILY, _family_values(key_family)
+    else:
+        keys, values = "substr(key, 1, ?) = ?", [len(key_prefix), key_prefix]
     return db.execute(
-        f"SELECT count(*) FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND substr(key, 1, ?) = ?",
-        [user_id, kind, SENT, len(key_prefix), key_prefix],
+        f"SELECT count(*) FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND {keys}",
+        [user_id, kind, SENT, *values],
     ).fetchone()[0]
 
 

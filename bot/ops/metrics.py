@@ -5,7 +5,7 @@ process). Counters and the send-time histogram are kept as things happen;
 what the database knows (outbox rows by status, due rows waiting, open
 questions) is read at scrape time with cheap queries: the outbox counts
 come from the trigger-kept ``outbox_counts`` table, due rows from the index
-on (status, due_at), open questions from the one on (status, answered_at).
+on (status, due_at), open questions from the one on (status, waiting_since).
 """
 
 from __future__ import annotations
@@ -131,11 +131,11 @@ def database_families(db: sqlite_utils.Database, now: datetime) -> Iterator[Gaug
         value=_age(now, oldest),
     )
     questions = GaugeMetricFamily(
-        "wegwijs_questions_open", "Open questions: waiting for an answer (answered=no) or answered, not closed",
+        "wegwijs_questions_open", "Open questions: waiting for an answer, a follow-up included (answered=no), or answered, not closed",
         labels=["answered"],
     )
     waiting, answered = db.execute(
-        "SELECT count(*) - count(answered_at), count(answered_at) FROM questions WHERE status = ?", [OPEN]
+        "SELECT count(waiting_since), count(*) - count(waiting_since) FROM questions WHERE status = ?", [OPEN]
     ).fetchone()
     questions.add_metric(["no"], waiting)
     questions.add_metric(["yes"], answered)

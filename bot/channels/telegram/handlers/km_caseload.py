@@ -140,13 +140,14 @@ def _age(s: Services, km: Staff, question: questions.Question) -> str:
 
 @klantmanager_only
 async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """/open: questions still waiting for an answer, oldest first, then those answered but not closed."""
+    """/open: questions waiting for an answer (their newest message is the client's), oldest first,
+    then those answered but not closed."""
     pending = questions.open_questions(s.db, caseload_owners(s, km, s.clock.now()))
     if not pending:
         await say(update, context, km.lang, "km.open_empty")
         return
-    waiting = [item for item in pending if not item.question.answered_at]
-    answered = [item for item in pending if item.question.answered_at]
+    waiting = sorted((item for item in pending if item.question.waiting_since), key=lambda i: i.question.waiting_since)
+    answered = [item for item in pending if not item.question.waiting_since]
     lines, buttons = [], []
     for header, group in (("km.open_waiting_header", waiting), ("km.open_answered_header", answered)):
         if not group:

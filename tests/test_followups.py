@@ -1,0 +1,161 @@
+"""Follow-ups and late answers reach the klantmanager as what they are (r1 findings 1, 2 and 7).
+
+A client's message after an answer makes the question wait again (``/open``, the overdue
+reminder, ``/metrics``); it arrives marked as a follow-up, with its own time; "I will come"
+after a "cannot come" notice went out tells the klantmanager once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+
+from tests.dashboard_server import dashboard_url, sign_in_link
+from tests.harness import seen
+from tests.test_handoff import SANNE, START, Team, ask, label, team, team_at, text  # noqa: F401 (team is a fixture)
+from tests.test_ops import metrics
+from tests.timeline import settle
+
+QUESTION, FOLLOWUP = "ما معنى هذه الرسالة؟", "شكرا، ومتى يجب أن أدفع؟"
+
+
+async def waiting_and_answered(team: Team) -> tuple[float, float]:
+    """``wegwijs_questions_open`` as /metrics shows it: (waiting, answered not closed)."""
+    found = await metrics(team.bot)
+    return found[("wegwijs_questions_open", (("answered", "no"),))], found[("wegwijs_questions_open", (("answered", "yes"),))]
+
+
+async def open_listing(team: Team) -> str:
+    return (await team.sanne.say("/open"))[0]["html"]
+
+
+async def answer(team: Team, words: str) -> None:
+    await team.sanne.press(label("nl", "km.reply_button"))
+    await team.sanne.say(words)
+
+
+async def test_a_followup_after_an_answer_waits_again_and_is_reminded_as_a_followup(tmp_path: Path) -> None:
+    async with team_at(tmp_path, START, http_port=0) as team:
+        amal = await team.new_client(team.sanne, "Amal Haddad", 701, "ar")
+        await ask(amal, "ar", QUESTION)
+        await team.sanne.receive()
+        await answer(team, "Een brief van de Belastingdienst.")
+        answered = (await amal.receive())[-1]
+        assert await waiting_and_answered(team) == (0, 1)
+        assert "Beantwoord" in await open_listing(team)
+
+        team.clock.advance(timedelta(days=1))  # Tuesday 2 March, 10:00 in Amsterdam
+        confirmed = await amal.reply_to(answered["message_id"], FOLLOWUP)
+        assert seen(confirmed[-1]) == text("ar", "ask.followup_sent").replace("{{ name }}", "Sanne")
+        relayed = (await team.sanne.receive())[-1]["html"]
+        assert "Vervolgvraag van Amal Haddad" in relayed and FOLLOWUP in relayed
+        assert "dinsdag 2 maart 2027, 10:00" in relayed  # the follow-up's own time, not the question's
+        listing = await open_listing(team)
+        assert "Wachten op antwoord (1)" in listing and "Beantwoord" not in listing
+        assert await waiting_and_answered(team) == (1, 0)
+
+        # The first question's reminder (Wednesday) is not for this wait; the follow-up's (Thursday) is.
+        team.clock.advance(timedelta(days=1, hours=1))
+        await settle(team.bot)
+        assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+        team.clock.advance(timedelta(days=1))
+        reminder = (await team.sanne.receive(timeout=15))[-1]["html"]
+        assert reminder.startswith("⏰ De vervolgvraag van Amal Haddad van dinsdag 2 maart 2027")
+
+        await answer(team, "Voor 1 april.")
+        await amal.receive()
+        assert "Beantwoord" in await open_listing(team)
+        assert await waiting_and_answered(team) == (0, 1)
+
+
+async def test_more_parts_of_a_new_question_are_not_followups(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal Haddad", 711, "en")
+    await amal.say("/menu")
+    await amal.press(label("en", "menu.ask"))
+    await amal.say("What does this letter mean?")
+    await amal.send(photo=b"\x89PNG letter")
+    await amal.press(label("en", "ask.yes"))
+    relayed = await team.sanne.receive(2)
+    assert all("Vervolgvraag" not in (m.get("html") or m.get("caption") or "") for m in relayed)
+
+
+async def test_coming_after_all_tells_the_klantmanager_once_after_the_cannot_come_notice(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 721, "en")
+    await team.plan_tov_session(amal)
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.press(label("en", "appointment.coming"))  # before the notice went out: nothing to take back
+    team.clock.advance(timedelta(minutes=20))
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.say("My child is ill")
+    assert "❌" in (await team.sanne.receive())[-1]["html"]
+    await amal.press(label("en", "appointment.coming"))
+    comes = (await team.sanne.receive())[-1]["html"]
+    assert comes.startswith("✅ <b>Amal komt toch</b>") and "10 maart 2027" in comes
+
+    await amal.press(label("en", "appointment.coming"))  # a repeated press
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+
+
+async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: Path) -> None:
+    async with team_at(tmp_path, START, http_port=0) as team:
+        amal = await team.new_client(team.sanne, "Amal Haddad", 731, "ar")
+        await ask(amal, "ar", QUESTION)
+        await team.sanne.receive()
+        await answer(team, "Een brief van de Belastingdienst.")
+        answered = (await amal.receive())[-1]
+        team.clock.advance(timedelta(days=3))
+        await amal.reply_to(answered["message_id"], FOLLOWUP)
+        await team.sanne.receive()
+        team.clock.advance(timedelta(hours=2))
+        async with aiohttp.ClientSession() as http:
+            await http.get(await sign_in_link(team.sanne))
+            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
+                page = await response.text()
+        assert QUESTION in page and "2 uur" in page and "3 dagen" not in page
+
+
+async def test_a_followup_after_done_waits_anew_with_its_own_reminder(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal Haddad", 741, "ar")
+    await ask(amal, "ar", QUESTION)
+    await team.sanne.receive()
+    await answer(team, "Een brief van de Belastingdienst.")
+    answered = (await amal.receive())[-1]
+    await amal.reply_to(answered["message_id"], FOLLOWUP)
+    await team.sanne.receive()
+    await team.sanne.press(label("nl", "km.done_button"))  # closed without an answer to the follow-up
+
+    team.clock.advance(timedelta(days=4))  # Friday 5 March: the follow-up's reminder would have been Wednesday
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+    await amal.reply_to(answered["message_id"], "وأيضا: هل أحتاج جواز السفر؟")
+    await team.sanne.receive()
+    assert "Wachten op antwoord (1)" in await open_listing(team)
+    team.clock.advance(timedelta(days=3, hours=1))  # Monday: not yet due (two working days: Tuesday)
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+    team.clock.advance(timedelta(days=1))
+    reminder = (await team.sanne.receive(timeout=15))[-1]["html"]
+    assert reminder.startswith("⏰ De vervolgvraag van Amal Haddad van vrijdag 5 maart 2027")
+
+
+async def test_coming_after_all_on_appointment_1_leaves_the_notice_of_appointment_11(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 751, "en")
+    await team.plan_tov_session(amal)
+    bilal = await team.new_client(team.sanne, "Bilal", 752, "en")
+    db = team.bot.services.db
+    db["appointments"].insert({"id": 10, "user_id": bilal.person_id, "kind": "tov", "starts_at": "2027-02-01T09:00:00+00:00",
+                               "status": "cancelled", "version": 1, "created_at": "2027-01-20T09:00:00+00:00"})
+    await team.plan_tov_session(bilal)
+    assert [a["id"] for a in db["appointments"].rows_where("status = 'planned'", order_by="id")] == [1, 11]
+    await bilal.press(label("en", "appointment.not_coming"))  # its notice waits a while for the reason
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.press(label("en", "appointment.coming"))  # "cannot_come:1" is not "cannot_come:11"
+    team.clock.advance(timedelta(minutes=20))
+    notice = (await team.sanne.receive())[-1]["html"]
+    assert "Bilal kan niet komen" in notice
