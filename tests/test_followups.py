@@ -54,6 +54,7 @@ async def test_a_followup_after_an_answer_waits_again_and_is_reminded_as_a_follo
         assert "dinsdag 2 maart 2027, 10:00" in relayed  # the follow-up's own time, not the question's
         listing = await open_listing(team)
         assert "Wachten op antwoord (1)" in listing and "Beantwoord" not in listing
+        assert FOLLOWUP[:40] in listing  # what waits for an answer, not the first question
         assert await waiting_and_answered(team) == (1, 0)
 
         # The first question's reminder (Wednesday) is not for this wait; the follow-up's (Thursday) is.

@@ -213,35 +213,37 @@ def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:
 
 OPEN_OF_KLANTMANAGER = """
 SELECT q.*, coalesce(c.name, q.user_id) AS client,
-    (SELECT coalesce(t.text, t.kind) FROM thread_messages t WHERE t.question_id = q.id ORDER BY t.id LIMIT 1) AS first
+    (SELECT coalesce(t.text, t.kind) FROM thread_messages t WHERE t.question_id = q.id AND t.direction = ?
+     ORDER BY t.id DESC LIMIT 1) AS latest
 FROM questions q LEFT JOIN clients c ON c.user_id = q.user_id
 WHERE q.klantmanager_id = ? AND q.status = ? ORDER BY q.created_at
 """
 """One klantmanager's open questions, oldest first (from the index on klantmanager, status,
-created_at), with the client's name and the first message of the thread (index on question_id)."""
+created_at), with the client's name and the client's newest message in the thread (index on
+question_id): after a follow-up, that is what waits for an answer."""
 
 
 @dataclass(frozen=True)
 class OpenQuestion:
     question: Question
     client: str
-    first: str
-    """The text (or the kind: photo, voice...) of the question's first message."""
+    latest: str
+    """The text (or the kind: photo, voice...) of the client's newest message in the thread."""
 
 
 def open_questions(db: sqlite_utils.Database, klantmanager_ids: list[int]) -> list[OpenQuestion]:
     """Open questions of these klantmanagers, oldest first: one indexed statement per klantmanager."""
     per_klantmanager = []
     for klantmanager_id in klantmanager_ids:
-        cursor = db.execute(OPEN_OF_KLANTMANAGER, [klantmanager_id, OPEN])
+        cursor = db.execute(OPEN_OF_KLANTMANAGER, [FROM_CLIENT, klantmanager_id, OPEN])
         columns = [d[0] for d in cursor.description]
         per_klantmanager.append([dict(zip(columns, row)) for row in cursor])
     rows = heapq.merge(*per_klantmanager, key=lambda row: row["created_at"])
     return [
         OpenQuestion(
-            question=Question(**{k: v for k, v in row.items() if k not in ("client", "first")}),
+            question=Question(**{k: v for k, v in row.items() if k not in ("client", "latest")}),
             client=str(row["client"]),
-            first=row["first"] or "",
+            latest=row["latest"] or "",
         )
         for row in rows
     ]

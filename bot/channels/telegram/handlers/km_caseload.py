@@ -158,7 +158,7 @@ async def open_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, s: 
             question = item.question
             lines.append(
                 s.renderer.ui(
-                    km.lang, "km.open_line", n=n, client=item.client, age=_age(s, km, question), preview=item.first[:80]
+                    km.lang, "km.open_line", n=n, client=item.client, age=_age(s, km, question), preview=item.latest[:80]
                 )
             )
             buttons.append(
