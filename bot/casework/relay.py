@@ -8,6 +8,7 @@ through ``bot/delivery/deliver.py``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from bot.casework import questions, staff
@@ -168,17 +169,9 @@ async def send_cannot_come(s: Services, row: OutboxRow) -> Skipped | None:
     linked = staff.client(s.db, row.user_id)
     if answer is None or linked is None:
         return Skipped("the person will come after all, erased their data, or has no klantmanager")
-    handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, s.clock.now())
-    r = s.renderer
-    text = r.ui(
-        handler.lang,
-        "km.cannot_come",
-        client=linked.name,
-        kind=r.button(handler.lang, f"appointment.kind.{answer.kind}"),
-        when=answer.starts_at,
-        reason=answer.reason or "–",
+    await _tell_about_appointment(
+        s, linked, "km.cannot_come", answer.kind, answer.starts_at, reason=answer.reason or "–"
     )
-    await deliver.to_staff(s, handler.id, Outgoing(text))
     return None
 
 
@@ -190,17 +183,20 @@ async def send_comes_after_all(s: Services, row: OutboxRow) -> Skipped | None:
         return Skipped("the person cannot come after all, erased their data, or has no klantmanager")
     if appointment.status != appointments.PLANNED:
         return Skipped("the appointment was cancelled")
+    await _tell_about_appointment(s, linked, "km.comes_after_all", appointment.kind, appointment.starts_at)
+    return None
+
+
+async def _tell_about_appointment(
+    s: Services, linked: staff.Client, key: str, kind: str, starts_at: datetime | str, **values: object
+) -> None:
+    """One of a client's appointments, told to whoever handles the client now (a substitute too)."""
     handler = staff.handling_klantmanager(s.db, linked.klantmanager_id, s.clock.now())
     r = s.renderer
     text = r.ui(
-        handler.lang,
-        "km.comes_after_all",
-        client=linked.name,
-        kind=r.button(handler.lang, f"appointment.kind.{appointment.kind}"),
-        when=appointment.starts_at,
+        handler.lang, key, client=linked.name, kind=r.button(handler.lang, f"appointment.kind.{kind}"), when=starts_at, **values
     )
     await deliver.to_staff(s, handler.id, Outgoing(text))
-    return None
 
 
 SENDERS = {
