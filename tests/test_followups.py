@@ -102,6 +102,16 @@ async def test_coming_after_all_tells_the_klantmanager_once_after_the_cannot_com
     await settle(team.bot)
     assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
 
+    # She cannot come after all, and gives no reason: after the reason's wait Sanne hears it again, once.
+    await amal.press(label("en", "appointment.not_coming"))
+    team.clock.advance(timedelta(minutes=20))
+    await settle(team.bot)
+    assert "❌" in (await team.sanne.receive())[-1]["html"]
+    await amal.press(label("en", "appointment.not_coming"))  # pressed again: nothing new to tell
+    team.clock.advance(timedelta(minutes=20))
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+
 
 async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: Path) -> None:
     async with team_at(tmp_path, START, http_port=0) as team:

@@ -185,6 +185,8 @@ def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, r
 
     Pressing "I cannot come" plans the notice a little later, so the reason
     typed next can go with it; the reason (or "no reason") sends it at once.
+    Without a reason it goes once, unless the klantmanager was told since that
+    the client comes after all: then it is news again.
     """
     now = s.clock.now()
     key = f"{CANNOT_COME}:{appointment_id}"
@@ -193,6 +195,9 @@ def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, r
         key, due = f"{key}:{int(now.timestamp())}", now
     else:
         due = now + REASON_WAIT
+        family = f"{COMES_AFTER_ALL}:{appointment_id}"
+        if told_after_all := outbox.sent_count(s.db, user_id=user_id, kind=COMES_AFTER_ALL, key_family=family):
+            key = f"{key}:after{told_after_all}"
     outbox.enqueue(
         s.db,
         user_id=user_id,
