@@ -87,6 +87,21 @@ def test_a_whole_word_comes_before_the_longer_words_it_starts(index: SearchIndex
     assert index.search(lang, typed).item_ids[0] == item
 
 
+@pytest.mark.parametrize(
+    ("lang", "typed", "item"),
+    [
+        # "Gezondheid en hoe het met u gaat" put health first for every "how" question.
+        ("nl", "hoe krijg ik een huis", "woning"),
+        ("en", "how do I get a house", "woning"),
+        ("ti", "ገዛ ከመይ ይርከብ?", "woning"),
+        ("nl", "ik voel me niet goed", "gezondheid"),
+        ("en", "I feel bad in my head", "gezondheid"),
+    ],
+)
+def test_everyday_questions_find_their_text_first(index: SearchIndex, lang: str, typed: str, item: str) -> None:
+    assert index.search(lang, typed).item_ids[0] == item
+
+
 def test_nothing_in_own_language_searches_english_then_dutch(index: SearchIndex) -> None:
     english = index.search("ar", "health insurance doctor")
     assert english.lang == "en" and english.item_ids[0] == "zorgverzekering"
