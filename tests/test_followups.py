@@ -7,6 +7,7 @@ after a "cannot come" notice went out tells the klantmanager once.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,6 +96,7 @@ async def test_coming_after_all_tells_the_klantmanager_once_after_the_cannot_com
     await amal.say("My child is ill")
     assert "❌" in (await team.sanne.receive())[-1]["html"]
     await amal.press(label("en", "appointment.coming"))
+    team.clock.advance(timedelta(seconds=10))  # it waits while the "cannot come" may still be on its way
     comes = (await team.sanne.receive())[-1]["html"]
     assert comes.startswith("✅ <b>Amal komt toch</b>") and "10 maart 2027" in comes
 
@@ -170,3 +172,54 @@ async def test_coming_after_all_on_appointment_1_leaves_the_notice_of_appointmen
     team.clock.advance(timedelta(minutes=20))
     notice = (await team.sanne.receive())[-1]["html"]
     assert "Bilal kan niet komen" in notice
+
+
+async def test_cannot_come_after_a_quick_change_of_mind_is_told(team: Team) -> None:
+    """Cannot come (told), comes (told), cannot come and comes within the reason's wait (nothing to
+    tell), then cannot come for good without a reason: Sanne's last word must be "kan niet komen"."""
+    amal = await team.new_client(team.sanne, "Amal", 791, "en")
+    await team.plan_tov_session(amal)
+    await amal.press(label("en", "appointment.not_coming"))
+    team.clock.advance(timedelta(minutes=20))
+    assert "❌" in (await team.sanne.receive())[-1]["html"]
+    await amal.press(label("en", "appointment.coming"))
+    assert "komt toch" in (await team.sanne.receive())[-1]["html"]
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.press(label("en", "appointment.coming"))
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+    await amal.press(label("en", "appointment.not_coming"))
+    team.clock.advance(timedelta(minutes=20))
+    assert "❌" in (await team.sanne.receive())[-1]["html"]
+
+
+async def test_will_come_while_the_cannot_come_notice_is_on_its_way_still_tells_it(team: Team) -> None:
+    """"I will come" pressed while the dispatcher is sending the "cannot come" notice (its row is
+    claimed, as ``claim_next`` leaves it during the send): "komt toch" follows once it was sent."""
+    amal = await team.new_client(team.sanne, "Amal", 792, "en")
+    await team.plan_tov_session(amal)
+    await amal.press(label("en", "appointment.not_coming"))
+    db = team.bot.services.db
+    with db.atomic():
+        db.execute("UPDATE outbox SET status = 'sending' WHERE kind = 'cannot_come'")
+    await amal.press(label("en", "appointment.coming"))
+    team.clock.advance(timedelta(seconds=2))
+    await asyncio.sleep(0.3)  # a few dispatcher ticks (every 0.05 s in tests)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)  # it waits for the send
+    with db.atomic():
+        db.execute("UPDATE outbox SET status = 'sent', sent_at = updated_at WHERE kind = 'cannot_come'")
+    team.clock.advance(timedelta(seconds=10))
+    assert "komt toch" in (await team.sanne.receive())[-1]["html"]
+
+
+async def test_the_old_no_reason_button_after_the_reason_tells_nothing_twice(team: Team) -> None:
+    amal = await team.new_client(team.sanne, "Amal", 793, "en")
+    await team.plan_tov_session(amal)
+    await amal.press(label("en", "appointment.not_coming"))
+    await amal.say("My child is ill")
+    assert "❌" in (await team.sanne.receive())[-1]["html"]
+    team.clock.advance(timedelta(minutes=1))
+    answered = await amal.press(label("en", "appointment.no_reason"))  # the reason prompt's old button
+    assert seen(answered[-1]) == text("en", "errors.stale_button")
+    await settle(team.bot)
+    assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)

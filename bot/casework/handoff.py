@@ -180,32 +180,48 @@ def klantmanager_unreachable(
     return Skipped("klantmanager blocked the bot; queued again")
 
 
+def _notices(s: Services, user_id: int, appointment_id: int) -> list[outbox.FamilyRow]:
+    """The "cannot come" and "comes after all" notices of one appointment, in the order they were planned."""
+    families = {CANNOT_COME: f"{CANNOT_COME}:{appointment_id}", COMES_AFTER_ALL: f"{COMES_AFTER_ALL}:{appointment_id}"}
+    return outbox.family_rows(s.db, user_id=user_id, families=families)
+
+
+def _next_key(notices: list[outbox.FamilyRow], kind: str, appointment_id: int) -> str:
+    """A key of its own for each notice planned (a cancelled key can never be planned again)."""
+    return f"{kind}:{appointment_id}:n{sum(1 for n in notices if n.kind == kind) + 1}"
+
+
+def last_told(s: Services, user_id: int, appointment_id: int) -> str | None:
+    """What the klantmanager last heard of this appointment: ``CANNOT_COME``, ``COMES_AFTER_ALL`` or None."""
+    notices = enumerate(_notices(s, user_id, appointment_id))
+    sent = [(n.sent_at or "", order, n.kind) for order, n in notices if n.status == outbox.SENT]
+    return max(sent)[2] if sent else None  # the last sent; of two sent in the same moment, the later planned
+
+
+def cannot_come_in_flight(s: Services, user_id: int, appointment_id: int) -> bool:
+    """A "cannot come" notice of this appointment is being sent right now (claimed, not yet marked sent)."""
+    return any(n.kind == CANNOT_COME and n.status == outbox.SENDING for n in _notices(s, user_id, appointment_id))
+
+
 def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, reason_given: bool) -> None:
     """Tell the klantmanager that a client cannot come; with the reason once it is known.
 
     Pressing "I cannot come" plans the notice a little later, so the reason
     typed next can go with it; the reason (or "no reason") sends it at once.
-    Without a reason it goes once, unless the klantmanager was told since that
-    the client comes after all: then it is news again.
+    Whether a notice without a reason is news is decided when it is sent
+    (``relay.send_cannot_come``): not when the klantmanager's last word about
+    the appointment was already "cannot come".
     """
     now = s.clock.now()
-    key = f"{CANNOT_COME}:{appointment_id}"
-    if reason_given:
-        cancel_cannot_come_notice(s, appointment_id)
-        key, due = f"{key}:{int(now.timestamp())}", now
-    else:
-        due = now + REASON_WAIT
-        family = f"{COMES_AFTER_ALL}:{appointment_id}"
-        if told_after_all := outbox.sent_count(s.db, user_id=user_id, kind=COMES_AFTER_ALL, key_family=family):
-            key = f"{key}:after{told_after_all}"
+    cancel_cannot_come_notice(s, appointment_id)
     outbox.enqueue(
         s.db,
         user_id=user_id,
         chat_id=None,
         kind=CANNOT_COME,
-        params={"appointment_id": appointment_id},
-        due_at=due,
-        key=key,
+        params={"appointment_id": appointment_id, "with_reason": reason_given},
+        due_at=now if reason_given else now + REASON_WAIT,
+        key=_next_key(_notices(s, user_id, appointment_id), CANNOT_COME, appointment_id),
     )
 
 
@@ -215,11 +231,9 @@ def cancel_cannot_come_notice(s: Services, appointment_id: int) -> None:
 
 
 def plan_comes_after_all_notice(s: Services, user_id: int, appointment_id: int) -> None:
-    """"I will come" after "I cannot come": a klantmanager who was told the client cannot come
-    hears that they come after all, once for each "cannot come" notice that went out."""
-    told = outbox.sent_count(s.db, user_id=user_id, kind=CANNOT_COME, key_family=f"{CANNOT_COME}:{appointment_id}")
-    if not told:
-        return
+    """"I will come" after "I cannot come". Whether the klantmanager heard "cannot come" (and so
+    needs this) is decided when it is sent (``relay.send_comes_after_all``): a "cannot come"
+    notice may be on its way at this very moment."""
     outbox.enqueue(
         s.db,
         user_id=user_id,
@@ -227,5 +241,5 @@ def plan_comes_after_all_notice(s: Services, user_id: int, appointment_id: int) 
         kind=COMES_AFTER_ALL,
         params={"appointment_id": appointment_id},
         due_at=s.clock.now(),
-        key=f"{COMES_AFTER_ALL}:{appointment_id}:{told}",
+        key=_next_key(_notices(s, user_id, appointment_id), COMES_AFTER_ALL, appointment_id),
     )

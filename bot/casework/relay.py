@@ -21,18 +21,24 @@ from bot.casework.handoff import (
     KM_REPLY,
     OVERDUE,
     RELAY,
+    cannot_come_in_flight,
     klantmanager_unreachable,
+    last_told,
     overdue_is_current,
 )
 from bot.casework.questions import FROM_CLIENT, Question, ThreadMessage
 from bot.casework.staff_text import language_name
-from bot.core.channel import Attachment, Blocked, Button, Keyboard, Outgoing, Sent
+from bot.core.channel import Attachment, Blocked, Button, Keyboard, Outgoing, RetryLater, Sent
 from bot.core.services import Services
 from bot.delivery import deliver
 from bot.delivery.outbox import OutboxRow, Skipped
 from bot.people.users import User, get_user
 from bot.reminders import appointments
 from bot.texts.render import Renderer
+
+
+COMES_AFTER_ALL_WAIT_SECONDS = 5.0
+"""A "comes after all" notice waits this long while a "cannot come" of the same appointment is on its way."""
 
 
 def km_buttons(r: Renderer, lang: str, question_id: int) -> Keyboard:
@@ -169,6 +175,8 @@ async def send_cannot_come(s: Services, row: OutboxRow) -> Skipped | None:
     linked = staff.client(s.db, row.user_id)
     if answer is None or linked is None:
         return Skipped("the person will come after all, erased their data, or has no klantmanager")
+    if not row.params.get("with_reason") and last_told(s, row.user_id, appointment_id) == CANNOT_COME:
+        return Skipped("the klantmanager already knows the person cannot come, and there is no reason to add")
     await _tell_about_appointment(
         s, linked, "km.cannot_come", answer.kind, answer.starts_at, reason=answer.reason or "–"
     )
@@ -183,6 +191,10 @@ async def send_comes_after_all(s: Services, row: OutboxRow) -> Skipped | None:
         return Skipped("the person cannot come after all, erased their data, or has no klantmanager")
     if appointment.status != appointments.PLANNED:
         return Skipped("the appointment was cancelled")
+    if cannot_come_in_flight(s, row.user_id, appointment.id):
+        raise RetryLater(COMES_AFTER_ALL_WAIT_SECONDS, "a cannot-come notice of this appointment is being sent")
+    if last_told(s, row.user_id, appointment.id) != CANNOT_COME:
+        return Skipped("the klantmanager was not told the person cannot come")
     await _tell_about_appointment(s, linked, "km.comes_after_all", appointment.kind, appointment.starts_at)
     return None
 

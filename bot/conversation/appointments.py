@@ -34,7 +34,9 @@ async def answer_button(s: Services, turn: Turn, user: User, match: re.Match[str
         await stale_button(s, turn, user)
         return
     if action == reminder_views.NO_REASON:
-        _stop_waiting_for_reason(s, user, appointment.id)
+        if not _stop_waiting_for_reason(s, user, appointment.id):  # the reason was given, or the answer changed
+            await stale_button(s, turn, user)
+            return
         handoff.plan_cannot_come_notice(s, user.id, appointment.id, reason_given=True)
         await reply(s, turn, views.text_screen(s.renderer, user.lang, "appointment.reason_skipped", with_menu=True), user)
     elif action == reminder_views.COMING:
@@ -51,10 +53,13 @@ async def answer_button(s: Services, turn: Turn, user: User, match: re.Match[str
         await reply(s, turn, reminder_views.reason_screen(s.renderer, user.lang, appointment.id), user)
 
 
-def _stop_waiting_for_reason(s: Services, user: User, appointment_id: int) -> None:
+def _stop_waiting_for_reason(s: Services, user: User, appointment_id: int) -> bool:
+    """Stop waiting for the reason this appointment's "cannot come" asked for; whether it was awaited."""
     state = awaiting.current(s.db, user.id)
     if state is not None and state.kind == REASON and state.data.get("appointment_id") == appointment_id:
         awaiting.clear(s.db, user.id)
+        return True
+    return False
 
 
 async def reason(s: Services, turn: Turn, user: User, awaited: Awaiting) -> None:

@@ -240,6 +240,25 @@ def count(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str
     ).fetchone()[0]
 
 
+@dataclass(frozen=True)
+class FamilyRow:
+    kind: str
+    status: str
+    sent_at: str | None
+
+
+def family_rows(db: sqlite_utils.Database, *, user_id: int, families: dict[str, str]) -> list[FamilyRow]:
+    """Every row of these key families (``{kind: family}``, see ``_FAMILY``), in the order they were planned."""
+    rows: list[tuple[int, FamilyRow]] = []
+    for kind, family in families.items():
+        found = db.execute(
+            f"SELECT id, status, sent_at FROM {TABLE} WHERE user_id = ? AND kind = ? AND {_FAMILY}",
+            [user_id, kind, *_family_values(family)],
+        )
+        rows.extend((row_id, FamilyRow(kind, status, sent_at)) for row_id, status, sent_at in found)
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
 def sent_count(
     db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str | None = None, key_family: str | None = None
 ) -> int:
