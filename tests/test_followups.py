@@ -130,7 +130,7 @@ async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: P
             await http.get(await sign_in_link(team.sanne))
             async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
                 page = await response.text()
-        assert QUESTION in page and "2 uur" in page and "3 dagen" not in page
+        assert FOLLOWUP in page and "2 uur" in page and "3 dagen" not in page  # what waits, and since when
 
 
 async def test_a_followup_after_done_waits_anew_with_its_own_reminder(team: Team) -> None:
@@ -223,3 +223,29 @@ async def test_the_old_no_reason_button_after_the_reason_tells_nothing_twice(tea
     assert seen(answered[-1]) == text("en", "errors.stale_button")
     await settle(team.bot)
     assert not await team.sanne.client.messages(SANNE, after=team.sanne.seen)
+
+
+async def test_the_dashboard_shows_the_longest_wait_not_the_first_question(tmp_path: Path) -> None:
+    """Q1 answered, Q2 waits since the next day, a follow-up on Q1 a week later: the client has waited
+    longest for Q2, and the caseload and the client page say so (not the follow-up's one day)."""
+    async with team_at(tmp_path, START, http_port=0) as team:
+        amal = await team.new_client(team.sanne, "Amal Haddad", 751, "ar")
+        await ask(amal, "ar", QUESTION)
+        await team.sanne.receive()
+        await answer(team, "Een brief van de Belastingdienst.")
+        answered = (await amal.receive())[-1]
+        team.clock.advance(timedelta(days=1))
+        await ask(amal, "ar", "أين أجد الطبيب؟")
+        await team.sanne.receive()
+        team.clock.advance(timedelta(days=8))
+        await amal.reply_to(answered["message_id"], FOLLOWUP)
+        await team.sanne.receive()
+        team.clock.advance(timedelta(days=1))
+        async with aiohttp.ClientSession() as http:
+            await http.get(await sign_in_link(team.sanne))
+            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients") as response:
+                caseload = await response.text()
+            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
+                page = await response.text()
+        assert "(oudste: 9 dagen)" in caseload and "9 dagen" in page and "24 uur" in page
+        assert page.index("أين أجد الطبيب؟") < page.index(FOLLOWUP)  # the longest wait first

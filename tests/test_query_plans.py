@@ -114,7 +114,7 @@ HOT_PATHS: dict[str, Callable[[sqlite_utils.Database], object]] = {
         caseload_view.UPCOMING, [KLANTMANAGER, appointments.PLANNED, iso(NOW)]
     ).fetchall(),
     "dashboard: a client's open questions": lambda db: db.execute(
-        caseload_view.OPEN_OF_CLIENT, [PERSON, questions.OPEN]
+        caseload_view.OPEN_OF_CLIENT, [questions.FROM_CLIENT, PERSON, questions.OPEN]
     ).fetchall(),
     "dashboard: session": lambda db: signin.session_staff(db, "A" * 43, NOW),
     "dashboard: sign-in link": lambda db: signin.open_session(db, "A" * 43, NOW),

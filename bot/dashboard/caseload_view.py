@@ -29,12 +29,14 @@ WHERE c.klantmanager_id = ? AND a.status = ? AND a.starts_at > ? ORDER BY a.star
 """The planned appointments still ahead of one klantmanager's clients, earliest first."""
 
 OPEN_OF_CLIENT = """
-SELECT coalesce(q.waiting_since, q.created_at),
-    (SELECT coalesce(t.text, t.kind) FROM thread_messages t WHERE t.question_id = q.id ORDER BY t.id LIMIT 1)
-FROM questions q WHERE q.user_id = ? AND q.status = ? ORDER BY q.created_at
+SELECT coalesce(q.waiting_since, q.created_at), q.waiting_since,
+    (SELECT coalesce(t.text, t.kind) FROM thread_messages t WHERE t.question_id = q.id AND t.direction = ?
+     ORDER BY t.id DESC LIMIT 1)
+FROM questions q WHERE q.user_id = ? AND q.status = ?
+ORDER BY q.waiting_since IS NULL, coalesce(q.waiting_since, q.created_at)
 """
-"""One client's open questions, oldest first, each with how long it waits (since a follow-up, if one waits)
-and its first message (as ``/open`` shows)."""
+"""One client's open questions: those waiting for an answer first, longest wait first, then those
+answered but not closed; each with its age and the client's newest message (as ``/open`` shows)."""
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,11 @@ def caseloads(
 ) -> list[Caseload]:
     """Each owner's clients by name: the klantmanager's own first, then those they stand in for."""
     t = _Texts(renderer, now)
-    oldest: dict[int, str] = {}
-    for waiting in questions.open_questions(db, [owner.id for owner in owners]):  # oldest first
-        question = waiting.question
-        oldest.setdefault(question.user_id, question.waiting_since or question.created_at)
+    oldest: dict[int, str] = {}  # per client, the longest wait for an answer (answered questions wait for nothing)
+    for open_question in questions.open_questions(db, [owner.id for owner in owners]):
+        question = open_question.question
+        if question.waiting_since:
+            oldest[question.user_id] = min(oldest.get(question.user_id, question.waiting_since), question.waiting_since)
     result = []
     for owner in owners:
         upcoming: dict[int, tuple[str, str, str | None]] = {}
@@ -164,7 +167,8 @@ def client_detail(db: sqlite_utils.Database, renderer: Renderer, user_id: int, n
     if line is None:
         return None
     t = _Texts(renderer, now)
-    waiting = db.execute(OPEN_OF_CLIENT, [user_id, questions.OPEN]).fetchall()
+    open_ones = db.execute(OPEN_OF_CLIENT, [questions.FROM_CLIENT, user_id, questions.OPEN]).fetchall()
+    longest_wait = open_ones[0][1] if open_ones else None  # waiting ones come first, longest first
     ahead = [
         t.appointment(a.kind, iso(a.starts_at), a.place)
         for a in appointments.list_appointments(db, user_id=user_id, after=now, planned_only=True)
@@ -180,8 +184,8 @@ def client_detail(db: sqlite_utils.Database, renderer: Renderer, user_id: int, n
         for c in appointments.cannot_come_answers(db, user_id)
     ]
     return ClientDetail(
-        row=_row(t, line, waiting[0][0] if waiting else None, ahead[0] if ahead else None),
-        questions=[OpenQuestion(age=t.age(created_at), text=first or "") for created_at, first in waiting],
+        row=_row(t, line, longest_wait, ahead[0] if ahead else None),
+        questions=[OpenQuestion(age=t.age(since), text=latest or "") for since, _, latest in open_ones],
         unclear=[renderer.title(t.lang, item_id) for item_id in repetition.not_understood(db, user_id)],
         cannot_come=cannot,
         appointments=ahead,
