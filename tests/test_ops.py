@@ -276,6 +276,12 @@ async def test_wegwijs_run_serves_healthz_on_its_port_and_stops_when_the_port_is
                 _, err = await asyncio.wait_for(second.communicate(), 60)
                 assert second.returncode == 2
                 assert f"wegwijs run: process {serving.pid} already runs a bot on {tmp_path / 'a.db'}" in err.decode()
+                demo = await asyncio.create_subprocess_exec(  # nor does the demo's emulated Telegram get its messages
+                    sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "a.db"), env=env,
+                    stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                )
+                _, err = await asyncio.wait_for(demo.communicate(), 60)
+                assert demo.returncode == 2 and "already runs a bot" in err.decode()
                 async with aiohttp.ClientSession() as session:  # the first one goes on
                     async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                         assert response.status == 200, await response.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -94,6 +95,18 @@ def _web(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from bot.core import db_owner
+
+    try:
+        # The demo's dispatcher would send a running bot's due messages to the emulator.
+        with db_owner.owned(Path(args.db)) if args.db else contextlib.nullcontext():
+            return _run_demo(args)
+    except db_owner.DatabaseInUse as exc:
+        print(f"wegwijs demo: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_demo(args: argparse.Namespace) -> int:
     if args.web:
         from bot.demo.web import run_web_demo
 
