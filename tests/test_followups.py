@@ -32,6 +32,17 @@ async def open_listing(team: Team) -> str:
     return (await team.sanne.say("/open"))[0]["html"]
 
 
+async def sannes_dashboard(team: Team, *paths: str) -> list[str]:
+    """These dashboard pages as Sanne sees them, signed in with a link from the bot."""
+    async with aiohttp.ClientSession() as http:
+        await http.get(await sign_in_link(team.sanne))
+        pages = []
+        for path in paths:
+            async with http.get(dashboard_url(team.bot) + path) as response:
+                pages.append(await response.text())
+    return pages
+
+
 async def answer(team: Team, words: str) -> None:
     await team.sanne.press(label("nl", "km.reply_button"))
     await team.sanne.say(words)
@@ -126,10 +137,7 @@ async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: P
         await amal.reply_to(answered["message_id"], FOLLOWUP)
         await team.sanne.receive()
         team.clock.advance(timedelta(hours=2))
-        async with aiohttp.ClientSession() as http:
-            await http.get(await sign_in_link(team.sanne))
-            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
-                page = await response.text()
+        (page,) = await sannes_dashboard(team, f"/dashboard/clients/{amal.person_id}")
         assert FOLLOWUP in page and "2 uur" in page and "3 dagen" not in page  # what waits, and since when
 
 
@@ -241,11 +249,6 @@ async def test_the_dashboard_shows_the_longest_wait_not_the_first_question(tmp_p
         await amal.reply_to(answered["message_id"], FOLLOWUP)
         await team.sanne.receive()
         team.clock.advance(timedelta(days=1))
-        async with aiohttp.ClientSession() as http:
-            await http.get(await sign_in_link(team.sanne))
-            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients") as response:
-                caseload = await response.text()
-            async with http.get(f"{dashboard_url(team.bot)}/dashboard/clients/{amal.person_id}") as response:
-                page = await response.text()
+        caseload, page = await sannes_dashboard(team, "/dashboard/clients", f"/dashboard/clients/{amal.person_id}")
         assert "(oudste: 9 dagen)" in caseload and "9 dagen" in page and "24 uur" in page
         assert page.index("أين أجد الطبيب؟") < page.index(FOLLOWUP)  # the longest wait first
