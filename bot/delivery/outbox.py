@@ -259,20 +259,11 @@ def family_rows(db: sqlite_utils.Database, *, user_id: int, families: dict[str, 
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
-def sent_count(
-    db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str | None = None, key_family: str | None = None
-) -> int:
-    """Rows that reached the person: whether they were ever told (an appointment's notice).
-
-    Their keys start with ``key_prefix``, or belong to ``key_family`` (see ``_FAMILY``).
-    """
-    if key_family is not None:
-        keys, values = _FAMILY, _family_values(key_family)
-    else:
-        keys, values = "substr(key, 1, ?) = ?", [len(key_prefix), key_prefix]
+def sent_count(db: sqlite_utils.Database, *, user_id: int, kind: str, key_prefix: str) -> int:
+    """Rows that reached the person: whether they were ever told (an appointment's notice)."""
     return db.execute(
-        f"SELECT count(*) FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND {keys}",
-        [user_id, kind, SENT, *values],
+        f"SELECT count(*) FROM {TABLE} WHERE user_id = ? AND kind = ? AND status = ? AND substr(key, 1, ?) = ?",
+        [user_id, kind, SENT, len(key_prefix), key_prefix],
     ).fetchone()[0]
 
 
