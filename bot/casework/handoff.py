@@ -180,27 +180,36 @@ def klantmanager_unreachable(
     return Skipped("klantmanager blocked the bot; queued again")
 
 
-def _notices(s: Services, user_id: int, appointment_id: int) -> list[outbox.FamilyRow]:
+def notices(s: Services, user_id: int, appointment_id: int) -> list[outbox.FamilyRow]:
     """The "cannot come" and "comes after all" notices of one appointment, in the order they were planned."""
     families = {CANNOT_COME: f"{CANNOT_COME}:{appointment_id}", COMES_AFTER_ALL: f"{COMES_AFTER_ALL}:{appointment_id}"}
     return outbox.family_rows(s.db, user_id=user_id, families=families)
 
 
-def _next_key(notices: list[outbox.FamilyRow], kind: str, appointment_id: int) -> str:
-    """A key of its own for each notice planned (a cancelled key can never be planned again)."""
-    return f"{kind}:{appointment_id}:n{sum(1 for n in notices if n.kind == kind) + 1}"
-
-
-def last_told(s: Services, user_id: int, appointment_id: int) -> str | None:
-    """What the klantmanager last heard of this appointment: ``CANNOT_COME``, ``COMES_AFTER_ALL`` or None."""
-    notices = enumerate(_notices(s, user_id, appointment_id))
-    sent = [(n.sent_at or "", order, n.kind) for order, n in notices if n.status == outbox.SENT]
+def last_told(notices: list[outbox.FamilyRow]) -> str | None:
+    """What the klantmanager last heard of the appointment: ``CANNOT_COME``, ``COMES_AFTER_ALL`` or None."""
+    sent = [(n.sent_at or "", order, n.kind) for order, n in enumerate(notices) if n.status == outbox.SENT]
     return max(sent)[2] if sent else None  # the last sent; of two sent in the same moment, the later planned
 
 
-def cannot_come_in_flight(s: Services, user_id: int, appointment_id: int) -> bool:
-    """A "cannot come" notice of this appointment is being sent right now (claimed, not yet marked sent)."""
-    return any(n.kind == CANNOT_COME and n.status == outbox.SENDING for n in _notices(s, user_id, appointment_id))
+def cannot_come_in_flight(notices: list[outbox.FamilyRow]) -> bool:
+    """A "cannot come" notice of the appointment is being sent right now (claimed, not yet marked sent)."""
+    return any(n.kind == CANNOT_COME and n.status == outbox.SENDING for n in notices)
+
+
+def _plan_notice(s: Services, user_id: int, appointment_id: int, kind: str, due: datetime, **params: object) -> None:
+    """One notice to the klantmanager about an appointment, with a key of its own (a cancelled key
+    can never be planned again); whether it is news is decided when it is sent (``bot/casework/relay.py``)."""
+    planned = sum(1 for n in notices(s, user_id, appointment_id) if n.kind == kind)
+    outbox.enqueue(
+        s.db,
+        user_id=user_id,
+        chat_id=None,
+        kind=kind,
+        params={"appointment_id": appointment_id, **params},
+        due_at=due,
+        key=f"{kind}:{appointment_id}:n{planned + 1}",
+    )
 
 
 def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, reason_given: bool) -> None:
@@ -214,15 +223,8 @@ def plan_cannot_come_notice(s: Services, user_id: int, appointment_id: int, *, r
     """
     now = s.clock.now()
     cancel_cannot_come_notice(s, appointment_id)
-    outbox.enqueue(
-        s.db,
-        user_id=user_id,
-        chat_id=None,
-        kind=CANNOT_COME,
-        params={"appointment_id": appointment_id, "with_reason": reason_given},
-        due_at=now if reason_given else now + REASON_WAIT,
-        key=_next_key(_notices(s, user_id, appointment_id), CANNOT_COME, appointment_id),
-    )
+    due = now if reason_given else now + REASON_WAIT
+    _plan_notice(s, user_id, appointment_id, CANNOT_COME, due, with_reason=reason_given)
 
 
 def cancel_cannot_come_notice(s: Services, appointment_id: int) -> None:
@@ -234,12 +236,4 @@ def plan_comes_after_all_notice(s: Services, user_id: int, appointment_id: int) 
     """"I will come" after "I cannot come". Whether the klantmanager heard "cannot come" (and so
     needs this) is decided when it is sent (``relay.send_comes_after_all``): a "cannot come"
     notice may be on its way at this very moment."""
-    outbox.enqueue(
-        s.db,
-        user_id=user_id,
-        chat_id=None,
-        kind=COMES_AFTER_ALL,
-        params={"appointment_id": appointment_id},
-        due_at=s.clock.now(),
-        key=_next_key(_notices(s, user_id, appointment_id), COMES_AFTER_ALL, appointment_id),
-    )
+    _plan_notice(s, user_id, appointment_id, COMES_AFTER_ALL, s.clock.now())

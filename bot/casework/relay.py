@@ -24,6 +24,7 @@ from bot.casework.handoff import (
     cannot_come_in_flight,
     klantmanager_unreachable,
     last_told,
+    notices,
     overdue_is_current,
 )
 from bot.casework.questions import FROM_CLIENT, Question, ThreadMessage
@@ -175,7 +176,7 @@ async def send_cannot_come(s: Services, row: OutboxRow) -> Skipped | None:
     linked = staff.client(s.db, row.user_id)
     if answer is None or linked is None:
         return Skipped("the person will come after all, erased their data, or has no klantmanager")
-    if not row.params.get("with_reason") and last_told(s, row.user_id, appointment_id) == CANNOT_COME:
+    if not row.params.get("with_reason") and last_told(notices(s, row.user_id, appointment_id)) == CANNOT_COME:
         return Skipped("the klantmanager already knows the person cannot come, and there is no reason to add")
     await _tell_about_appointment(
         s, linked, "km.cannot_come", answer.kind, answer.starts_at, reason=answer.reason or "–"
@@ -191,9 +192,10 @@ async def send_comes_after_all(s: Services, row: OutboxRow) -> Skipped | None:
         return Skipped("the person cannot come after all, erased their data, or has no klantmanager")
     if appointment.status != appointments.PLANNED:
         return Skipped("the appointment was cancelled")
-    if cannot_come_in_flight(s, row.user_id, appointment.id):
+    told = notices(s, row.user_id, appointment.id)
+    if cannot_come_in_flight(told):
         raise RetryLater(COMES_AFTER_ALL_WAIT_SECONDS, "a cannot-come notice of this appointment is being sent")
-    if last_told(s, row.user_id, appointment.id) != CANNOT_COME:
+    if last_told(told) != CANNOT_COME:
         return Skipped("the klantmanager was not told the person cannot come")
     await _tell_about_appointment(s, linked, "km.comes_after_all", appointment.kind, appointment.starts_at)
     return None
