@@ -106,7 +106,7 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
 async def _new(
     update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, fields: dict[str, Any]
 ) -> None:
-    """➕ <kind>: the flow starts with the date; its buttons carry a new token."""
+    """➕ <kind>: a new appointment for the client."""
     user_id = int(fields["client"])
     if fields["kind"] not in load_timing(s.renderer.journey).appointment_kinds:
         await say(update, context, km.lang, "km.stale_button")
@@ -114,18 +114,7 @@ async def _new(
     if not staff.may_act_for(s.db, km.id, user_id, s.clock.now()):
         await not_yours(update, context, km, user_id)
         return
-    awaiting.expect(
-        s.db,
-        km.id,
-        FLOW,
-        about=user_id,
-        stage=WHEN,
-        user_id=user_id,
-        kind=fields["kind"],
-        appointment_id=None,
-        token=secrets.token_urlsafe(6),
-    )
-    await say(update, context, km.lang, "km.appt_when")
+    await _start_flow(update, context, s, km, user_id, fields["kind"], appointment_id=None)
 
 
 async def _edit(
@@ -145,19 +134,16 @@ async def _edit(
         return
     action = fields["action"]
     if action == "change":
-        awaiting.expect(
-            s.db,
-            km.id,
-            FLOW,
-            about=appointment.user_id,
-            stage=WHEN,
-            user_id=appointment.user_id,
-            kind=appointment.kind,
+        await _start_flow(
+            update,
+            context,
+            s,
+            km,
+            appointment.user_id,
+            appointment.kind,
             appointment_id=appointment.id,
             current_place=appointment.place,
-            token=secrets.token_urlsafe(6),
         )
-        await say(update, context, km.lang, "km.appt_when")
     elif action == "cancel":
         await _ask_cancel(update, context, s, km, appointment)
     elif action == "keep":
@@ -166,6 +152,17 @@ async def _edit(
         await say(update, context, km.lang, "km.stale_button")
     else:
         await _cancel(update, context, s, km, appointment)
+
+
+async def _start_flow(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff, user_id: int, kind: str, **data: Any
+) -> None:
+    """A new run of the flow (a new appointment, or a change: ``appointment_id``), asking the date first;
+    its buttons carry a new token, so those of an earlier run are stale."""
+    awaiting.expect(
+        s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=kind, token=secrets.token_urlsafe(6), **data
+    )
+    await say(update, context, km.lang, "km.appt_when")
 
 
 async def _flow_button(
