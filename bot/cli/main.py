@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli import (
@@ -24,9 +25,20 @@ PIPE_CLOSED = 141
 """Exit status when the reader of our output went away: 128 + SIGPIPE, as a shell reports it."""
 
 
-def _run(args: argparse.Namespace) -> int:
+def _as_owner(db_path: Path | None, command: str, work: Callable[[], int]) -> int:
+    """``work()`` while this process holds the database (``bot/core/db_owner.py``); exit status 2
+    when another bot runs on it. Without a database file (a demo's temporary one) nothing to hold."""
     from bot.core import db_owner
 
+    try:
+        with db_owner.owned(db_path) if db_path else contextlib.nullcontext():
+            return work()
+    except db_owner.DatabaseInUse as exc:
+        print(f"wegwijs {command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(
             db_path=args.db, content_dir=args.content, api_url=args.api_url, file_url=args.file_url,
@@ -40,12 +52,8 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.token:
         print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
-    try:
-        with db_owner.owned(settings.db_path):  # before the migrations: a second bot on this file stops here
-            return _serve(args, settings)
-    except db_owner.DatabaseInUse as exc:
-        print(f"wegwijs {args.command}: {exc}", file=sys.stderr)
-        return 2
+    # Held before the migrations: a second bot on this file stops here.
+    return _as_owner(settings.db_path, args.command, lambda: _serve(args, settings))
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,15 +103,8 @@ def _web(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.core import db_owner
-
-    try:
-        # The demo's dispatcher would send a running bot's due messages to the emulator.
-        with db_owner.owned(Path(args.db)) if args.db else contextlib.nullcontext():
-            return _run_demo(args)
-    except db_owner.DatabaseInUse as exc:
-        print(f"wegwijs demo: {exc}", file=sys.stderr)
-        return 2
+    # The demo's dispatcher would send a running bot's due messages to the emulator.
+    return _as_owner(Path(args.db) if args.db else None, "demo", lambda: _run_demo(args))
 
 
 def _run_demo(args: argparse.Namespace) -> int:
