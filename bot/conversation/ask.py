@@ -8,7 +8,6 @@ always sees "Send this to <name>?" before anything leaves.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import asdict
 from html import escape
 
@@ -72,7 +71,7 @@ async def _confirm(s: Services, turn: Turn, user: User, parts: list[Pending]) ->
         awaiting.clear(s.db, user.id)
         await _not_linked(s, turn, user)
         return
-    token = secrets.token_urlsafe(6)
+    token = buttons.new_token()
     awaiting.expect(s.db, user.id, CONFIRM, parts=[asdict(p) for p in parts], token=token)
     handler = staff.handling_klantmanager(s.db, owner.id, s.clock.now())
     keyboard = _buttons(s, user.lang, ("ask.yes", f"{SEND}:{token}"), ("ask.no", f"{CANCEL}:{token}"))
@@ -107,7 +106,7 @@ async def ask_button(s: Services, turn: Turn, user: User, match: re.Match[str] |
         await _not_linked(s, turn, user)
         return
     if action == NEW:
-        token = secrets.token_urlsafe(6)
+        token = buttons.new_token()
         awaiting.expect(s.db, user.id, COMPOSE, token=token)
         screen = Screen(
             text=lambda lg: s.renderer.ui(lg, "ask.prompt", name=name),

@@ -9,7 +9,6 @@ kept until they choose. More messages while they choose join it.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -81,7 +80,7 @@ async def offer(s: Services, turn: Turn, user: User) -> bool:
 
 async def _ask(s: Services, turn: Turn, user: User, question_id: int, parts: list[Pending]) -> None:
     """ "Is this for <name>, about the answer?" — Yes joins the question, No handles it as usual."""
-    token = secrets.token_urlsafe(6)
+    token = buttons.new_token()
     awaiting.expect(s.db, user.id, FOLLOWUP, parts=[asdict(p) for p in parts], question=question_id, token=token)
     question = questions.get_question(s.db, question_id)
     name = staff.handling_klantmanager(s.db, question.klantmanager_id, s.clock.now()).name

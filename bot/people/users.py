@@ -9,13 +9,13 @@ saw such a row in ``last_active_at`` and erases it after a while
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from bot.core.clock import iso, parse_iso
+from bot.screens import buttons
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def set_bilingual(db: sqlite_utils.Database, user_id: int, on: bool) -> None:
 
 def new_confirm_token(db: sqlite_utils.Database, user_id: int) -> str:
     """A token that only the latest confirmation question carries."""
-    token = secrets.token_urlsafe(6)
+    token = buttons.new_token()
     _update(db, user_id, confirm_token=token)
     return token
 

@@ -11,6 +11,7 @@ pattern here is a stale button (``handlers/fallback.py``).
 from __future__ import annotations
 
 import re
+import secrets
 
 ROW_ID = r"[0-9]{1,12}"
 """A database row id (question, appointment, draft)."""
@@ -21,9 +22,15 @@ STAMP = r"[0-9]{1,10}"
 NAME = r"[a-z0-9][a-z0-9_-]{0,59}"
 """An id from the content: a step, an item, a language, an appointment kind, a menu target."""
 TOKEN = r"[A-Za-z0-9_-]{1,16}"
-"""A one-time token (secrets.token_urlsafe(6))."""
+"""A one-time token (``new_token``)."""
 VERSION = r"[0-9]{1,9}"
 """A row's version number (an appointment's): a button that carries it is stale once the row changed."""
+
+
+def new_token() -> str:
+    """A one-time token for the buttons of one question on screen: 8 characters that ``TOKEN`` matches.
+    Kept with the pending state; a button whose token is no longer the one kept is stale."""
+    return secrets.token_urlsafe(6)
 
 
 def _pattern(*fields: str) -> re.Pattern[str]:

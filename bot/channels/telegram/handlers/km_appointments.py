@@ -8,7 +8,6 @@ state, so a restart in the middle loses nothing. Saving goes through
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -160,7 +159,7 @@ async def _start_flow(
     """A new run of the flow (a new appointment, or a change: ``appointment_id``), asking the date first;
     its buttons carry a new token, so those of an earlier run are stale."""
     awaiting.expect(
-        s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=kind, token=secrets.token_urlsafe(6), **data
+        s.db, km.id, FLOW, about=user_id, stage=WHEN, user_id=user_id, kind=kind, token=patterns.new_token(), **data
     )
     await say(update, context, km.lang, "km.appt_when")
 
@@ -232,7 +231,7 @@ async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     s = services(context)
     km = current_klantmanager(update, s)
     text = (update.effective_message.text or "").strip()
-    data = {**state.data, "token": state.data.get("token") or secrets.token_urlsafe(6)}  # a flow begun before tokens
+    data = {**state.data, "token": state.data.get("token") or patterns.new_token()}  # a flow begun before tokens
     if km is None or not staff.may_act_for(s.db, km.id, int(data["user_id"]), s.clock.now()):
         person_id = person(update, context)
         if person_id is not None:
