@@ -94,12 +94,41 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
 
 def wait_for(driver: "WebDriver", condition: Callable[["WebDriver"], T], timeout: float = WAIT_SECONDS) -> T:
     """What ``condition`` returns once it is truthy; fails the test after ``timeout`` seconds."""
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    # A live page draws a message anew when it changes: an element found a moment ago may be gone.
-    wait = WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
-    return wait.until(condition)
+    def tried(d: "WebDriver") -> T | bool:
+        try:
+            return condition(d)
+        except Exception as exc:
+            if is_gone(exc):
+                return False
+            raise
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(tried)
+
+
+def is_gone(exc: Exception) -> bool:
+    """The element was drawn anew between finding it and reading it: a live page does that, try again.
+
+    Chromedriver says so in two ways: a stale element, or (when the node went
+    between its two inspector calls) "Node with given id does not belong to the
+    document", which comes as a plain WebDriverException.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    return isinstance(exc, StaleElementReferenceException) or (
+        isinstance(exc, WebDriverException) and "does not belong to the document" in str(exc.msg)
+    )
+
+
+def texts_of(driver: "WebDriver", selector: str) -> list[str]:
+    """The rendered text of every element ``selector`` finds, read in one go in the page.
+
+    One script call reads them all at one moment, so a message drawn anew
+    between finding and reading cannot make the read fail.
+    """
+    script = "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText)"
+    return driver.execute_script(script, selector)
 
 
 def press(driver: "WebDriver", label: str, within: str = "body", timeout: float = WAIT_SECONDS) -> None:

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.browser import chromium_driver
+from tests.browser import chromium_driver, is_gone
 
 EXTRA_FLAGS = ("--disable-extensions", "--lang=nl")
 DESKTOP = (1280, 900)
@@ -61,16 +61,26 @@ class Browser:
 
         Selenium's click returns as soon as the click is sent; a form's POST and
         redirect come after. Reading the page straight away can find the old
-        page's element just before it goes (a stale element in CI).
+        page's element just before it goes (a stale element in CI). The old page
+        counts as gone however chromedriver says so (``is_gone``).
         """
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.wait import WebDriverWait
 
         old_page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(by, what).click()
+
+        def old_page_gone(_: object) -> bool:
+            try:
+                old_page.is_enabled()
+            except Exception as exc:
+                if is_gone(exc):
+                    return True
+                raise
+            return False
+
         wait = WebDriverWait(self.driver, timeout)
-        wait.until(expected_conditions.staleness_of(old_page))
+        wait.until(old_page_gone)
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     async def click_link(self, text: str) -> None:

@@ -24,7 +24,7 @@ pytest.importorskip("bot.conversation", reason="bot.conversation (h15in-core) is
 from bot.demo.web import CLIENT_NAME, WebDemo, running_web_demo  # noqa: E402
 from bot.texts.bidi import strip_marks  # noqa: E402
 from bot.texts.render import Renderer  # noqa: E402
-from tests.browser import Served, browser, press, screenshot, served, wait_for  # noqa: E402, F401  (browser: a fixture)
+from tests.browser import Served, browser, press, screenshot, served, texts_of, wait_for  # noqa: E402, F401  (browser: a fixture)
 
 LANG = "ar"
 QUESTION = "متى تبدأ دروس اللغة؟"
@@ -55,7 +55,7 @@ def km_pane(driver) -> None:
 
 def texts(driver, selector: str) -> list[str]:
     """The messages' text as read, without the direction marks around Latin words in Arabic."""
-    return [strip_marks(element.text) for element in driver.find_elements(By.CSS_SELECTOR, selector)]
+    return [strip_marks(text) for text in texts_of(driver, selector)]
 
 
 def arrives(driver, selector: str, wanted: str) -> None:

@@ -8,7 +8,7 @@ import aiohttp
 
 from selenium.webdriver.common.by import By
 
-from tests.browser import browser, press, screenshot, served, wait_for  # noqa: F401  (browser is a fixture)
+from tests.browser import browser, press, screenshot, served, texts_of, wait_for  # noqa: F401  (browser is a fixture)
 from bot.casework import staff
 from bot.people.identities import TELEGRAM, person_for
 from tests.harness import bot_under_test
@@ -17,7 +17,7 @@ PERSON = 5101
 
 
 def _bubbles(driver) -> list[str]:
-    return [el.text for el in driver.find_elements(By.CSS_SELECTOR, ".msg .bubble")]
+    return texts_of(driver, ".msg .bubble")
 
 
 def test_a_chat_in_the_browser_talks_to_the_bot(browser, tmp_path: Path) -> None:  # noqa: F811

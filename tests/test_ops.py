@@ -268,7 +268,7 @@ async def test_wegwijs_run_serves_healthz_on_its_port_and_stops_when_the_port_is
                         assert "wegwijs_outbox_due_rows 0.0" in await response.text()
                 _, err = await asyncio.wait_for(refused.communicate(), 60)
                 assert refused.returncode == 2
-                assert f"wegwijs run: cannot listen on 127.0.0.1:{taken_port} for /healthz and /metrics" in err.decode()
+                assert f"wegwijs run: cannot serve /healthz and /metrics on 127.0.0.1:{taken_port}" in err.decode()
                 assert "Traceback" not in err.decode()
 
                 # A second bot on the first one's database stops at once, naming the first (bot/core/db_owner.py).

@@ -406,6 +406,7 @@ async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
     import aiohttp
 
     from bot.channels.web import beside
+    from bot.core import listening
     from tests.harness import bot_under_test
 
     channels: dict = {}
@@ -423,7 +424,7 @@ async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
         with pytest.raises(aiohttp.ClientConnectionError):
             async with aiohttp.ClientSession() as session, session.get(served.url):
                 pass
-    with beside.bind("127.0.0.1", 0) as taken, pytest.raises(beside.WebChatError, match="cannot serve the web chat"):
+    with beside.bind("127.0.0.1", 0) as taken, pytest.raises(listening.PortUnavailable, match="cannot serve the web chat"):
         beside.bind("127.0.0.1", taken.getsockname()[1])
 
 

@@ -60,7 +60,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     """Build the bot (with the web chat when asked) and run it until it is stopped."""
     from bot.core import runlog
     from bot.channels.telegram.app import build_application
-    from bot.ops.http import HttpServerError
+    from bot.core.listening import PortUnavailable
 
     app = build_application(settings)
     if args.web_port is not None:
@@ -75,7 +75,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
         else:
             app.run_polling()
-    except HttpServerError as exc:
+    except PortUnavailable as exc:
         print(f"wegwijs run: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -84,13 +84,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _attach_web_chat(app: object, args: argparse.Namespace) -> str | None:
     """Serve the web chat beside the bot (bot/channels/web/beside.py); the reason when it cannot."""
     from bot.channels.web import beside
+    from bot.core.listening import PortUnavailable
     from bot.conversation import handle  # the core's entry point for every channel but Telegram's PTB handlers
 
     try:
         beside.attach(
             app, handle, lambda s: s.channels, args.web_host, args.web_port, secure_cookie=args.secure_cookie
         )
-    except beside.WebChatError as exc:
+    except PortUnavailable as exc:
         return str(exc)
     return None
 

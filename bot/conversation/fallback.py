@@ -16,7 +16,7 @@ from bot.core.features import Feature
 from bot.core.routes import Route
 from bot.core.services import Services
 from bot.core.turns import Turn
-from bot.people.users import User, get_user
+from bot.people.users import User
 from bot.screens import views
 from bot.search.greetings import is_greeting
 

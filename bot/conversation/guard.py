@@ -20,7 +20,6 @@ from bot.core.features import Feature
 from bot.core.routes import BEFORE_ALL, Route
 from bot.core.services import Services
 from bot.core.turns import Turn
-from bot.people.users import get_user
 from bot.screens import buttons, views
 
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -35,6 +34,7 @@ from bot.casework import invites, staff
 from bot.channels.telegram.app import build_application, running
 from bot.channels.web.beside import bind, serving
 from bot.conversation import handle
+from bot.core import listening
 from bot.core.config import DEFAULT_CONTENT_DIR, TIMEZONE, Settings
 from bot.core.services import KEY, Services
 from bot.demo.clock import DemoClock
@@ -147,25 +147,13 @@ def _page_app(demo: WebDemo) -> web.Application:
     return app
 
 
-class PortTaken(Exception):
-    """The demo page's port is in use."""
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    try:
-        return socket.create_server((host, port))
-    except OSError as exc:
-        raise PortTaken(f"cannot serve the demo page on {host}:{port}: {exc.strerror or exc} (choose another with --port)") from exc
-
-
 @asynccontextmanager
 async def _serve(app: web.Application, sock: socket.socket) -> AsyncIterator[str]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     try:
         await web.SockSite(runner, sock).start()
-        host, port = sock.getsockname()[:2]
-        yield f"http://{host}:{port}"
+        yield listening.url(sock)
     finally:
         await runner.cleanup()
 
@@ -173,7 +161,7 @@ async def _serve(app: web.Application, sock: socket.socket) -> AsyncIterator[str
 @asynccontextmanager
 async def running_web_demo(host: str = "127.0.0.1", port: int = 0, db_path: Path | None = None) -> AsyncIterator[WebDemo]:
     """The whole demo, served until the block exits (port 0: any free port, for tests)."""
-    page_socket = _bind(host, port)  # first: a port in use stops the demo before anything starts
+    page_socket = listening.listen(host, port, serving="the demo page", choose="choose another with --port")  # first: a port in use stops the demo before anything starts
     async with AsyncExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="wegwijs-web-demo-"))
         emu = await stack.enter_async_context(running_emulator(host=host, chat_burst=5))
@@ -213,7 +201,7 @@ async def run_web_demo(host: str = "127.0.0.1", port: int = DEFAULT_PORT, db_pat
             if open_browser:
                 await asyncio.to_thread(webbrowser.open, demo.url)
             await asyncio.Event().wait()  # until Ctrl-C
-    except PortTaken as exc:
+    except listening.PortUnavailable as exc:
         print(f"wegwijs demo --web: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application, ContextTypes
 
+from bot.core import listening
 from bot.core.services import KEY, Services
 
 if TYPE_CHECKING:
@@ -58,33 +59,19 @@ def routes() -> tuple[RouteAdder, ...]:
     return (endpoints.add_routes, dashboard.add_routes)
 
 
-class HttpServerError(Exception):
-    """The server could not start (the port is taken, the address is wrong)."""
-
-
 @dataclass
 class HttpServer:
-    host: str
-    port: int
     sock: socket.socket
     runner: web.AppRunner | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
+    def port(self) -> int:
+        return self.sock.getsockname()[1]
+
+    @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
-        return socket.create_server((host, port), family=family)
-    except OSError as exc:
-        raise HttpServerError(
-            f"cannot listen on {host}:{port} for /healthz and /metrics: {exc.strerror or exc}"
-            " (choose another with --http-port or WEGWIJS_HTTP_PORT; 0: no HTTP server)"
-        ) from exc
+        return listening.url(self.sock)
 
 
 async def start(app: Application) -> None:
@@ -92,8 +79,11 @@ async def start(app: Application) -> None:
     s: Services = app.bot_data[KEY]
     if s.settings.http_port is None or SERVER_KEY in app.bot_data:
         return
-    sock = _bind(s.settings.http_host, s.settings.http_port)
-    app.bot_data[SERVER_KEY] = HttpServer(s.settings.http_host, sock.getsockname()[1], sock)
+    sock = listening.listen(
+        s.settings.http_host, s.settings.http_port, serving="/healthz and /metrics",
+        choose="choose another with --http-port or WEGWIJS_HTTP_PORT; 0: no HTTP server",
+    )
+    app.bot_data[SERVER_KEY] = HttpServer(sock)
     after = 0.0 if "aiohttp.web" in sys.modules else IMPORT_AFTER_SECONDS
     app.job_queue.run_once(_serve, when=after, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
 

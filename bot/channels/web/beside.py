@@ -24,6 +24,7 @@ from telegram.ext import Application
 
 from bot.channels.web.channel import NAME
 from bot.channels.web.server import CHAT, TurnHandler, build_web_app, web_person_for
+from bot.core import listening
 from bot.core.channel import Channel
 from bot.core.services import KEY, Services
 
@@ -33,15 +34,9 @@ SERVING_KEY = "wegwijs.web.serving"
 """``app.bot_data[SERVING_KEY]``: the running web chat (its URL), while the bot runs."""
 
 
-class WebChatError(Exception):
-    """The web chat cannot start (its port is taken, the address is wrong)."""
-
-
 def bind(host: str, port: int) -> socket.socket:
-    try:
-        return socket.create_server((host, port))
-    except OSError as exc:
-        raise WebChatError(f"cannot serve the web chat on {host}:{port}: {exc.strerror or exc}") from exc
+    """The web chat's port, taken before the bot starts (raises ``listening.PortUnavailable``)."""
+    return listening.listen(host, port, serving="the web chat", choose="choose another with --web-port, or --port for wegwijs web")
 
 
 @dataclass
@@ -68,9 +63,8 @@ async def serving(
     await runner.setup()
     await web.SockSite(runner, sock).start()
     channels[NAME] = app[CHAT].channel
-    host, port = sock.getsockname()[:2]
     try:
-        yield Serving(url=f"http://{host}:{port}", app=app)
+        yield Serving(url=listening.url(sock), app=app)
     finally:
         channels.pop(NAME, None)
         await runner.cleanup()
