@@ -8,7 +8,8 @@ one message. The emulator runs in this process with Telegram's limits off;
 each bot runs as its own process: ``wegwijs run`` on a database of N
 onboarded people, and a minimal python-telegram-bot echo bot (one answer per
 message or press, PTB's defaults: one update at a time) with the same rate
-limiter (``bot.channels.telegram.ratelimit.ChatRateLimiter`` at 29.5 messages/s). Two ways:
+limiter as Wegwijs (``bot.channels.telegram.ratelimit.ChatRateLimiter`` at 29.5 messages/s,
+10 at once: ``OVERALL_RATE``, ``OVERALL_BURST``). Two ways:
 
 - spread out: the 5N messages come one by one at ``--rate`` (25/s, under
   Telegram's 30/s), a person's next message only after everyone's previous;
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from bench.bigdb import telegram_identities
 from bot.screens import views
-from bot.channels.telegram.app import OVERALL_RATE, RATE_LIMIT_RETRIES
+from bot.channels.telegram.app import OVERALL_BURST, OVERALL_RATE, RATE_LIMIT_RETRIES
 from bot.core.clock import iso
 from bot.core.db import open_db
 from bot.emulator import EmulatorClient, running_emulator
@@ -96,7 +97,7 @@ def echo_bot(api_url: str) -> None:
         await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, update.callback_query.data)
 
-    limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, max_retries=RATE_LIMIT_RETRIES)
+    limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
     app = ApplicationBuilder().token(TOKEN).base_url(api_url).rate_limiter(limiter).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(pressed))

@@ -63,7 +63,7 @@ async def test_a_followup_after_an_answer_waits_again_and_is_reminded_as_a_follo
         assert seen(confirmed[-1]) == text("ar", "ask.followup_sent").replace("{{ name }}", "Sanne")
         relayed = (await team.sanne.receive())[-1]["html"]
         assert "Vervolgvraag van Amal Haddad" in relayed and FOLLOWUP in relayed
-        assert "dinsdag 2 maart 2027, 10:00" in relayed  # the follow-up's own time, not the question's
+        assert "dinsdag 2 maart 2027, 10:00 · bij de vraag van maandag 1 maart 2027" in relayed  # its own time first
         listing = await open_listing(team)
         assert "Wachten op antwoord (1)" in listing and "Beantwoord" not in listing
         assert FOLLOWUP[:40] in listing  # what waits for an answer, not the first question
@@ -148,7 +148,8 @@ async def test_a_followup_after_done_waits_anew_with_its_own_reminder(team: Team
     await answer(team, "Een brief van de Belastingdienst.")
     answered = (await amal.receive())[-1]
     await amal.reply_to(answered["message_id"], FOLLOWUP)
-    await team.sanne.receive()
+    relayed = (await team.sanne.receive())[-1]["html"]
+    assert "maandag 1 maart 2027, 10:00 · bij de vraag van 10:00\n" in relayed  # the same day: its date once
     await team.sanne.press(label("nl", "km.done_button"))  # closed without an answer to the follow-up
 
     team.clock.advance(timedelta(days=4))  # Friday 5 March: the follow-up's reminder would have been Wednesday

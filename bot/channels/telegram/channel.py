@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
@@ -24,6 +23,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from bot.channels.telegram.markup import split_message
+from bot.channels.telegram.ratelimit import retry_seconds
 from bot.core.channel import (
     Attachment,
     Blocked,
@@ -71,9 +71,7 @@ async def core_errors() -> AsyncIterator[None]:
     except Forbidden as exc:
         raise Blocked(str(exc)) from exc
     except RetryAfter as exc:
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        raise RetryLater(seconds, str(exc)) from exc
+        raise RetryLater(retry_seconds(exc), str(exc)) from exc
     except BadRequest as exc:
         raise Rejected(f"BadRequest: {exc}") from exc
     except TimedOut as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import warnings
 from datetime import timedelta
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import BaseRateLimiter
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
@@ -93,12 +95,19 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 if attempt == retries:
                     raise
                 loop = asyncio.get_running_loop()
-                until = loop.time() + _seconds(exc) + MARGIN_SECONDS
+                until = loop.time() + retry_seconds(exc) + MARGIN_SECONDS
                 self._paused_until[chat] = max(until, self._paused_until.get(chat, 0.0))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _seconds(exc: RetryAfter) -> float:
-    """retry_after is seconds or a timedelta, depending on PTB's PTB_TIMEDELTA setting."""
-    wait = exc.retry_after
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asks to wait, in seconds.
+
+    ``retry_after`` is seconds or a timedelta depending on PTB's ``PTB_TIMEDELTA``
+    setting, and reading it as seconds warns that it will become a timedelta.
+    Both forms are read here, so the warning says nothing we have to act on.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = exc.retry_after
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
