@@ -36,7 +36,8 @@ def test_demo_shows_the_follow_up_on_an_answer(tmp_path: Path) -> None:
     asked = out.index("🤖 → Kim: ❓")
     answered = out.index("🤖 ✉ Answer from your klantmanager Kim:", asked)
     assert "Stuur een foto van de brief" in out[answered:]
-    sent = out.index("🤖 Sent to Kim", answered)
-    assert "🤖 → Kim: 📷" in out[sent:]
+    # The confirmation and the relay to Kim both follow the answer; which is printed first depends on
+    # whether the dispatcher's tick or the reply comes first (under load, either).
+    assert "🤖 Sent to Kim" in out[answered:] and "🤖 → Kim: 📷" in out[answered:]
     assert "I can only read text" not in out
     assert "Traceback" not in result.stderr

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.reminders import appointments, repetition
 from bot.delivery import outbox
 from bot.channels.telegram.app import RATE_LIMIT_RETRIES
+from bot.channels.telegram.jobs import OUTBOX_JOB
 from bot.core.clock import FakeClock
 from bot.core.config import TIMEZONE
 from bot.core.db import open_db, personal_tables
@@ -237,3 +239,17 @@ async def test_a_send_left_without_answer_is_in_doubt_and_not_sent_again(tmp_pat
         failed = outbox.status(bot.services.db, clock.now()).failed
         assert [(r.kind, r.attempts) for r in failed] == [(appointments.NOTICE, 1)]
         assert failed[0].last_error.startswith("in doubt")
+
+
+async def test_a_skipped_dispatcher_tick_is_not_logged_but_another_jobs_skip_is(tmp_path: Path, caplog) -> None:
+    """The tick only wakes the dispatcher: APScheduler's "skipped" for it is noise (it filled the demo's chat)."""
+    async with bot_under_test(tmp_path / "bot.db", dispatch_seconds=DISPATCH_SECONDS) as bot:
+        scheduler = bot.app.job_queue.scheduler
+        (tick,) = [job for job in scheduler.get_jobs() if job.name == OUTBOX_JOB]
+        other = scheduler.add_job(asyncio.sleep, "interval", args=[0], seconds=3600, name="other")
+        for job in (tick, other):  # as APScheduler words it (apscheduler/schedulers/base.py)
+            logging.getLogger("apscheduler.scheduler").warning(
+                'Execution of job "%s" skipped: maximum number of running instances reached (%d)', job, 1
+            )
+    skipped = [record.getMessage() for record in caplog.records if "skipped" in record.getMessage()]
+    assert len(skipped) == 1 and skipped[0].startswith('Execution of job "other')
