@@ -38,7 +38,7 @@ from pathlib import Path
 
 from bench.bigdb import telegram_identities
 from bot.screens import views
-from bot.channels.telegram.app import OVERALL_BURST, OVERALL_RATE, RATE_LIMIT_RETRIES
+from bot.channels.telegram.app import OVERALL_BURST, OVERALL_RATE, RATE_LIMIT_RETRIES, WARM_UP_SECONDS
 from bot.core.clock import iso
 from bot.core.db import open_db
 from bot.emulator import EmulatorClient, running_emulator
@@ -132,9 +132,13 @@ async def one_run(kind: str, people: int, spread_rate: float | None, folder: Pat
         try:
             while emu.state.stats.method_calls["getUpdates"] == 0:
                 await asyncio.sleep(0.01)
+            started = time.monotonic()
             # Not timed: each person opens the menu, so there are buttons to press.
             setup = await client.send_many([{"user_id": FIRST_PERSON + n, "text": "/menu"} for n in range(people)])
             await wait_answered(client, set(setup), timeout=people / 10 + 30)
+            # A second after its start the bot builds its search index and command menus
+            # (WARM_UP_SECONDS): measured after that, as bench/scale.py does; the echo bot waits the same.
+            await asyncio.sleep(max(0.0, started + WARM_UP_SECONDS + 1 - time.monotonic()))
             menus = {}
             for n in range(people):
                 chat = FIRST_PERSON + n
