@@ -134,3 +134,20 @@ async def test_index_is_rebuilt_after_a_content_reload(tmp_path: Path) -> None:
         await until(lambda: bot.services.renderer is not before)  # the bot's own file-change check
         answer = await person.say("zebrapad")
     assert keyboard(answer[-1])[0] == (title("nl", "woning"), "item:woning")
+
+
+async def test_a_search_reads_and_writes_with_plain_sql(bot: BotUnderTest) -> None:
+    """Every update of a person runs these statements: no sqlite-utils schema look-ups or savepoints
+    (they were 14 of 29 for one search), and one commit (README, "Commits")."""
+    person = await onboarded(bot, 611, "en")
+    await person.say("housing")  # the search index is built
+    statements: list[str] = []
+    bot.services.db.conn.set_trace_callback(statements.append)
+    try:
+        await person.say("where can I learn dutch")
+    finally:
+        bot.services.db.conn.set_trace_callback(None)
+    assert statements, "the trace saw the update"
+    assert not [s for s in statements if "sqlite_master" in s or "SAVEPOINT" in s.upper()]
+    assert sum(s.strip().upper() == "COMMIT" for s in statements) == 1
+    assert len(statements) <= 16

@@ -24,7 +24,9 @@ KEEP = 5
 def save(db: sqlite_utils.Database, user_id: int, text: str, now: datetime) -> int:
     """Keep the text exactly as typed; returns the draft's id."""
     with db.atomic():
-        draft_id = db[TABLE].insert({"user_id": user_id, "text": text, "created_at": iso(now)}).last_pk
+        draft_id = db.execute(
+            f"INSERT INTO [{TABLE}] (user_id, text, created_at) VALUES (?, ?, ?)", [user_id, text, iso(now)]
+        ).lastrowid
         db.execute(
             f"DELETE FROM [{TABLE}] WHERE user_id = ? AND id NOT IN "
             f"(SELECT id FROM [{TABLE}] WHERE user_id = ? ORDER BY id DESC LIMIT ?)",

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from bot.core.clock import iso, parse_iso
 from bot.core.config import TIMEZONE
+from bot.core.db import rows_of
 
 FROM_CLIENT, TO_CLIENT = "from_client", "to_client"
 OPEN, DONE = "open", "done"
@@ -235,9 +236,7 @@ def open_questions(db: sqlite_utils.Database, klantmanager_ids: list[int]) -> li
     """Open questions of these klantmanagers, oldest first: one indexed statement per klantmanager."""
     per_klantmanager = []
     for klantmanager_id in klantmanager_ids:
-        cursor = db.execute(OPEN_OF_KLANTMANAGER, [FROM_CLIENT, klantmanager_id, OPEN])
-        columns = [d[0] for d in cursor.description]
-        per_klantmanager.append([dict(zip(columns, row)) for row in cursor])
+        per_klantmanager.append(rows_of(db, OPEN_OF_KLANTMANAGER, [FROM_CLIENT, klantmanager_id, OPEN]))
     rows = heapq.merge(*per_klantmanager, key=lambda row: row["created_at"])
     return [
         OpenQuestion(

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from bot.casework import questions
 from bot.core.clock import iso, parse_iso
+from bot.core.db import rows_of
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def _staff(row: dict) -> Staff:
 
 
 def get_staff(db: sqlite_utils.Database, staff_id: int) -> Staff | None:
-    rows = list(db["staff"].rows_where("id = ?", [staff_id]))
+    """Asked on every update (is this a staff member?): plain SQL, no sqlite-utils schema look-ups."""
+    rows = rows_of(db, "SELECT * FROM staff WHERE id = ?", [staff_id])
     return _staff(rows[0]) if rows else None
 
 
@@ -66,9 +68,7 @@ SUBSTITUTED_BY = "SELECT * FROM staff WHERE substitute_id = ? AND is_klantmanage
 
 def substituted_by(db: sqlite_utils.Database, substitute_id: int, now: datetime) -> list[Staff]:
     """The klantmanagers this one stands in for now (asked on every /clients and /open)."""
-    cursor = db.execute(SUBSTITUTED_BY, [substitute_id])
-    columns = [d[0] for d in cursor.description]
-    return [k for k in (_staff(dict(zip(columns, row))) for row in cursor) if k.away_at(now)]
+    return [k for k in map(_staff, rows_of(db, SUBSTITUTED_BY, [substitute_id])) if k.away_at(now)]
 
 
 def admins(db: sqlite_utils.Database) -> list[Staff]:
@@ -103,7 +103,8 @@ def handling_klantmanager(db: sqlite_utils.Database, klantmanager_id: int, now: 
 
 
 def client(db: sqlite_utils.Database, user_id: int) -> Client | None:
-    rows = list(db["clients"].rows_where("user_id = ?", [user_id]))
+    """Asked on most of a person's updates: plain SQL, as ``get_staff``."""
+    rows = rows_of(db, "SELECT user_id, klantmanager_id, name, linked_at FROM clients WHERE user_id = ?", [user_id])
     return Client(**rows[0]) if rows else None
 
 
