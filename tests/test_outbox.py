@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +36,32 @@ def test_planning_twice_gives_one_row_and_cancel_touches_only_pending_rows(tmp_p
     assert [r["status"] for r in db["outbox"].rows_where(order_by="id")] == [outbox.SENT, outbox.CANCELLED]
     assert outbox.claim_next(db, MONDAY, quiet_now=False) is None
     assert second
+
+
+def test_two_dispatchers_on_one_database_never_claim_the_same_row(tmp_path: Path) -> None:
+    """Two connections (as two bots would be) claim as fast as they can: each row goes to one of them."""
+    path = tmp_path / "w.db"
+    db = open_db(path)
+    for n in range(ROWS := 600):
+        outbox.enqueue(db, user_id=n, chat_id=n, kind="k", params={}, due_at=MONDAY, key=f"race:{n}")
+    start = threading.Barrier(2)
+
+    def claimer() -> list[int]:
+        own = open_db(path)
+        claimed = []
+        start.wait()
+        while (row := outbox.claim_next(own, MONDAY, quiet_now=False)) is not None:
+            claimed.append(row.id)
+            outbox.complete(own, row.id, MONDAY)
+        own.close()
+        return claimed
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.submit(claimer), pool.submit(claimer)
+        a, b = first.result(timeout=60), second.result(timeout=60)
+    assert a and b, "both took part"
+    assert not set(a) & set(b) and len(a) + len(b) == ROWS
+    assert {r["attempts"] for r in db["outbox"].rows} == {1} and db["outbox"].count_where("status = ?", [outbox.SENT]) == ROWS
 
 
 async def onboard_without_repetition(bot: BotUnderTest, user_id: int) -> None:
