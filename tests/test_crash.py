@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.reminders import appointments
 from bot.delivery import outbox
-from bot.core.config import DEFAULT_CONTENT_DIR
+from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_SENDS_IN_FLIGHT
 from bot.core.db import open_db
 from bot.emulator import EmulatorClient, running_emulator
 from bot.texts.journey import load_journey
@@ -27,7 +27,8 @@ from tests.timeline import MONDAY
 
 PEOPLE = range(9000, 9090)
 KILL_AFTER = 25
-IN_FLIGHT = 4
+IN_FLIGHT = DEFAULT_SENDS_IN_FLIGHT
+"""The bot runs with the default, the number the README gives ("at most 8")."""
 
 
 def plan_one_message_each(db_path: Path) -> None:
@@ -46,7 +47,6 @@ async def start_bot(api_url: str, db_path: Path) -> asyncio.subprocess.Process:
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "WEGWIJS_DISPATCH_SECONDS": "0.05",
-        "WEGWIJS_SENDS_IN_FLIGHT": str(IN_FLIGHT),
         "WEGWIJS_CLOCK_START": MONDAY.isoformat(),
         "WEGWIJS_HTTP_PORT": "0",
     }
