@@ -32,6 +32,7 @@ QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "search_questions.y
 NOTHING = "xyzzy plugh"
 """Words no item in any language has: the search finds nothing."""
 RIGHT_TO_LEFT = {"ar", "fa"}
+DUTCH_PART = '<div lang="nl" dir="ltr">'
 TELEGRAM_ID = 880_200
 
 Shown = tuple[str, list[list[str]]]
@@ -195,6 +196,10 @@ async def test_the_web_chat_shows_what_telegram_shows_in_each_language(team: Tea
                 text.index(first_paragraph_line(item_file("nl", "stap-intake")[1])),
             )
             assert own < dutch_label < dutch
+            # The Dutch part is marked as Dutch, so a screen reader reads it in a Dutch voice.
+            own_part, dutch_part = card[0].data["html"].split(DUTCH_PART)
+            assert plain(ui(lang, "bilingual.dutch_label")) in plain(own_part)
+            assert dutch_part.endswith("</div>") and first_paragraph_line(item_file("nl", "stap-intake")[1]) in dutch_part
 
         # A search in the person's language that finds items, then one that finds nothing.
         question = QUESTIONS[lang][0]
