@@ -114,6 +114,33 @@ async def test_a_klantmanager_signs_in_with_the_link_and_sees_their_caseload(das
     assert db["dashboard_sessions"].count == 1 and db["audit"].count_where("action = 'dashboard_signin'") == 1
 
 
+def caseload_rows(page: str) -> dict[str, list[str]]:
+    """Each client's row of the caseload table as shown: name -> the text of each cell after the name."""
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    rows = {}
+    for row in body.split("</tr>")[:-1]:
+        cells = [" ".join(visible_text(cell).split()) for cell in re.findall(r"<t[hd]\b.*?</t[hd]>", row, flags=re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+async def test_the_caseload_shows_each_clients_step_language_last_active_and_question_age(dash: Dashboard) -> None:
+    renderer = dash.team.bot.services.renderer
+    intake = renderer.journey.steps[2]
+    dash.team.clock.set(START + timedelta(hours=26))
+    await dash.tesfay.press(f"{intake.number}. {renderer.title('ti', intake.overview)}")  # active a day after Amal
+    async with aiohttp.ClientSession() as http:
+        await get(http, await sign_in_link(dash.team.sanne))
+        status, page = await get(http, dash.base + "/dashboard/clients")
+    assert status == 200
+    rows = caseload_rows(page)
+    # step, language, last active, open questions (the oldest's age), not understood, cannot come, next appointment
+    assert rows["Amal Haddad"] == [
+        "onbekend", "Arabisch", "01-03-2027", "1 (oudste: 26 uur)", "1", "1", "Les TOV, woensdag 10 maart 2027, 10:00",
+    ]
+    assert rows["Tesfay Berhe"] == [f"3. {renderer.title('nl', intake.overview)}", "Tigrinya", "02-03-2027", "0", "0", "0", "–"]
+
+
 async def test_a_client_page_lists_what_the_counts_count(dash: Dashboard) -> None:
     async with aiohttp.ClientSession() as http:
         await get(http, await sign_in_link(dash.team.sanne))

@@ -7,12 +7,17 @@ trigger-kept counters always equal a count of their tables.
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from bot.casework import questions, staff
+from bot.cli.main import main as cli
+from bot.core.config import DEFAULT_CONTENT_DIR
 from bot.core import db as database
 from bot.core.clock import iso
 from bot.dashboard import counters, insights
@@ -20,6 +25,7 @@ from bot.dashboard.tables import SUPPRESSED, Link, Table
 from bot.delivery import outbox
 from bot.people import users
 from bot.reminders import appointments, repetition
+from bot.texts.content import load_content
 from bot.texts.render import Renderer
 from bot.texts.timing import load_timing
 
@@ -162,10 +168,34 @@ def test_delivery_and_failures(tables: dict[str, Table]) -> None:
     assert tables["failures"].rows == [["Bad Request: chat … not found", SUPPRESSED]]
 
 
-def test_content_status_counts_texts_exactly(tables: dict[str, Table]) -> None:
-    content = tables["content"]
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_content_status_counts_texts_exactly(
+    seeded: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The table's figures are those of `wegwijs content status`, language by language, column by column;
+    on content where the columns differ (the repository's is complete everywhere)."""
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    (root / "ar" / "items" / "digid.md").unlink()  # missing in Arabic
+    _edit(root / "nl" / "items" / "woning.md", "\n---\n", "\n---\nNieuw.\n\n")  # stale everywhere
+    _edit(root / "en" / "items" / "digid.md", "status: draft", "status: reviewed")
+    _edit(root / "fa" / "ui.yaml", "\nmenu.header:", "\nmenu.header_removed:")  # a short text missing in Farsi
+    content = {t.key: t for t in insights.admin_overview(seeded, Renderer(load_content(root)), NOW)}["content"]
     assert [row[0] for row in content.rows] == ["Nederlands", "Engels", "Arabisch", "Farsi", "Tigrinya"]
-    assert all(isinstance(cell, int) for row in content.rows for cell in row[1:])
+
+    assert cli(["content", "status", "--format", "json", "--content", str(root)]) == 0
+    languages = json.loads(capsys.readouterr().out)["languages"]
+    columns = ("total", "complete", "missing", "stale", "draft", "reviewed", "ui_missing")
+    assert [row[1:] for row in content.rows] == [[status[c] for c in columns] for status in languages]
+    assert [status["missing"] for status in languages] == [0, 0, 1, 0, 0]
+    assert [status["stale"] for status in languages] == [0, 1, 1, 1, 1]
+    assert [status["reviewed"] for status in languages] == [0, 1, 0, 0, 0]
+    assert [status["ui_missing"] for status in languages] == [0, 0, 0, 1, 0]
 
 
 def test_no_name_or_telegram_id_anywhere(tables: dict[str, Table]) -> None:

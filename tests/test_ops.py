@@ -8,10 +8,12 @@ import shutil
 import socket
 import sqlite3
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.cli.main import main as cli
@@ -19,10 +21,13 @@ from bot.core.clock import FakeClock, iso
 from bot.channels.telegram import jobs as telegram_jobs
 from bot.delivery import outbox
 from bot.delivery.outbox import Planned
+from bot.texts.render import Renderer
 from bot.emulator import running_emulator
+from tests.content_fixture import fixture_content
 from tests.harness import TOKEN, BotUnderTest, bot_under_test
 from tests.test_operator_tools import _line
 from tests.test_outbox import add_appointment, onboard_without_repetition
+from tests.test_reload import FAST, edit, refusals, until
 from tests.timeline import DISPATCH_SECONDS, MONDAY, settle
 
 FILL_ROWS = 20_000
@@ -104,6 +109,32 @@ async def test_healthz_is_503_with_the_reason_while_the_database_is_locked_or_re
         status, text = await get(bot, "/healthz")
         assert status == 503 and "database: FAIL (not writable: attempt to write a readonly database)" in text
         bot.services.db.execute("PRAGMA query_only = OFF")
+        await health_until(bot, 200)
+
+
+async def test_healthz_is_503_with_the_reason_when_no_texts_are_loaded_and_200_after_a_refused_reload(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = fixture_content(tmp_path)
+    async with bot_under_test(tmp_path / "w.db", content_dir=root, reload_seconds=FAST, http_port=0) as bot:
+        assert "content: ok (" in await health_until(bot, 200)
+        # A broken edit is refused: the bot keeps serving the last good texts, which still count as loaded.
+        good = bot.services.renderer
+        edit(root / "nl/ui.yaml", "menu.header: Wat wilt u doen?", "menu.header: <div>Wat wilt u doen?")
+        await until(lambda: bool(refusals(caplog)))
+        status, text = await get(bot, "/healthz")
+        assert (status, bot.services.renderer) == (200, good) and "content: ok (" in text
+
+        # No texts in the source language (the checker lets no such content in; set here as a broken
+        # loader would leave it): unhealthy, and the reason says which language.
+        loaded = good.content
+        items = {lang: texts for lang, texts in loaded.items.items() if lang != "nl"}
+        bot.services.renderer = Renderer(replace(loaded, items=items))
+        status, text = await get(bot, "/healthz")
+        assert status == 503 and text.splitlines()[0] == "unhealthy"
+        assert "content: FAIL (no texts loaded for the source language nl)" in text
+        assert "database: ok" in text and "dispatcher: ok" in text
+        bot.services.renderer = good
         await health_until(bot, 200)
 
 

@@ -69,6 +69,9 @@ class Outgoing:
     keyboard: Keyboard = ()
     voice: Path | None = None
     attachment: Attachment | None = None
+    source: str | None = None
+    """In the bilingual view, the Dutch text that ``html`` ends with (after a line break): a
+    channel that can mark the language of a part (the web chat) marks it; others show ``html``."""
 
 
 @dataclass(frozen=True)

@@ -26,19 +26,20 @@ class Screen:
     """A recording of the text in the person's language, sent after it as a voice message."""
 
 
-def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> str:
+def compose(renderer: Renderer, screen: Screen, lang: str, bilingual: bool) -> tuple[str, str | None]:
+    """The message's text, and the Dutch text it ends with in the bilingual view (None without it)."""
     own = screen.text(lang)
     source = renderer.journey.source_language
     if not (bilingual and screen.bilingual and lang != source):
-        return own
+        return own, None
     dutch = screen.text(source)
     if not dutch:  # nothing of this message exists in Dutch (the part behind "Read more" of a translation)
-        return own
+        return own, None
     label = renderer.ui(lang, "bilingual.dutch_label")
-    return f"{own}\n\n{label}\n{dutch}"
+    return f"{own}\n\n{label}\n{dutch}", dutch
 
 
 def outgoing(renderer: Renderer, screen: Screen, lang: str, user: User | None = None) -> Outgoing:
     """The screen as one message to a person: in ``lang``, with the Dutch below when they chose the bilingual view."""
-    text = compose(renderer, screen, lang, bool(user and user.bilingual))
-    return Outgoing(html=text, keyboard=screen.keyboard, voice=screen.voice)
+    text, dutch = compose(renderer, screen, lang, bool(user and user.bilingual))
+    return Outgoing(html=text, keyboard=screen.keyboard, voice=screen.voice, source=dutch)

@@ -21,6 +21,7 @@ from bot.channels.web.sanitize import safe_html
 from bot.core.channel import Attachment, Blocked, Channel, Keyboard, Outgoing, Rejected, Sent
 from bot.core.services import Services
 from bot.people.users import get_user
+from bot.texts.render import is_right_to_left
 
 log = logging.getLogger(__name__)
 NAME = "web"
@@ -112,7 +113,19 @@ class WebChannel:
         file_id = None
         if attachment is not None:
             file_id = await self._file_here(address, attachment)
-        return self._store(address, message.html, message.keyboard, file_id=file_id, voice=self._voice(message.voice))
+        html = self._page_html(message)
+        return self._store(address, html, message.keyboard, file_id=file_id, voice=self._voice(message.voice))
+
+    def _page_html(self, message: Outgoing) -> str:
+        """The message made safe for the page; the Dutch part of the bilingual view in a block marked
+        as Dutch (its own ``lang`` and ``dir``), so a screen reader does not read it as the person's language."""
+        source = message.source
+        if not source or not message.html.endswith(f"\n{source}"):
+            return safe_html(message.html)
+        own = message.html[: -len(source)]
+        lang = self.services.renderer.journey.source_language
+        direction = "rtl" if is_right_to_left(self.services.renderer.journey.locale(lang)) else "ltr"
+        return f'{safe_html(own)}<div lang="{lang}" dir="{direction}">{safe_html(source)}</div>'
 
     async def _file_here(self, address: str, attachment: Attachment) -> int:
         """The web file for an attachment: ours already, or copied from the channel it came through."""
@@ -137,7 +150,7 @@ class WebChannel:
         if session is None:
             raise Blocked(f"no web chat session at {address}")
         file_id = store.add_file(s.db, session, "document", file_name, "application/json", data, s.clock.now())
-        return self._store(address, caption, (), file_id=file_id)
+        return self._store(address, safe_html(caption), (), file_id=file_id)
 
     async def file_bytes(self, attachment: Attachment) -> bytes:
         content = store.file_content(self.services.db, int(attachment.ref))
@@ -155,10 +168,10 @@ class WebChannel:
             log.warning("a recording outside the content folder is not offered in the web chat: %s", recording)
             return None
 
-    def _store(self, address: str, core_html: str, keyboard: Keyboard, *, file_id: int | None = None, voice: str | None = None) -> Sent:
+    def _store(self, address: str, html: str, keyboard: Keyboard, *, file_id: int | None = None, voice: str | None = None) -> Sent:
+        """Keep a message (``html`` already made safe for the page) and wake the address's open pages."""
         s = self.services
         session = store.session_at(s.db, address)
-        html = safe_html(core_html)
         if session is None:
             if not self.pages.is_open(address):
                 raise Blocked(f"no web chat session at {address}")
