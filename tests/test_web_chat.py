@@ -402,25 +402,23 @@ async def test_the_data_export_arrives_as_a_file_and_a_recording_can_be_played(c
 
 
 async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
-    """``attach`` hooks the web chat to the bot's start and stop, as run_polling calls them."""
+    """Asked for by ``--web-port``, the channel list starts the web chat with the bot and stops it after."""
+    import argparse
+
     import aiohttp
 
     from bot.channels.web import beside
     from bot.core import listening
     from tests.harness import bot_under_test
 
-    channels: dict = {}
-    core = StandIn()
-    async with bot_under_test(tmp_path / "beside.db") as bot:
-        beside.attach(bot.app, core.handle, lambda s: channels, "127.0.0.1", 0)
-        await bot.app.post_init(bot.app)  # run_polling calls it when the bot starts
-        served = bot.app.bot_data[beside.SERVING_KEY]
-        core.app = served.app
-        assert channels == {"web": served.app[CHAT].channel}
+    async with bot_under_test(tmp_path / "beside.db", options=argparse.Namespace(web_port=0)) as bot:
+        s = bot.services
+        served = s.joined["web"]
+        assert s.channels["web"] is served.channel
         async with web_person(served.url, "ti") as person:
             await started(person)
-        await bot.app.post_shutdown(bot.app)  # ... and this after it stopped
-        assert channels == {}
+        await bot.stop()  # as run_polling stops it
+        assert "web" not in s.channels and "web" not in s.joined
         with pytest.raises(aiohttp.ClientConnectionError):
             async with aiohttp.ClientSession() as session, session.get(served.url):
                 pass
