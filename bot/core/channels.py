@@ -122,7 +122,7 @@ async def joined(services: Services, channels: Sequence[tuple[str, Join]]) -> As
             services.joined[name] = running
             stack.callback(_leave, services, name)
             if running.url:
-                log.info("channel %s on %s", name, running.url)
+                log.info("wegwijs %s channel on %s", name, running.url)
         yield
 
 
