@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.core.services import Services
 
 NAME = "web"
-"""As ``bot.channels.web.channel.NAME`` (not imported from there: that module needs the server's imports)."""
+"""The web chat's name: in ``Turn.channel``, the identities and ``Services.channels``."""
 URL_VARIABLE = "WEGWIJS_WEB_URL"
 DEFAULT_PORT = 8090
 
