@@ -52,7 +52,8 @@ def front_matter(path: Path) -> dict:
 
 
 def test_export_gives_context_source_translation_notes_and_fuzzy(root: Path, tmp_path: Path) -> None:
-    catalog = read(export(root, "ar", tmp_path))
+    exported = export(root, "ar", tmp_path)
+    catalog = read(exported)
     assert str(catalog.locale) == "ar"
     title = catalog.get("Uw woning", context="item:woning:title")
     assert title.string == "سكنكم"
@@ -67,7 +68,8 @@ def test_export_gives_context_source_translation_notes_and_fuzzy(root: Path, tmp
     assert button.string == "{{ n }}. {{ title }}"
     assert "Placeholders: {{ n }}, {{ title }}. Copy them exactly" in notes(button)
     assert catalog.get("Wat wilt u doen?", context="ui:menu.header").string == ""
-    assert not any("python-format" in m.flags for m in catalog)
+    # Not written to the file. (Babel guesses the flag again on reading a text with "{% if": "% i" looks like Python's.)
+    assert "python-format" not in exported.read_text(encoding="utf-8")
 
     ti = read(export(root, "ti", tmp_path))
     assert ti.get("Uw uitkering", context="item:uitkering:title").string == ""  # not translated yet
