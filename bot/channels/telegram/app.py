@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.channels.telegram import chats, errors, jobs, updates
 from bot.channels.telegram.routes import add_routes
 from bot.channel_list import CHANNELS
-from bot.core import channels as beside
+from bot.core import channels as channel_contract
 from bot.core.channels import ChannelSpec
 from bot.core.features import Feature, Job, Registry
 from bot.features import FEATURES
@@ -44,6 +44,7 @@ COMMANDS_JOB = "set-commands"
 JOINS_KEY = "wegwijs.channels"
 """``app.bot_data[JOINS_KEY]``: the channels beside Telegram that start and stop with this bot."""
 JOINED_KEY = "wegwijs.channels.running"
+"""``app.bot_data[JOINED_KEY]``: while the bot runs, what stops those channels."""
 
 
 def build_application(
@@ -61,8 +62,8 @@ def build_application(
     """
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
-    channels = beside.check_list(channels)
-    joins = beside.joins(channels, options or argparse.Namespace())
+    channels = channel_contract.check_list(channels)
+    joins = channel_contract.joins(channels, options or argparse.Namespace())
     renderer = Renderer(load_content(settings.content_dir))
     limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
     builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start).post_shutdown(on_shutdown)
@@ -136,7 +137,7 @@ async def on_start(app: Application) -> None:
     await ops_http.start(app)
     stack = AsyncExitStack()
     app.bot_data[JOINED_KEY] = stack
-    await stack.enter_async_context(beside.joined(app.bot_data[KEY], app.bot_data[JOINS_KEY]))
+    await stack.enter_async_context(channel_contract.joined(app.bot_data[KEY], app.bot_data[JOINS_KEY]))
 
 
 async def on_shutdown(app: Application) -> None:
