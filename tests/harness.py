@@ -7,6 +7,7 @@ has finished with an update instead of sleeping.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -23,6 +24,8 @@ from bot.texts.bidi import strip_marks
 from bot.core.clock import Clock
 from bot.core.config import DEFAULT_CONTENT_DIR, DEFAULT_RELOAD_SECONDS, DEFAULT_SEND_TIMEOUT_SECONDS, Settings
 from bot.emulator import EmulatorClient, running_emulator
+from bot.channel_list import CHANNELS
+from bot.core.channels import ChannelSpec
 from bot.core.features import Feature
 from bot.core.services import KEY, Services
 from bot.ops import http as ops_http
@@ -40,6 +43,8 @@ class BotUnderTest:
     settings: Settings
     clock: Clock | None = None
     features: Sequence[Feature] = FEATURES
+    channels: Sequence[ChannelSpec] = CHANNELS
+    options: argparse.Namespace | None = None
     app: Application | None = None
     _processed: set[int] = field(default_factory=set)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -58,7 +63,9 @@ class BotUnderTest:
         return server.url
 
     async def start(self) -> None:
-        self.app = build_application(self.settings, clock=self.clock, features=self.features)
+        self.app = build_application(
+            self.settings, clock=self.clock, features=self.features, channels=self.channels, options=self.options
+        )
         self.app.add_handler(TypeHandler(Update, self._observe), group=OBSERVER_GROUP)
         self._stack = AsyncExitStack()
         await self._stack.enter_async_context(running(self.app, poll_timeout=1))
@@ -227,6 +234,8 @@ async def bot_under_test(
     send_timeout_seconds: float = DEFAULT_SEND_TIMEOUT_SECONDS,
     http_port: int | None = None,
     features: Sequence[Feature] = FEATURES,
+    channels: Sequence[ChannelSpec] = CHANNELS,
+    options: argparse.Namespace | None = None,
     **emulator_options: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot against a fresh emulator (limits off unless ``limits=True``).
@@ -242,7 +251,9 @@ async def bot_under_test(
     reach (a test of the guard sets its own). ``http_port=0``: the HTTP server
     (/healthz, /metrics) on a free port, at ``BotUnderTest.http_url``.
     ``features``: the app's features, in order (a test of the feature contract
-    leaves some out).
+    leaves some out). ``channels``: the channels beside Telegram, and
+    ``options`` the command line's values that ask for them (``web_port=0``:
+    the web chat on a free port, at ``services.joined["web"].url``).
     """
     emulator_options.setdefault("limits", False)
     async with running_emulator(**emulator_options) as emu, EmulatorClient(emu.control_url) as client:
@@ -260,7 +271,10 @@ async def bot_under_test(
             send_timeout_seconds=send_timeout_seconds,
             http_port=http_port,
         )
-        harness = BotUnderTest(emulator=emu, client=client, settings=settings, clock=clock, features=features)
+        harness = BotUnderTest(
+            emulator=emu, client=client, settings=settings, clock=clock, features=features, channels=channels,
+            options=options,
+        )
         await harness.start()
         try:
             yield harness

@@ -1,14 +1,19 @@
-"""The feature contract and the core's entry point: a channel that is not Telegram, and many bots in one process.
+"""The feature and channel contracts and the core's entry point: a channel that is not Telegram, and many bots in one process.
 
-A fake channel registered in the test gets the same onboarding screens
-through ``conversation.handle`` as a Telegram person gets through the
-emulator; two bots built from different feature lists each answer only what
-their own features declare.
+A fake channel, given to the bot through its channel list as a third channel
+would be (``bot/channel_list.py``), gets its own table, the same onboarding
+screens through ``conversation.handle`` as a Telegram person gets through the
+emulator, and a place in the klantmanager's invitations; two bots built from
+different feature or channel lists each have only their own.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +22,9 @@ import pytest
 from bot import conversation
 from bot.conversation import reminders, search
 from bot.conversation.common import reply_html
+from bot.channels.telegram.handlers.klantmanager import qr_png
 from bot.core.channel import Attachment, Outgoing, Sent
+from bot.core.channels import ChannelSpec, Invitation, Join, Joined, check_list
 from bot.core.features import Feature, Registry
 from bot.core.routes import Route
 from bot.core.services import Services
@@ -26,6 +33,7 @@ from bot.features import FEATURES
 from bot.people import identities
 from bot.reminders import repetition
 from tests.harness import bot_under_test, seen, strip_marks
+from tests.test_handoff import START, link_code, team_at
 from tests.test_spine import OWN_NAMES, onboard
 
 FAKE = "fake"
@@ -49,6 +57,28 @@ class FakeChannel:
 
     async def file_bytes(self, attachment: Attachment) -> bytes:
         return self.files[attachment.ref]
+
+
+FAKE_LINK = "https://fake.example/join/"
+
+
+def _v1_fake_addresses(db) -> None:
+    """The fake channel's own table: its first migration."""
+    db.execute("CREATE TABLE fake_addresses (address TEXT PRIMARY KEY, user_id INTEGER NOT NULL)")
+
+
+def _fake_join(options: argparse.Namespace) -> Join:
+    """The fake channel runs with every bot that lists it: a new ``FakeChannel`` each time."""
+
+    @asynccontextmanager
+    async def running(s: Services) -> AsyncIterator[Joined]:
+        invite = lambda code: Invitation(FAKE_LINK + code, "km.invite_web", "km.invite_web_qr_caption")  # noqa: E731
+        yield Joined(channel=FakeChannel(), invite=invite)
+
+    return running
+
+
+FAKE_CHANNEL = ChannelSpec(name=FAKE, join=_fake_join, migrations=(_v1_fake_addresses,))
 
 
 class FakePerson:
@@ -90,9 +120,9 @@ def fake_screen(message: Outgoing) -> tuple[str, list[tuple[str, str]]]:
 
 
 async def test_a_fake_channel_gets_the_same_onboarding_screens_as_telegram(tmp_path: Path) -> None:
-    async with bot_under_test(tmp_path / "bot.db") as bot:
-        fake = FakeChannel()
-        bot.services.channels[FAKE] = fake
+    async with bot_under_test(tmp_path / "bot.db", channels=(FAKE_CHANNEL,)) as bot:
+        fake = bot.services.channels[FAKE]
+        assert isinstance(fake, FakeChannel), "the list put it there, as it puts the web chat"
         telegram = bot.person(7001, language_code="ar")
         other = FakePerson(bot.services, fake, "fake-1", language_hint="ar")
 
@@ -112,6 +142,32 @@ async def test_a_fake_channel_gets_the_same_onboarding_screens_as_telegram(tmp_p
         rows = list(bot.services.db["users"].rows_where("id in (?, ?)", ids, select="lang, privacy_accepted_at"))
         assert [row["lang"] for row in rows] == ["ar", "ar"]
         assert all(row["privacy_accepted_at"] for row in rows)
+
+
+def _tables(bot) -> set[str]:
+    return set(bot.services.db.table_names())
+
+
+async def test_a_listed_channel_has_its_own_table_and_invitations_and_another_bot_has_neither(tmp_path: Path) -> None:
+    async with (
+        team_at(tmp_path, START, channels=(FAKE_CHANNEL,)) as team,
+        bot_under_test(tmp_path / "other.db", channels=()) as other,
+    ):
+        bot = team.bot
+        assert "fake_addresses" in _tables(bot) and "fake_addresses" not in _tables(other)
+        assert list(bot.services.db.execute("SELECT channel, version FROM channel_schemas")) == [(FAKE, 1)]
+        await bot.restart()  # counted per channel: its migration does not run twice
+        assert list(bot.services.db.execute("SELECT channel, version FROM channel_schemas")) == [(FAKE, 1)]
+        assert set(bot.services.channels) == {"telegram", FAKE} and set(bot.services.joined) == {FAKE}
+        assert set(other.services.channels) == {"telegram"} and other.services.joined == {}
+
+        invite = await team.sanne.say("/newclient Amal Haddad")
+        code = link_code(invite[0])
+        assert [m["kind"] for m in invite] == ["text", "photo", "text", "photo"]
+        assert FAKE_LINK + code in invite[2]["html"] and "Amal Haddad" in invite[2]["html"]
+        assert await bot.client.file_bytes(invite[3]["file_id"]) == qr_png(FAKE_LINK + code)
+        await bot.stop()
+        assert FAKE not in bot.services.channels and FAKE not in bot.services.joined
 
 
 async def _echo(s: Services, turn: Turn, match: re.Match[str] | None) -> None:
@@ -158,3 +214,10 @@ def test_the_registry_joins_the_features_in_order_and_refuses_a_kind_declared_tw
         Registry.of((*FEATURES, twice))
     with pytest.raises(ValueError, match="listed twice"):
         Registry.of((*FEATURES, search.FEATURE))
+
+
+def test_a_channel_list_refuses_a_channel_twice_or_one_named_as_the_host() -> None:
+    with pytest.raises(ValueError, match="listed twice"):
+        check_list((FAKE_CHANNEL, FAKE_CHANNEL))
+    with pytest.raises(ValueError, match="the host"):
+        check_list((dataclasses.replace(FAKE_CHANNEL, name="telegram"),))

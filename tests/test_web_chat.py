@@ -402,25 +402,23 @@ async def test_the_data_export_arrives_as_a_file_and_a_recording_can_be_played(c
 
 
 async def test_the_web_chat_runs_beside_the_bot_and_stops_with_it(tmp_path):
-    """``attach`` hooks the web chat to the bot's start and stop, as run_polling calls them."""
+    """Asked for by ``--web-port``, the channel list starts the web chat with the bot and stops it after."""
+    import argparse
+
     import aiohttp
 
     from bot.channels.web import beside
     from bot.core import listening
     from tests.harness import bot_under_test
 
-    channels: dict = {}
-    core = StandIn()
-    async with bot_under_test(tmp_path / "beside.db") as bot:
-        beside.attach(bot.app, core.handle, lambda s: channels, "127.0.0.1", 0)
-        await bot.app.post_init(bot.app)  # run_polling calls it when the bot starts
-        served = bot.app.bot_data[beside.SERVING_KEY]
-        core.app = served.app
-        assert channels == {"web": served.app[CHAT].channel}
+    async with bot_under_test(tmp_path / "beside.db", options=argparse.Namespace(web_port=0)) as bot:
+        s = bot.services
+        served = s.joined["web"]
+        assert s.channels["web"] is served.channel
         async with web_person(served.url, "ti") as person:
             await started(person)
-        await bot.app.post_shutdown(bot.app)  # ... and this after it stopped
-        assert channels == {}
+        await bot.stop()  # as run_polling stops it
+        assert "web" not in s.channels and "web" not in s.joined
         with pytest.raises(aiohttp.ClientConnectionError):
             async with aiohttp.ClientSession() as session, session.get(served.url):
                 pass
@@ -474,3 +472,62 @@ async def test_turns_of_one_person_are_handled_one_at_a_time_in_order_and_a_floo
     assert [status for status, _ in results] == [200] * MAX_WAITING_TURNS + [429, 429]
     assert results[-1][1]["error"] == "errors.try_again"
     assert order == [f"m{n}" for n in range(MAX_WAITING_TURNS)]
+
+
+async def test_wegwijs_web_serves_the_chat_beside_the_bot_and_a_taken_port_stops_it(tmp_path):
+    """``wegwijs web`` and ``wegwijs run --web-port`` come from the web chat's entry in the channel list."""
+    import asyncio
+    import os
+    import socket
+    import sys
+
+    import aiohttp
+
+    from bot.emulator import running_emulator
+    from tests.harness import TOKEN
+    from tests.test_operator_tools import _line
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "WEGWIJS_HTTP_PORT": "0"}
+    async with running_emulator(limits=False) as emu:
+
+        async def wegwijs(*args: str) -> asyncio.subprocess.Process:
+            return await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", *args, "--api-url", emu.api_url, env=env,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            )
+
+        with socket.create_server(("127.0.0.1", 0)) as taken:
+            web = await wegwijs("web", "--port", "0", "--db", str(tmp_path / "a.db"))
+            refused = await wegwijs("run", "--web-port", str(taken.getsockname()[1]), "--db", str(tmp_path / "b.db"))
+            try:
+                url = (await _line(web.stderr, r"wegwijs web channel on (http://\S+)"))[1]
+                async with aiohttp.ClientSession() as session, session.get(url) as response:
+                    assert response.status == 200
+                _, err = await asyncio.wait_for(refused.communicate(), 60)
+                assert refused.returncode == 2 and "wegwijs run: cannot serve the web chat on 127.0.0.1" in err.decode()
+                assert "Traceback" not in err.decode()
+            finally:
+                for process in (web, refused):
+                    if process.returncode is None:
+                        process.terminate()
+                    await asyncio.wait_for(process.wait(), 30)
+
+
+def test_a_malformed_public_address_of_the_web_chat_stops_the_start(capsys, monkeypatch, tmp_path):
+    from bot.channels.web.spec import public_url
+    from bot.cli.main import main
+
+    assert public_url("https://chat.wegwijs.nl/amsterdam/") == "https://chat.wegwijs.nl/amsterdam"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    for argv, variable in (
+        (["run", "--web-port", "0", "--web-url", "chat.wegwijs.nl"], None),
+        (["web", "--port", "0"], "https://chat.wegwijs.nl/?lang=ar"),
+    ):
+        if variable is not None:
+            monkeypatch.setenv("WEGWIJS_WEB_URL", variable)
+        with pytest.raises(SystemExit) as stopped:
+            main([*argv, "--db", str(tmp_path / "w.db")])
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and "argument --web-url: WEGWIJS_WEB_URL or --web-url" in err, err
+        assert repr(variable or "chat.wegwijs.nl") + " is not valid" in err
+    assert not (tmp_path / "w.db").exists(), "stopped before anything started"

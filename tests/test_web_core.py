@@ -1,12 +1,14 @@
 """The web chat on the real core: the same conversation as in Telegram, the klantmanager in Telegram.
 
 A web person here is a browser (``tests/web_harness.py``) on the web chat
-served beside the bot under test (``beside.serving``); klantmanager Sanne
-works in Telegram through the emulator (``tests/test_handoff.Team``).
+served beside the bot under test (``beside.serving``, or the bot's channel
+list as ``wegwijs run --web-port`` asks it); klantmanager Sanne works in
+Telegram through the emulator (``tests/test_handoff.Team``).
 """
 
 from __future__ import annotations
 
+import argparse
 import html
 import re
 from collections.abc import AsyncIterator
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot import conversation
+from bot.channels.telegram.handlers.klantmanager import qr_png
 from bot.channels.web import beside
 from bot.people import identities
 from bot.reminders import appointments
@@ -112,6 +115,52 @@ async def test_a_question_from_the_web_reaches_the_klantmanager_and_her_answer_c
         await team.sanne.reply_to(relayed["message_id"], ANSWER)
         await amal.wait_for(before + 1, timeout=10)
         assert ANSWER in amal.shown[-1].data["html"]
+
+
+PUBLIC_URL = "https://chat.wegwijs.example/amsterdam"
+"""The web chat's public address (``--web-url``): a proxy there passes requests on to its port."""
+
+
+async def test_newclient_gives_the_web_chat_link_and_its_qr_code_and_the_link_links_the_client(tmp_path: Path) -> None:
+    options = argparse.Namespace(web_port=0, web_url=PUBLIC_URL)
+    async with team_at(tmp_path, START, options=options) as team:
+        invite = await team.sanne.say("/newclient Amal Haddad")
+        code = link_code(invite[0])
+        telegram_link, web_link = f"https://t.me/wegwijs_bot?start={code}", f"{PUBLIC_URL}/start?code={code}"
+        assert [m["kind"] for m in invite] == ["text", "photo", "text", "photo"]
+        assert web_link in invite[2]["html"] and "Amal Haddad" in invite[2]["html"]
+        assert "webchat" in invite[3]["caption"]
+        client = team.bot.client
+        assert await client.file_bytes(invite[1]["file_id"]) == qr_png(telegram_link)
+        assert await client.file_bytes(invite[3]["file_id"]) == qr_png(web_link)
+
+        served = team.bot.services.joined["web"].url
+        async with web_person(served, "ar") as amal:
+            async with amal.session.get(web_link.replace(PUBLIC_URL, served)) as response:  # as through the proxy
+                assert response.status == 200
+                assert f'data-code="{code}"' in await response.text()
+            await amal.hello()
+            await amal.open_page()
+            status, answer = await amal.post({"command": "start", "args": [code]})  # what the page then sends
+            assert status == 200, answer
+            await amal.wait_for(1)
+            await press(amal, "العربية")
+            await press(amal, label("ar", "privacy.accept"))
+            await team.sanne.receive_until(lambda m: "Amal Haddad is nu verbonden" in (m["text"] or ""))  # km.client_linked
+            web_id = identities.person_for(team.bot.services.db, "web", amal_address(team))
+            row = team.bot.services.db.execute("SELECT klantmanager_id FROM clients WHERE user_id = ?", [web_id]).fetchone()
+            assert row == (team.sanne.person_id,)
+
+
+def amal_address(team: Team) -> str:
+    """The address of the one web chat session."""
+    return team.bot.services.db.execute("SELECT address FROM web_sessions").fetchone()[0]
+
+
+async def test_without_its_public_address_the_web_chat_offers_no_link(tmp_path: Path) -> None:
+    async with team_at(tmp_path, START, options=argparse.Namespace(web_port=0)) as team:
+        invite = await team.sanne.say("/newclient Amal Haddad")
+        assert [m["kind"] for m in invite] == ["text", "photo"]
 
 
 async def test_a_reminder_due_while_the_page_is_closed_appears_on_the_next_open(team: Team) -> None:

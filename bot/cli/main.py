@@ -17,6 +17,8 @@ from bot.cli import (
     content as content_cli,
     ops as ops_cli,
 )
+from bot.channel_list import CHANNELS
+from bot.core.channels import RunCommand
 from bot.core.config import Settings, http_port_setting, port_number
 from bot.demo import emulator_cli
 from bot.features import FEATURES
@@ -57,50 +59,23 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Build the bot (with the web chat when asked) and run it until it is stopped."""
+    """Build the bot (with each channel beside Telegram its options ask for) and run it until it is stopped."""
     from bot.core import runlog
     from bot.channels.telegram.app import build_application
     from bot.core.listening import PortUnavailable
 
-    app = build_application(settings)
-    if args.web_port is not None:
-        error = _attach_web_chat(app, args)
-        if error:
-            print(f"wegwijs {args.command}: {error}", file=sys.stderr)
-            return 2
-    if not args.verbose:  # the start line and content reloads (bot/core/runlog.py), without PTB's chatter
-        logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
     try:
+        app = build_application(settings, options=args)
+        if not args.verbose:  # the start line and content reloads (bot/core/runlog.py), without PTB's chatter
+            logging.getLogger(runlog.LOGGER).setLevel(logging.INFO)
         if args.webhook_url:
             app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
         else:
             app.run_polling()
     except PortUnavailable as exc:
-        print(f"wegwijs run: {exc}", file=sys.stderr)
+        print(f"wegwijs {args.command}: {exc}", file=sys.stderr)
         return 2
     return 0
-
-
-def _attach_web_chat(app: object, args: argparse.Namespace) -> str | None:
-    """Serve the web chat beside the bot (bot/channels/web/beside.py); the reason when it cannot."""
-    from bot.channels.web import beside
-    from bot.core.listening import PortUnavailable
-    from bot.conversation import handle  # the core's entry point for every channel but Telegram's PTB handlers
-
-    try:
-        beside.attach(
-            app, handle, lambda s: s.channels, args.web_host, args.web_port, secure_cookie=args.secure_cookie
-        )
-    except PortUnavailable as exc:
-        return str(exc)
-    return None
-
-
-def _web(args: argparse.Namespace) -> int:
-    """``wegwijs web --port 8090``: the bot (long polling) with the web chat beside it, as ``run --web-port``."""
-    args.web_port, args.web_host = args.port, args.host
-    args.webhook_url = None
-    return _run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -147,12 +122,18 @@ def _admin_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_secure_cookie(parser: argparse.ArgumentParser) -> None:
+def _add_bot_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a bot run by long polling: ``wegwijs run``'s, and a channel's own command's."""
+    parser.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
+    parser.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
+    parser.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
+    parser.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
     parser.add_argument(
-        "--secure-cookie",
-        action="store_true",
-        help="web chat: people reach it over https through a proxy that ends TLS (the session cookie is then Secure)",
+        "--http-port", type=port_number,
+        help="port for /healthz, /metrics and the dashboard (default: $WEGWIJS_HTTP_PORT or 8080; 0: none)",
     )
+    parser.add_argument("--http-host", help="address for /healthz, /metrics and the dashboard (default: 127.0.0.1)")
+    parser.set_defaults(webhook_url=None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,40 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN), by long polling or a webhook")
-    run.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
-    run.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
-    run.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
-    run.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
+    _add_bot_options(run)
     run.add_argument("--webhook-url", help="use a webhook at this public URL instead of polling")
     run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
-    run.add_argument(
-        "--http-port", type=port_number,
-        help="port for /healthz and /metrics (default: $WEGWIJS_HTTP_PORT or 8080; 0: no HTTP server)",
-    )
-    run.add_argument("--http-host", help="address for /healthz and /metrics (default: $WEGWIJS_HTTP_HOST or 127.0.0.1)")
-    run.add_argument("--web-port", type=int, help="also serve the web chat on this port (0: any free port)")
-    run.add_argument("--web-host", default="127.0.0.1", help="web chat: address to listen on")
-    _add_secure_cookie(run)
     run.set_defaults(func=_run)
-
-    web = sub.add_parser(
-        "web", help="run the bot with the web chat beside it (klantmanagers stay in Telegram: TELEGRAM_BOT_TOKEN)"
-    )
-    web.add_argument("--port", type=int, default=8090, help="the web chat's port (default 8090)")
-    web.add_argument("--host", default="127.0.0.1", help="the web chat's address (default 127.0.0.1)")
-    web.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: Telegram)")
-    web.add_argument("--file-url", help="Bot API file base URL, e.g. http://127.0.0.1:8081/file/bot")
-    web.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
-    web.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
-    web.add_argument(
-        "--http-port", type=port_number,
-        help="port for /healthz, /metrics and the dashboard (default: $WEGWIJS_HTTP_PORT or 8080; 0: none)",
-    )
-    web.add_argument("--http-host", help="address for /healthz, /metrics and the dashboard (default: 127.0.0.1)")
-    _add_secure_cookie(web)
-    web.set_defaults(func=_web)
-
+    bot = RunCommand(add_options=_add_bot_options, run=_run)
+    for channel in CHANNELS:  # each channel beside Telegram: its options on `wegwijs run`, its own commands
+        if channel.options is not None:
+            channel.options(run)
+        if channel.commands is not None:
+            channel.commands(sub, bot)
 
     emulator_cli.add_parser(sub)
 

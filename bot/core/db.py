@@ -483,6 +483,9 @@ SELECT 'persons', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name =
     )
 
 
+# The web chat's tables came with the core's migrations, before channels had their own
+# (``migrate_channel``). Migrations are frozen history, so this one stays here and the web
+# chat's own list (``bot/channels/web/spec.py``) starts empty.
 def _v15_web_chat(db: sqlite_utils.Database) -> None:
     """The web chat's sessions, messages and files (bot/channels/web/store.py; issue 15).
 
@@ -560,6 +563,17 @@ WHERE status = 'open'""",
     )
 
 
+def _v17_channel_schemas(db: sqlite_utils.Database) -> None:
+    """How many of its own migrations each channel beside Telegram has applied (``migrate_channel``)."""
+    _run(
+        db,
+        """CREATE TABLE channel_schemas (
+   channel TEXT PRIMARY KEY,
+   version INTEGER NOT NULL
+)""",
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_users,
     _v2_awaiting,
@@ -577,6 +591,7 @@ MIGRATIONS: list[Migration] = [
     _v14_identities,
     _v15_web_chat,
     _v16_questions_waiting,
+    _v17_channel_schemas,
 ]
 
 
@@ -635,6 +650,24 @@ def migrate(db: sqlite_utils.Database) -> None:
         with db.atomic():
             migration(db)
             db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
+
+
+def migrate_channel(db: sqlite_utils.Database, channel: str, migrations: Iterable[Migration]) -> None:
+    """A channel's own migrations (``bot/core/channels.py``), after the core's: those it has not
+    applied yet, each in a transaction with its count in ``channel_schemas``.
+
+    A channel's migrations are frozen as the core's are: new steps go at the end of its list.
+    """
+    row = db.execute("SELECT version FROM channel_schemas WHERE channel = ?", [channel]).fetchone()
+    version = row[0] if row else 0
+    for number, migration in enumerate(list(migrations)[version:], start=version + 1):
+        with db.atomic():
+            migration(db)
+            db.execute(
+                "INSERT INTO channel_schemas (channel, version) VALUES (?, ?)"
+                " ON CONFLICT (channel) DO UPDATE SET version = excluded.version",
+                [channel, number],
+            )
 
 
 PERSON_COLUMNS = ("user_id", "about_user_id")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from bot.core.channel import Channel
+from bot.core.channels import Joined
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.features import Registry
@@ -29,3 +30,5 @@ class Services:
     """What the app's features declared (``bot/core/features.py``)."""
     channels: dict[str, Channel] = field(default_factory=dict)
     """Every channel the bot speaks through, by name (``Turn.channel``); ``bot/delivery/deliver.py`` picks one per person."""
+    joined: dict[str, Joined] = field(default_factory=dict)
+    """The channels beside Telegram running now, in the list's order (``bot/core/channels.py``)."""

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.channels.telegram import chats, errors, jobs, updates
 from bot.channels.telegram.routes import add_routes
+from bot.channel_list import CHANNELS
+from bot.core import channels as channel_contract
+from bot.core.channels import ChannelSpec
 from bot.core.features import Feature, Job, Registry
 from bot.features import FEATURES
 from bot.channels.telegram.channel import TelegramChannel
@@ -19,7 +23,7 @@ from bot.ops import http as ops_http
 from bot.core.clock import Clock, clock_starting_at
 from bot.core.config import Settings
 from bot.texts.content import load_content
-from bot.core.db import open_db
+from bot.core.db import migrate_channel, open_db
 from bot.core.db_locks import LOOP_BUSY_TIMEOUT_MS
 from bot.texts.render import Renderer
 from bot.core.runlog import log_start
@@ -37,14 +41,29 @@ OVERALL_RATE = 29.5
 # follows drew 429 answers, each pausing every send for a second.
 OVERALL_BURST = 10
 COMMANDS_JOB = "set-commands"
+JOINS_KEY = "wegwijs.channels"
+"""``app.bot_data[JOINS_KEY]``: the channels beside Telegram that start and stop with this bot."""
+JOINED_KEY = "wegwijs.channels.running"
+"""``app.bot_data[JOINED_KEY]``: while the bot runs, what stops those channels."""
 
 
 def build_application(
-    settings: Settings, clock: Clock | None = None, features: Sequence[Feature] = FEATURES
+    settings: Settings,
+    clock: Clock | None = None,
+    features: Sequence[Feature] = FEATURES,
+    channels: Sequence[ChannelSpec] = CHANNELS,
+    options: argparse.Namespace | None = None,
 ) -> Application:
-    """The bot: Telegram's own guard, then each feature's handlers and routes in the order of ``features``."""
+    """The bot: Telegram's own guard, then each feature's handlers and routes in the order of ``features``.
+
+    ``channels``: the channels beside Telegram (``bot/channel_list.py``); each has its migrations
+    applied, and runs with the bot when ``options`` (``wegwijs run``'s) ask for it. A port a
+    channel cannot have raises ``listening.PortUnavailable`` here, before anything starts.
+    """
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
+    channels = channel_contract.check_list(channels)
+    joins = channel_contract.joins(channels, options or argparse.Namespace())
     renderer = Renderer(load_content(settings.content_dir))
     limiter = ChatRateLimiter(overall_rate=OVERALL_RATE, burst=OVERALL_BURST, max_retries=RATE_LIMIT_RETRIES)
     builder = ApplicationBuilder().token(settings.token).rate_limiter(limiter).post_init(on_start).post_shutdown(on_shutdown)
@@ -67,8 +86,11 @@ def build_application(
         clock=clock or clock_starting_at(settings.clock_start),
         registry=Registry.of(features),
     )
+    for channel in channels:  # after the core's migrations (open_db), each channel's own
+        migrate_channel(s.db, channel.name, channel.migrations)
     s.channels[TelegramChannel.name] = TelegramChannel(app.bot, s.channels)
     app.bot_data[KEY] = s
+    app.bot_data[JOINS_KEY] = joins
     updates.register(app)
     chats.register(app)
     for feature in s.registry.features:
@@ -113,9 +135,15 @@ async def on_start(app: Application) -> None:
     app.job_queue.run_once(_set_commands_now, when=WARM_UP_SECONDS, name=COMMANDS_JOB, job_kwargs=once)
     jobs.listen_for_sighup(app)
     await ops_http.start(app)
+    stack = AsyncExitStack()
+    app.bot_data[JOINED_KEY] = stack
+    await stack.enter_async_context(channel_contract.joined(app.bot_data[KEY], app.bot_data[JOINS_KEY]))
 
 
 async def on_shutdown(app: Application) -> None:
+    stack: AsyncExitStack | None = app.bot_data.pop(JOINED_KEY, None)
+    if stack is not None:  # the channels beside Telegram stop first, as they started last
+        await stack.aclose()
     await ops_http.stop(app)
 
 

@@ -6,32 +6,25 @@ served from the bot's own event loop while the bot runs. Its port is taken
 at once (a port in use stops the start with a clear message); the server
 starts as the bot starts and stops after it.
 
-``serving(...)`` is the same for a test or the demo that runs the bot inside
-its own event loop; ``attach(...)`` hooks it to a PTB ``Application`` that
-``run_polling``/``run_webhook`` will run.
+``served(...)`` is how the channel list runs it with the bot
+(``bot/channels/web/spec.py``); ``serving(...)`` is the same for the demo or a
+test that serves it beside a bot of its own.
 """
 
 from __future__ import annotations
 
-import logging
 import socket
-from collections.abc import AsyncIterator, Callable, MutableMapping
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Mapping, MutableMapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from aiohttp import web
-from telegram.ext import Application
 
-from bot.channels.web.channel import NAME
+from bot.channels.web.channel import NAME, WebChannel
 from bot.channels.web.server import CHAT, TurnHandler, build_web_app, web_person_for
 from bot.core import listening
 from bot.core.channel import Channel
-from bot.core.services import KEY, Services
-
-log = logging.getLogger(__name__)
-STACK_KEY = "wegwijs.web"
-SERVING_KEY = "wegwijs.web.serving"
-"""``app.bot_data[SERVING_KEY]``: the running web chat (its URL), while the bot runs."""
+from bot.core.services import Services
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -44,6 +37,35 @@ class Serving:
     url: str
     app: web.Application
 
+    @property
+    def channel(self) -> WebChannel:
+        return self.app[CHAT].channel
+
+
+@asynccontextmanager
+async def served(
+    services: Services,
+    handle: TurnHandler,
+    channels: Mapping[str, Channel],
+    sock: socket.socket,
+    *,
+    secure_cookie: bool = False,
+) -> AsyncIterator[Serving]:
+    """Serve the web chat on ``sock`` until the block ends.
+
+    ``channels``: the core's channels, where the web chat fetches a file that
+    came through another one. ``secure_cookie``: the page is reached over
+    https through a proxy that ends TLS.
+    """
+    app = build_web_app(services, handle, web_person_for(services), channels, secure_cookie=secure_cookie)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    try:
+        yield Serving(url=listening.url(sock), app=app)
+    finally:
+        await runner.cleanup()
+
 
 @asynccontextmanager
 async def serving(
@@ -54,53 +76,11 @@ async def serving(
     *,
     secure_cookie: bool = False,
 ) -> AsyncIterator[Serving]:
-    """Serve the web chat on ``sock`` and register its channel in ``channels`` until the block ends.
-
-    ``secure_cookie``: the page is reached over https through a proxy that ends TLS.
-    """
-    app = build_web_app(services, handle, web_person_for(services), channels, secure_cookie=secure_cookie)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    channels[NAME] = app[CHAT].channel
-    try:
-        yield Serving(url=listening.url(sock), app=app)
-    finally:
-        channels.pop(NAME, None)
-        await runner.cleanup()
-
-
-def attach(
-    app: Application,
-    handle: TurnHandler,
-    channels: Callable[[Services], MutableMapping[str, Channel]],
-    host: str,
-    port: int,
-    *,
-    secure_cookie: bool = False,
-) -> None:
-    """Serve the web chat while ``app`` runs; ``channels(services)`` is where the core finds its channels."""
-    sock = bind(host, port)
-    started, stopped = app.post_init, app.post_shutdown
-
-    async def start(application: Application) -> None:
-        if started is not None:
-            await started(application)
-        s: Services = application.bot_data[KEY]
-        stack = AsyncExitStack()
-        served = await stack.enter_async_context(serving(s, handle, channels(s), sock, secure_cookie=secure_cookie))
-        application.bot_data[STACK_KEY] = stack
-        application.bot_data[SERVING_KEY] = served
-        log.info("web chat on %s", served.url)
-
-    async def stop(application: Application) -> None:
-        application.bot_data.pop(SERVING_KEY, None)
-        stack: AsyncExitStack | None = application.bot_data.pop(STACK_KEY, None)
-        if stack is not None:
-            await stack.aclose()
-        if stopped is not None:
-            await stopped(application)
-
-    app.post_init = start
-    app.post_shutdown = stop
-
+    """:func:`served`, with its channel in ``channels`` until the block ends: for the demo and
+    tests that serve the web chat themselves (the bot's channel list does it in ``wegwijs run``)."""
+    async with served(services, handle, channels, sock, secure_cookie=secure_cookie) as serving_now:
+        channels[NAME] = serving_now.channel
+        try:
+            yield serving_now
+        finally:
+            channels.pop(NAME, None)

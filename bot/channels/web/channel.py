@@ -18,13 +18,13 @@ from pathlib import Path
 
 from bot.channels.web import store
 from bot.channels.web.sanitize import safe_html
+from bot.channels.web.spec import NAME
 from bot.core.channel import Attachment, Blocked, Channel, Keyboard, Outgoing, Rejected, Sent
 from bot.core.services import Services
 from bot.people.users import get_user
 from bot.texts.render import is_right_to_left
 
 log = logging.getLogger(__name__)
-NAME = "web"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 
 from bot.core.channel import Button, Keyboard
+from bot.core.channels import invitations
 from bot.people import audit, leaving
 from bot.casework import invites, relay, staff
 from bot.delivery import notices
@@ -200,7 +201,11 @@ async def invite_klantmanager(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 @klantmanager_only
 async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Services, km: Staff) -> None:
-    """/newclient <name>: a single-use, expiring link and QR code for one client."""
+    """/newclient <name>: a single-use, expiring link and QR code for one client.
+
+    The Telegram link first; then the link of each channel beside Telegram that
+    offers one (the web chat, when its public address is known), with its own QR code.
+    """
     name = " ".join(context.args or []).strip()
     if not name or len(name) > 100:
         await say(update, context, km.lang, "km.newclient_usage")
@@ -212,17 +217,23 @@ async def new_client(update: Update, context: ContextTypes.DEFAULT_TYPE, s: Serv
     await say(
         update, context, km.lang, "km.invite_created", client=name, link=link, until=iso(now + invites.DEFAULT_TTL)
     )
+    await _send_qr(update, context, link, s.renderer.ui(km.lang, "km.invite_qr_caption", client=name))
+    for invitation in invitations(s, code):
+        await say(update, context, km.lang, invitation.text, client=name, link=invitation.link)
+        await _send_qr(update, context, invitation.link, s.renderer.ui(km.lang, invitation.qr_caption, client=name))
+
+
+def qr_png(link: str) -> bytes:
+    """The QR code of a link, as a PNG image (every invitation's, in every channel)."""
     import segno  # here, not at the top: drawing QR codes is rare, and the bot starts faster
 
     png = io.BytesIO()
     segno.make(link, error="m").save(png, kind="png", scale=8, border=2)
-    png.seek(0)
-    await context.bot.send_photo(
-        update.effective_chat.id,
-        png,
-        caption=s.renderer.ui(km.lang, "km.invite_qr_caption", client=name),
-        parse_mode=ParseMode.HTML,
-    )
+    return png.getvalue()
+
+
+async def _send_qr(update: Update, context: ContextTypes.DEFAULT_TYPE, link: str, caption: str) -> None:
+    await context.bot.send_photo(update.effective_chat.id, qr_png(link), caption=caption, parse_mode=ParseMode.HTML)
 
 
 def _outside_staff_flows(s: Services, update: Update) -> bool:
