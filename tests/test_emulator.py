@@ -391,12 +391,14 @@ async def test_per_chat_rate_limit() -> None:
             assert raw["error_code"] == 429 and raw["parameters"]["retry_after"] >= 1
             assert raw["description"].startswith("Too Many Requests: retry after")
 
-            await client.set_limits(chat_rate=20, chat_burst=3)
+            # Two a second: the four sends must not refill the bucket even on a busy machine
+            # (at 20 a second a token came back every 50 ms, and a slow run got no 429).
+            await client.set_limits(chat_rate=2, chat_burst=3)
             for _ in range(3):
                 await bot.send_message(1, "burst")
             with pytest.raises(RetryAfter):
                 await bot.send_message(1, "te veel")
-            await asyncio.sleep(0.06)
+            await asyncio.sleep(0.55)
             await bot.send_message(1, "weer ruimte")
 
 
