@@ -8,18 +8,21 @@ options ask for it.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from bot.core.channels import ChannelSpec, Invitation, Join, Joined, RunCommand
+from bot.core.config import port_number
 
 if TYPE_CHECKING:
     from bot.core.services import Services
 
+log = logging.getLogger(__name__)
 NAME = "web"
 """The web chat's name: in ``Turn.channel``, the identities and ``Services.channels``."""
 URL_VARIABLE = "WEGWIJS_WEB_URL"
@@ -27,15 +30,38 @@ DEFAULT_PORT = 8090
 
 
 def public_url(text: str) -> str:
-    """The web chat's address as people reach it (``https://chat.wegwijs.nl``, or with a path
-    a proxy serves it under), without the last slash; raises ``ArgumentTypeError`` otherwise."""
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in text.strip():
+    """The web chat's address as people reach it (``https://chat.wegwijs.nl``), without the last
+    slash; raises ``ArgumentTypeError`` otherwise.
+
+    Only a host (and port): the page asks for ``/api/...`` and ``/static/...``
+    from the root, so a proxy cannot serve it under a path. Anything that
+    would make a broken link (a ``?`` or ``#``, a space or control character,
+    a bad port) is refused here, not found by a client.
+    """
+    stripped = text.strip()
+    parts = urlsplit(stripped)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or not _port_readable(parts)
+        or parts.path not in ("", "/")
+        or "?" in stripped
+        or "#" in stripped
+        or not all(33 <= ord(c) < 127 for c in stripped)
+    ):
         raise argparse.ArgumentTypeError(
             f"{URL_VARIABLE} or --web-url {text!r} is not valid: give the web chat's public address,"
-            " http:// or https:// with a host and no ?query or #part, e.g. https://chat.wegwijs.nl"
+            " http:// or https:// with a host, no user, path, ?query or #part, e.g. https://chat.wegwijs.nl"
         )
-    return text.strip().rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _port_readable(parts: SplitResult) -> bool:
+    try:
+        return parts.port is None or parts.port >= 0
+    except ValueError:  # "https://x.nl:abc", or out of range
+        return False
 
 
 def invitation(base_url: str, code: str) -> Invitation:
@@ -63,7 +89,7 @@ def _add_shared_options(parser: argparse.ArgumentParser) -> None:
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     """``wegwijs run``'s web chat options."""
-    parser.add_argument("--web-port", type=int, help="also serve the web chat on this port (0: any free port)")
+    parser.add_argument("--web-port", type=port_number, help="also serve the web chat on this port (0: any free port)")
     parser.add_argument("--web-host", default="127.0.0.1", help="web chat: address to listen on")
     _add_shared_options(parser)
 
@@ -73,7 +99,7 @@ def add_commands(sub: argparse._SubParsersAction, bot: RunCommand) -> None:  # t
     web = sub.add_parser(
         "web", help="run the bot with the web chat beside it (klantmanagers stay in Telegram: TELEGRAM_BOT_TOKEN)"
     )
-    web.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the web chat's port (default {DEFAULT_PORT})")
+    web.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"the web chat's port (default {DEFAULT_PORT})")
     web.add_argument("--host", default="127.0.0.1", help="the web chat's address (default 127.0.0.1)")
     bot.add_options(web)
     _add_shared_options(web)
@@ -90,6 +116,9 @@ def join(options: argparse.Namespace) -> Join | None:
     is served while the bot runs. It offers invitations when its public address is known."""
     port = getattr(options, "web_port", None)
     if port is None:
+        if getattr(options, "web_url", None):
+            log.warning("--web-url (%s) is set but the web chat is not served (no --web-port): /newclient"
+                        " gives only the Telegram link", URL_VARIABLE)
         return None
     from bot.channels.web import beside
 
