@@ -17,14 +17,20 @@ class PortUnavailable(Exception):
 def listen(host: str, port: int, *, serving: str, choose: str) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: any free port).
 
+    ``""`` listens on every IPv4 address, as ``socket.create_server`` does;
+    ``::`` on every address, IPv6 and IPv4, where the system allows both.
     ``serving`` names the server and ``choose`` the option that picks another
     port; both go into the reason when the port cannot be had.
     """
     try:
+        if not host:
+            return socket.create_server(("", port))
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
-        return socket.create_server((host, port), family=family)
-    except OSError as exc:
-        raise PortUnavailable(f"cannot serve {serving} on {host}:{port}: {exc.strerror or exc} ({choose})") from exc
+        both = family == socket.AF_INET6 and host == "::" and socket.has_dualstack_ipv6()
+        return socket.create_server((host, port), family=family, dualstack_ipv6=both)
+    except (OSError, OverflowError) as exc:  # OverflowError: a port over 65535
+        reason = getattr(exc, "strerror", None) or exc
+        raise PortUnavailable(f"cannot serve {serving} on {host}:{port}: {reason} ({choose})") from exc
 
 
 def url(sock: socket.socket) -> str:
