@@ -62,6 +62,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     """Build the bot (with each channel beside Telegram its options ask for) and run it until it is stopped."""
     from bot.core import runlog
     from bot.channels.telegram.app import build_application
+    from bot.core.channels import ChannelUnavailable
     from bot.core.listening import PortUnavailable
 
     try:
@@ -72,7 +73,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook_url)
         else:
             app.run_polling()
-    except PortUnavailable as exc:
+    except (PortUnavailable, ChannelUnavailable) as exc:
         print(f"wegwijs {args.command}: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+class ChannelUnavailable(Exception):
+    """A channel its options ask for cannot run (a setting it needs is missing or wrong): the
+    start stops with exit status 2 and this reason, as for a port in use."""
+
+
 HOST = "telegram"
 """The host channel's name (``Turn.channel``); no channel beside it may take it."""
 
@@ -85,7 +90,13 @@ class ChannelSpec:
     options (a bare ``Namespace`` when the bot is built without a command
     line): None when they do not ask for the channel, else how it runs with
     the bot. It takes what must be had before the start at once (a port), so
-    that a problem stops the start with a clear message. ``migrations`` are
+    that a problem stops the start with a clear message: it raises
+    ``ChannelUnavailable`` (or ``listening.PortUnavailable``), which the CLI
+    turns into exit status 2. It reads its options with ``getattr(options,
+    name, default)``: a bot built without a command line passes an empty
+    ``Namespace``, and another channel's subcommand lacks this one's options.
+    Its texts (the ``km.*`` keys its ``Invitation`` names, anything it shows)
+    live in ``content/`` like every text. ``migrations`` are
     the channel's own schema steps, frozen as the core's are, applied after
     the core's and counted per channel (``bot/core/db.py``, ``migrate_channel``).
     """
