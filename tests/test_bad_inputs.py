@@ -10,6 +10,7 @@ nothing is sent on its own and planned messages stay visible as rows.
 
 from __future__ import annotations
 
+import argparse
 import html
 import itertools
 import logging
@@ -109,7 +110,9 @@ def start_code(answer: list[dict]) -> str:
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     db_path = tmp_path_factory.mktemp("bad_inputs") / "wegwijs.db"
     assert cli(["admin", "add", str(ADMIN), "--name", "Beheer", "--db", str(db_path)]) == 0
-    async with bot_under_test(db_path, clock=FakeClock(START)) as bot:
+    # The web chat runs beside the bot, with its public address: /newclient also gives its link.
+    web = argparse.Namespace(web_port=0, web_url="https://chat.wegwijs.example")
+    async with bot_under_test(db_path, clock=FakeClock(START), options=web) as bot:
         admin = bot.person(ADMIN, "nl", "Beheer")
         sanne, daan = bot.person(SANNE, "nl", "Sanne"), bot.person(DAAN, "nl", "Daan")
         for km in (sanne, daan):
@@ -247,6 +250,18 @@ async def test_bad_input(world: World, entry: dict[str, Any], caplog: pytest.Log
 
 
 # ---------------------------------------------------------------- defects in more than one step
+
+
+async def test_a_client_name_with_markup_is_text_in_both_invitations(world: World) -> None:
+    """/newclient with markup in the name: the Telegram and the web chat invitation show it as text."""
+    name = "<script>x</script> & <b>Amal"
+    answers = await world.sanne.say(f"/newclient {name}")
+    assert [m["kind"] for m in answers] == ["text", "photo", "text", "photo"]  # Telegram's, then the web chat's
+    assert "https://chat.wegwijs.example/start?code=" in answers[2]["html"]
+    for message in answers:
+        shown = message["html"] or message["caption"] or ""
+        assert "<script>" not in shown and "<b>Amal" not in shown
+    assert all(html.escape(name, quote=False) in (m["html"] or m["caption"]) for m in answers)
 
 
 async def test_call_me_back_twice_tells_the_client_once(world: World) -> None:

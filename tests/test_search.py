@@ -138,7 +138,7 @@ async def test_index_is_rebuilt_after_a_content_reload(tmp_path: Path) -> None:
 
 async def test_a_search_reads_and_writes_with_plain_sql(bot: BotUnderTest) -> None:
     """Every update of a person runs these statements: no sqlite-utils schema look-ups or savepoints
-    (they were 14 of 29 for one search), and one commit (README, "Commits")."""
+    (12 look-ups and 2 savepoint statements of 29 for one search before), and one commit (README, "Commits")."""
     person = await onboarded(bot, 611, "en")
     await person.say("housing")  # the search index is built
     statements: list[str] = []
@@ -150,4 +150,4 @@ async def test_a_search_reads_and_writes_with_plain_sql(bot: BotUnderTest) -> No
     assert statements, "the trace saw the update"
     assert not [s for s in statements if "sqlite_master" in s or "SAVEPOINT" in s.upper()]
     assert sum(s.strip().upper() == "COMMIT" for s in statements) == 1
-    assert len(statements) <= 16
+    assert len(statements) <= 15  # 15 today: a new statement on every update is a choice to make here

@@ -498,16 +498,22 @@ async def test_wegwijs_web_serves_the_chat_beside_the_bot_and_a_taken_port_stops
 
         with socket.create_server(("127.0.0.1", 0)) as taken:
             web = await wegwijs("web", "--port", "0", "--db", str(tmp_path / "a.db"))
-            refused = await wegwijs("run", "--web-port", str(taken.getsockname()[1]), "--db", str(tmp_path / "b.db"))
+            port = str(taken.getsockname()[1])
+            refused = {
+                "run": await wegwijs("run", "--web-port", port, "--db", str(tmp_path / "b.db")),
+                "web": await wegwijs("web", "--port", port, "--db", str(tmp_path / "c.db")),
+            }
             try:
                 url = (await _line(web.stderr, r"wegwijs web channel on (http://\S+)"))[1]
                 async with aiohttp.ClientSession() as session, session.get(url) as response:
                     assert response.status == 200
-                _, err = await asyncio.wait_for(refused.communicate(), 60)
-                assert refused.returncode == 2 and "wegwijs run: cannot serve the web chat on 127.0.0.1" in err.decode()
-                assert "Traceback" not in err.decode()
+                for command, process in refused.items():
+                    _, err = await asyncio.wait_for(process.communicate(), 60)
+                    assert process.returncode == 2, err.decode()
+                    assert f"wegwijs {command}: cannot serve the web chat on 127.0.0.1:{port}" in err.decode()
+                    assert "Traceback" not in err.decode()
             finally:
-                for process in (web, refused):
+                for process in (web, *refused.values()):
                     if process.returncode is None:
                         process.terminate()
                     await asyncio.wait_for(process.wait(), 30)
@@ -517,17 +523,30 @@ def test_a_malformed_public_address_of_the_web_chat_stops_the_start(capsys, monk
     from bot.channels.web.spec import public_url
     from bot.cli.main import main
 
-    assert public_url("https://chat.wegwijs.nl/amsterdam/") == "https://chat.wegwijs.nl/amsterdam"
+    assert public_url(" https://chat.wegwijs.nl/ ") == "https://chat.wegwijs.nl"
+    assert public_url("http://[::1]:8090") == "http://[::1]:8090"
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
-    for argv, variable in (
+    refused = [
         (["run", "--web-port", "0", "--web-url", "chat.wegwijs.nl"], None),
         (["web", "--port", "0"], "https://chat.wegwijs.nl/?lang=ar"),
-    ):
+    ]
+    # Each would make a link that breaks: an empty query or fragment, a path (the page asks from
+    # the root), a port that is no port, no host, credentials, a control character, markup.
+    for bad in ("https://x.nl/?", "https://x.nl/#", "https://x.nl/amsterdam", "https://x.nl:abc", "https://x.nl:99999",
+                "https://:80", "https://user:pw@x.nl", "https://x.nl/a\tb", 'https://x.nl/"><script>'):
+        refused.append((["run", "--web-port", "0", "--web-url", bad], None))
+    for argv, variable in refused:
         if variable is not None:
             monkeypatch.setenv("WEGWIJS_WEB_URL", variable)
         with pytest.raises(SystemExit) as stopped:
             main([*argv, "--db", str(tmp_path / "w.db")])
+        monkeypatch.delenv("WEGWIJS_WEB_URL", raising=False)
         err = capsys.readouterr().err
+        given = variable or argv[-1]
         assert stopped.value.code == 2 and "argument --web-url: WEGWIJS_WEB_URL or --web-url" in err, err
-        assert repr(variable or "chat.wegwijs.nl") + " is not valid" in err
+        assert repr(given) + " is not valid" in err
+    for argv in (["run", "--web-port", "70000"], ["web", "--port", "-1"]):  # no port at all
+        with pytest.raises(SystemExit) as stopped:
+            main([*argv, "--db", str(tmp_path / "w.db")])
+        assert stopped.value.code == 2 and "invalid port_number value" in capsys.readouterr().err
     assert not (tmp_path / "w.db").exists(), "stopped before anything started"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator, Mapping
+from html import escape
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,7 @@ class WebChannel:
         own = message.html[: -len(source)]
         lang = self.services.renderer.journey.source_language
         direction = "rtl" if is_right_to_left(self.services.renderer.journey.locale(lang)) else "ltr"
-        return f'{safe_html(own)}<div lang="{lang}" dir="{direction}">{safe_html(source)}</div>'
+        return f'{safe_html(own)}<div lang="{escape(lang)}" dir="{direction}">{safe_html(source)}</div>'
 
     async def _file_here(self, address: str, attachment: Attachment) -> int:
         """The web file for an attachment: ours already, or copied from the channel it came through."""
