@@ -183,3 +183,22 @@ def test_delete_from_the_web_chat_erases_the_person(browser, demo: Served[WebDem
     assert demo.call(lambda: db["web_sessions"].count) == 0
     km_pane(browser)
     arrives(browser, KM_MESSAGES, CLIENT_NAME)  # Kim is told who left, nothing more
+
+    # "Send /start", the farewell says: the page starts a new session, as a reload would.
+    person_pane(browser)
+    mine_before = len(browser.find_elements(By.CSS_SELECTOR, "#log article.mine"))
+    prompt = plain(renderer, LANG, "language.prompt")
+    prompts = sum(prompt in text for text in texts(browser, PERSON_MESSAGES))
+    type_in(browser, "/start")
+    wait_for(browser, lambda d: sum(prompt in text for text in texts(d, PERSON_MESSAGES)) > prompts)  # asked anew
+    assert demo.call(lambda: db["web_sessions"].count) == 1
+    press(browser, renderer.button(LANG, "language.name"), within="#log")
+    arrives(browser, PERSON_MESSAGES, plain(renderer, LANG, "privacy.accept"))
+    # A message the server refuses leaves no bubble that looks sent: it goes back into the box.
+    too_long = "ب" * 4_100
+    browser.execute_script("document.getElementById('text').value = arguments[0];"
+                           "document.getElementById('composer').requestSubmit();", too_long)
+    wait_for(browser, lambda d: d.find_element(By.ID, "notice").is_displayed())
+    assert browser.find_element(By.ID, "notice").text == plain(renderer, LANG, "errors.too_long")
+    assert browser.find_element(By.ID, "text").get_attribute("value") == too_long
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#log article.mine")) == mine_before

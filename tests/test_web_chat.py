@@ -548,5 +548,5 @@ def test_a_malformed_public_address_of_the_web_chat_stops_the_start(capsys, monk
     for argv in (["run", "--web-port", "70000"], ["web", "--port", "-1"]):  # no port at all
         with pytest.raises(SystemExit) as stopped:
             main([*argv, "--db", str(tmp_path / "w.db")])
-        assert stopped.value.code == 2 and "invalid port_number value" in capsys.readouterr().err
+        assert stopped.value.code == 2 and "is not a port: a port is a number from 0 to 65535" in capsys.readouterr().err
     assert not (tmp_path / "w.db").exists(), "stopped before anything started"

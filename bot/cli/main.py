@@ -19,7 +19,7 @@ from bot.cli import (
 )
 from bot.channel_list import CHANNELS
 from bot.core.channels import RunCommand
-from bot.core.config import Settings, http_port_setting, port_number
+from bot.core.config import Settings, http_port_setting, port_option
 from bot.demo import emulator_cli
 from bot.features import FEATURES
 
@@ -49,10 +49,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.http_port is not None:
             settings = dataclasses.replace(settings, http_port=http_port_setting(args.http_port))
     except ValueError as exc:  # a malformed WEGWIJS_* variable
-        print(f"wegwijs run: {exc}", file=sys.stderr)
+        print(f"wegwijs {args.command}: {exc}", file=sys.stderr)
         return 2
     if not settings.token:
-        print("wegwijs run: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
+        print(f"wegwijs {args.command}: set TELEGRAM_BOT_TOKEN (or use `wegwijs demo` to try it without one)", file=sys.stderr)
         return 2
     # Held before the migrations: a second bot on this file stops here.
     return _as_owner(settings.db_path, args.command, lambda: _serve(args, settings))
@@ -130,7 +130,7 @@ def _add_bot_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, help="database file (default: $WEGWIJS_DB or ./wegwijs.db)")
     parser.add_argument("--content", type=Path, help="content folder (default: the one in this repository)")
     parser.add_argument(
-        "--http-port", type=port_number,
+        "--http-port", type=port_option,
         help="port for /healthz, /metrics and the dashboard (default: $WEGWIJS_HTTP_PORT or 8080; 0: none)",
     )
     parser.add_argument("--http-host", help="address for /healthz, /metrics and the dashboard (default: 127.0.0.1)")

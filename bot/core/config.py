@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,14 @@ def port_number(text: str) -> int:
     if not 0 <= number <= 65535:
         raise ValueError("a port is a number from 0 to 65535")
     return number
+
+
+def port_option(text: str) -> int:
+    """``port_number`` for a command-line option, so that argparse says why (not "invalid port_number value")."""
+    try:
+        return port_number(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a port is a number from 0 to 65535") from None
 
 
 def http_port_setting(port: int) -> int | None:

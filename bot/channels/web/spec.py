@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, quote, urlsplit
 
 from bot.core.channels import ChannelSpec, Invitation, Join, Joined, RunCommand
-from bot.core.config import port_number
+from bot.core.config import port_option
 
 if TYPE_CHECKING:
     from bot.core.services import Services
@@ -89,7 +89,7 @@ def _add_shared_options(parser: argparse.ArgumentParser) -> None:
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     """``wegwijs run``'s web chat options."""
-    parser.add_argument("--web-port", type=port_number, help="also serve the web chat on this port (0: any free port)")
+    parser.add_argument("--web-port", type=port_option, help="also serve the web chat on this port (0: any free port)")
     parser.add_argument("--web-host", default="127.0.0.1", help="web chat: address to listen on")
     _add_shared_options(parser)
 
@@ -99,7 +99,7 @@ def add_commands(sub: argparse._SubParsersAction, bot: RunCommand) -> None:  # t
     web = sub.add_parser(
         "web", help="run the bot with the web chat beside it (klantmanagers stay in Telegram: TELEGRAM_BOT_TOKEN)"
     )
-    web.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"the web chat's port (default {DEFAULT_PORT})")
+    web.add_argument("--port", type=port_option, default=DEFAULT_PORT, help=f"the web chat's port (default {DEFAULT_PORT})")
     web.add_argument("--host", default="127.0.0.1", help="the web chat's address (default 127.0.0.1)")
     bot.add_options(web)
     _add_shared_options(web)

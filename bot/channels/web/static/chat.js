@@ -16,6 +16,8 @@
   const pickerLabel = document.getElementById("file-label");
   let texts = {};
   let focusNext = false;
+  let stream = null;
+  let starting = false;
 
   function applyChrome(chrome) {
     if (!chrome || !chrome.texts) return;
@@ -139,6 +141,7 @@
     article.append(body);
     log.append(article);
     article.scrollIntoView({ block: "end" });
+    return article;
   }
 
   function post(action, fromButton) {
@@ -159,6 +162,12 @@
       return false;
     }
     const data = await response.json().catch(() => ({}));
+    if (data.error === "web.session_unknown" && !starting) {
+      // The session is gone (erased by /delete, or by the retention sweep): start
+      // a new one, as a reload would; what was typed stays in the box.
+      await start();
+      return false;
+    }
     if (!response.ok) {
       showNotice(data.text || texts.connection_lost, data.lang, data.dir);
       return false;
@@ -169,13 +178,16 @@
   }
 
   function connect() {
-    const stream = new EventSource("/api/events");
-    stream.onopen = hideNotice;
-    stream.onmessage = (event) => show(JSON.parse(event.data));
-    stream.addEventListener("ended", () => stream.close());
-    stream.onerror = () => {
+    if (stream) stream.close();  // one stream: a new session replaces the old one's
+    const current = new EventSource("/api/events");
+    stream = current;
+    current.onopen = hideNotice;
+    current.onmessage = (event) => show(JSON.parse(event.data));
+    current.addEventListener("ended", () => current.close());
+    current.onerror = () => {
+      if (current !== stream) return;
       showNotice(texts.connection_lost);
-      if (stream.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+      if (current.readyState === EventSource.CLOSED) setTimeout(() => current === stream && connect(), 3000);
     };
   }
 
@@ -184,8 +196,11 @@
     const text = box.value.trim();
     if (!text) return;
     box.value = "";
-    showMine(text);
-    if (!(await post({ text }, false))) box.value = text;
+    const mine = showMine(text);
+    if (!(await post({ text }, false))) {  // not sent: no bubble that looks sent, the text back to edit
+      mine.remove();
+      box.value = text;
+    }
     box.focus();
   });
 
@@ -198,8 +213,11 @@
     if (caption) form.append("caption", caption);
     box.value = "";
     picker.value = "";
-    showMine("📎 " + chosen.name + (caption ? "\n" + caption : ""));
-    await send(fetch("/api/upload", { method: "POST", body: form }), false);
+    const mine = showMine("📎 " + chosen.name + (caption ? "\n" + caption : ""));
+    if (!(await send(fetch("/api/upload", { method: "POST", body: form }), false))) {
+      mine.remove();
+      box.value = caption;
+    }
     box.focus();
   });
 
@@ -212,17 +230,23 @@
 
   async function start() {
     const code = document.body.dataset.code;
-    const response = await fetch("/api/hello", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: "{}",
-    });
-    const data = await response.json();
-    applyChrome(data);
-    connect();
-    if (data.new || code) {
-      await post({ command: "start", args: code ? [code] : [] }, true);
-      if (code) history.replaceState(null, "", "/");
+    delete document.body.dataset.code;  // an invitation is used once; a new session later starts without it
+    starting = true;
+    try {
+      const response = await fetch("/api/hello", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+      });
+      const data = await response.json();
+      applyChrome(data);
+      connect();
+      if (data.new || code) {
+        await post({ command: "start", args: code ? [code] : [] }, true);
+        if (code) history.replaceState(null, "", "/");
+      }
+    } finally {
+      starting = false;
     }
   }
 
