@@ -121,7 +121,7 @@ def test_a_question_in_arabic_reaches_kim_and_her_answer_comes_back(
     browser, demo: Served[WebDemo], renderer: Renderer  # noqa: F811
 ) -> None:
     person_pane(browser)
-    type_in(browser, "/menu")
+    press(browser, strip_marks(renderer.button(LANG, "menu.main")), within="header")  # the page's own ☰, by the title
     press(browser, renderer.button(LANG, "menu.ask"), within="#log")
     type_in(browser, QUESTION)
     press(browser, renderer.button(LANG, "ask.yes"), within="#log")

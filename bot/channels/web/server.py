@@ -79,6 +79,9 @@ CHROME_KEYS = (
     "web.connection_lost",
     "web.attach",
 )
+MENU_KEY = "menu.main"
+"""The page's own menu button, always there beside the title: Telegram has its command menu by the
+text box, and a person who scrolled up or whose last message had no ☰ button needs one too."""
 
 TurnHandler = Callable[[Services, Turn], Awaitable[None]]
 """The core's entry point: what to do with one turn (``conversation.handle``)."""
@@ -153,7 +156,10 @@ class WebChat:
         return {
             "lang": lang,
             "dir": self.direction(lang),
-            "texts": {key.removeprefix("web."): r.button(lang, key) for key in CHROME_KEYS},
+            "texts": {
+                **{key.removeprefix("web."): r.button(lang, key) for key in CHROME_KEYS},
+                "menu": r.button(lang, MENU_KEY),  # the same label as the ☰ button under messages
+            },
         }
 
     # Sessions ------------------------------------------------------------

@@ -10,6 +10,7 @@
   const label = document.getElementById("text-label");
   const sendButton = document.getElementById("send");
   const title = document.getElementById("title");
+  const menuButton = document.getElementById("menu");
   const notice = document.getElementById("notice");
   const picker = document.getElementById("file");
   const pickerName = document.getElementById("file-name");
@@ -30,6 +31,7 @@
     box.placeholder = texts.placeholder;
     label.textContent = texts.placeholder;
     sendButton.textContent = texts.send;
+    menuButton.textContent = texts.menu;
     pickerName.textContent = texts.attach;
     pickerLabel.title = texts.attach;
   }
@@ -220,6 +222,8 @@
     }
     box.focus();
   });
+
+  menuButton.addEventListener("click", () => post({ command: "menu" }, true));
 
   box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
