@@ -179,10 +179,7 @@ MORNING = datetime(2027, 3, 2, 8, 0, tzinfo=TIMEZONE)
 
 async def plan_by_telegram(team: Team, client: str, when: str) -> list[dict]:
     """Sanne plans an appointment in Telegram; returns what she was told after saving."""
-    await team.sanne.say("/clients")
-    await team.sanne.press(client)
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
+    await team.start_appointment(team.sanne, client, "rechtmatigheidsgesprek")
     await team.sanne.say(when)
     await team.sanne.say("Jan Evertsenstraat 1")
     await team.sanne.say("Paspoort")

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.dashboard_server import dashboard_url, sign_in_link
-from tests.harness import seen
+from tests.harness import Person, seen
 from tests.test_handoff import SANNE, START, Team, ask, label, team, team_at, text  # noqa: F401 (team is a fixture)
 from tests.test_ops import metrics
 from tests.timeline import settle
@@ -48,13 +48,18 @@ async def answer(team: Team, words: str) -> None:
     await team.sanne.say(words)
 
 
+async def asked_and_answered(team: Team, amal: Person) -> dict:
+    """Amal asks QUESTION in Arabic and Sanne answers it; the answer as it reached Amal."""
+    await ask(amal, "ar", QUESTION)
+    await team.sanne.receive()
+    await answer(team, "Een brief van de Belastingdienst.")
+    return (await amal.receive())[-1]
+
+
 async def test_a_followup_after_an_answer_waits_again_and_is_reminded_as_a_followup(tmp_path: Path) -> None:
     async with team_at(tmp_path, START, http_port=0) as team:
         amal = await team.new_client(team.sanne, "Amal Haddad", 701, "ar")
-        await ask(amal, "ar", QUESTION)
-        await team.sanne.receive()
-        await answer(team, "Een brief van de Belastingdienst.")
-        answered = (await amal.receive())[-1]
+        answered = await asked_and_answered(team, amal)
         assert await waiting_and_answered(team) == (0, 1)
         assert "Beantwoord" in await open_listing(team)
 
@@ -129,10 +134,7 @@ async def test_coming_after_all_tells_the_klantmanager_once_after_the_cannot_com
 async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: Path) -> None:
     async with team_at(tmp_path, START, http_port=0) as team:
         amal = await team.new_client(team.sanne, "Amal Haddad", 731, "ar")
-        await ask(amal, "ar", QUESTION)
-        await team.sanne.receive()
-        await answer(team, "Een brief van de Belastingdienst.")
-        answered = (await amal.receive())[-1]
+        answered = await asked_and_answered(team, amal)
         team.clock.advance(timedelta(days=3))
         await amal.reply_to(answered["message_id"], FOLLOWUP)
         await team.sanne.receive()
@@ -143,10 +145,7 @@ async def test_the_dashboard_counts_a_followup_from_when_it_was_sent(tmp_path: P
 
 async def test_a_followup_after_done_waits_anew_with_its_own_reminder(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal Haddad", 741, "ar")
-    await ask(amal, "ar", QUESTION)
-    await team.sanne.receive()
-    await answer(team, "Een brief van de Belastingdienst.")
-    answered = (await amal.receive())[-1]
+    answered = await asked_and_answered(team, amal)
     await amal.reply_to(answered["message_id"], FOLLOWUP)
     relayed = (await team.sanne.receive())[-1]["html"]
     assert "maandag 1 maart 2027, 10:00 · bij de vraag van 10:00\n" in relayed  # the same day: its date once
@@ -239,10 +238,7 @@ async def test_the_dashboard_shows_the_longest_wait_not_the_first_question(tmp_p
     longest for Q2, and the caseload and the client page say so (not the follow-up's one day)."""
     async with team_at(tmp_path, START, http_port=0) as team:
         amal = await team.new_client(team.sanne, "Amal Haddad", 751, "ar")
-        await ask(amal, "ar", QUESTION)
-        await team.sanne.receive()
-        await answer(team, "Een brief van de Belastingdienst.")
-        answered = (await amal.receive())[-1]
+        answered = await asked_and_answered(team, amal)
         team.clock.advance(timedelta(days=1))
         await ask(amal, "ar", "أين أجد الطبيب؟")
         await team.sanne.receive()

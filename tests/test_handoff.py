@@ -60,6 +60,14 @@ class Team:
         )
         await client.receive()  # the notice of the new appointment
 
+    async def start_appointment(self, km: Person, client_name: str, kind: str) -> None:
+        """The klantmanager opens her client's card and starts a new appointment of this kind: the flow
+        then asks for the moment."""
+        await km.say("/clients")
+        await km.press(client_name)
+        await km.press(label("nl", "km.appointment_button"))
+        await km.press("➕ " + label("nl", f"appointment.kind.{kind}"))
+
     async def new_client(self, km: Person, name: str, user_id: int, lang: str) -> Person:
         invite = await km.say(f"/newclient {name}")
         assert invite[-1]["kind"] == "photo"  # the QR code
@@ -287,10 +295,7 @@ async def test_restart_in_the_middle_of_a_question_loses_nothing(team: Team) -> 
 
 async def test_klantmanager_plans_changes_and_cancels_an_appointment(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal", 601, "en")
-    await team.sanne.say("/clients")
-    await team.sanne.press("Amal")
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
+    await team.start_appointment(team.sanne, "Amal", "rechtmatigheidsgesprek")
     nonsense = await team.sanne.say("ergens volgende week")
     assert nonsense[0]["html"] == text("nl", "km.date.bad_date")
     past = await team.sanne.say("1-2-2027 10:00")

@@ -81,10 +81,7 @@ async def test_a_command_ends_the_klantmanagers_pending_input(team: Team) -> Non
     unknown = text("nl", "km.unknown_message")
 
     # Appointment place
-    await team.sanne.say("/clients")
-    await team.sanne.press("Amal")
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.tov"))
+    await team.start_appointment(team.sanne, "Amal", "tov")
     await team.sanne.say("12 maart 14:00")
     await team.sanne.say("/open")
     assert (await team.sanne.say("Jan Evertsenstraat 1"))[0]["html"] == unknown
@@ -111,10 +108,7 @@ async def test_a_command_ends_the_klantmanagers_pending_input(team: Team) -> Non
 
 async def test_changing_an_appointment_keeps_the_address_unless_changed(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal", 731, "en")
-    await team.sanne.say("/clients")
-    await team.sanne.press("Amal")
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
+    await team.start_appointment(team.sanne, "Amal", "rechtmatigheidsgesprek")
     await team.sanne.say("12 maart 14:00")
     await team.sanne.say("Jan Evertsenstraat 1")
     await team.sanne.press(label("nl", "km.appt_nothing_button"))

@@ -9,7 +9,7 @@ from bot.reminders import appointments
 from bot.texts.timing import load_timing
 from bot.texts.bidi import strip_marks
 from tests.harness import Person, buttons
-from tests.test_handoff import SANNE, Team, ask, label, team, text  # noqa: F401  (team: the fixture)
+from tests.test_handoff import Team, ask, label, team, text  # noqa: F401  (team: the fixture)
 from tests.timeline import settle
 
 
@@ -30,10 +30,7 @@ def refused_count(team: Team) -> int:
 
 async def plan_appointment(team: Team, place: str = "Amstel 1") -> tuple[dict, dict, dict]:
     """Sanne plans a TOV session for her client Amal: the place, "Niets" and "Klopt dit?" messages."""
-    await team.sanne.say("/clients")
-    await team.sanne.press("Amal")
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.tov"))
+    await team.start_appointment(team.sanne, "Amal", "tov")
     await team.sanne.say("12 maart 14:00")
     bring = (await team.sanne.say(place))[0]
     check = (await team.sanne.press(label("nl", "km.appt_nothing_button")))[0]
@@ -87,10 +84,7 @@ async def test_stale_appointment_buttons_say_so_and_are_not_refusals(team: Team)
     assert (await press_on(team.sanne, check, label("nl", "km.appt_abort_button")))[0]["html"] == stale
 
     # Opslaan after "Niet opslaan", and an old flow's button in a new run of the flow.
-    await team.sanne.say("/clients")
-    await team.sanne.press("Amal")
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.tov"))
+    await team.start_appointment(team.sanne, "Amal", "tov")
     await team.sanne.say("13 maart 10:00")
     await team.sanne.say("Stadhuis")
     second_check = (await team.sanne.press(label("nl", "km.appt_nothing_button")))[0]
@@ -189,10 +183,7 @@ async def test_a_change_of_a_past_or_meanwhile_cancelled_appointment_is_refused(
 
 async def test_a_too_long_address_is_refused_at_once(team: Team) -> None:
     await team.new_client(team.sanne, "Amal", 807, "en")
-    await team.sanne.say("/clients")
-    await team.sanne.press("Amal")
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.tov"))
+    await team.start_appointment(team.sanne, "Amal", "tov")
     await team.sanne.say("12 maart 14:00")
     refused = await team.sanne.say("A" * 501)
     assert refused[0]["html"] == text("nl", "km.appt_too_long").replace("{{ limit }}", "500")

@@ -87,10 +87,7 @@ async def person_in_every_table(team: Team) -> Person:
     await amal.say(UNSENT)  # "Send this?" is never answered: half-finished input
     # A command ends one's own half-finished input (so /mydata would), not the
     # klantmanager's: an appointment for Amal that Sanne has not finished.
-    await team.sanne.say("/clients")
-    await team.sanne.press(NAME)
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
+    await team.start_appointment(team.sanne, NAME, "rechtmatigheidsgesprek")
     await settle(bot)
     db = bot.services.db
     assert [t for t in personal_tables(db) if not rows_about(db, t, amal.person_id) and t not in WEB_CHAT_TABLES] == []

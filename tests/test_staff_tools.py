@@ -42,16 +42,9 @@ async def team(tmp_path: Path) -> AsyncIterator[Team]:
         yield team
 
 
-async def start_appointment(team: Team, client_name: str) -> None:
-    await team.sanne.say("/clients")
-    await team.sanne.press(client_name)
-    await team.sanne.press(label("nl", "km.appointment_button"))
-    await team.sanne.press("➕ " + label("nl", "appointment.kind.rechtmatigheidsgesprek"))
-
-
 async def plan(team: Team, client_name: str, when: str) -> list[dict]:
     """Plan an appointment with the date as typed; returns the check message's answer after saving."""
-    await start_appointment(team, client_name)
+    await team.start_appointment(team.sanne, client_name, "rechtmatigheidsgesprek")
     await team.sanne.say(when)
     await team.sanne.say("Jan Evertsenstraat 1")
     check = await team.sanne.press(label("nl", "km.appt_nothing_button"))
@@ -69,7 +62,7 @@ def starts(team: Team, user_id: int) -> list[str]:
 
 async def test_in_december_12_maart_is_next_march_and_vrijdag_is_this_friday(team: Team) -> None:
     amal = await team.new_client(team.sanne, "Amal", 701, "en")
-    await start_appointment(team, "Amal")
+    await team.start_appointment(team.sanne, "Amal", "rechtmatigheidsgesprek")
     nonsense = await team.sanne.say("ergens na de kerst")
     assert nonsense[0]["html"] == ui("nl")["km.date.bad_date"].replace("\\n", "\n")
     assert "12 maart 14:00" in nonsense[0]["html"] and "vrijdag 14:00" in nonsense[0]["html"]
