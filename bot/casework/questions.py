@@ -199,9 +199,8 @@ def relayed_since(db: sqlite_utils.Database, chat_id: int, since: str, *, except
 
 def thread(db: sqlite_utils.Database, question_id: int) -> list[ThreadMessage]:
     """A question's messages, both ways, in order (indexed by ``question_id``)."""
-    rows = db.execute("SELECT * FROM thread_messages WHERE question_id = ? ORDER BY id", [question_id])
-    columns = [d[0] for d in rows.description]
-    return [ThreadMessage(**dict(zip(columns, row))) for row in rows.fetchall()]
+    rows = rows_of(db, "SELECT * FROM thread_messages WHERE question_id = ? ORDER BY id", [question_id])
+    return [ThreadMessage(**row) for row in rows]
 
 
 def close(db: sqlite_utils.Database, question_id: int, now: datetime) -> None:

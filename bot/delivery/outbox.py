@@ -32,6 +32,7 @@ import sqlite_utils
 
 from bot.delivery import outbox_counts
 from bot.core.clock import iso, parse_iso
+from bot.core.db import rows_of
 
 if TYPE_CHECKING:
     from bot.core.services import Services
@@ -276,7 +277,8 @@ def claim_next(
 ) -> OutboxRow | None:
     """Atomically take the earliest due row (pending -> sending, one more attempt)."""
     with db.atomic():
-        found = db.execute(
+        found = rows_of(
+            db,
             f"UPDATE {TABLE} SET status = ?, attempts = attempts + 1, updated_at = ?"
             f" WHERE id = (SELECT id FROM {TABLE} WHERE {_due_clause(quiet_now)}"
             "   AND coalesce(chat_id, 0) NOT IN (SELECT value FROM json_each(?))"
@@ -284,9 +286,7 @@ def claim_next(
             " RETURNING *",
             [SENDING, iso(now), iso(now), json.dumps(list(skip_chats))],
         )
-        columns = [d[0] for d in found.description]
-        values = found.fetchone()
-    return _row(dict(zip(columns, values))) if values else None
+    return _row(found[0]) if found else None
 
 
 def has_due(db: sqlite_utils.Database, now: datetime, *, quiet_now: bool) -> bool:

@@ -25,6 +25,7 @@ import sqlite_utils
 from bot.delivery import outbox
 from bot.core.clock import iso, parse_iso
 from bot.core.config import TIMEZONE
+from bot.core.db import rows_of
 from bot.texts.timing import Duration, Timing
 from bot.people.users import get_user
 
@@ -99,9 +100,8 @@ def local_moment(naive: datetime) -> datetime:
 
 def get(db: sqlite_utils.Database, appointment_id: int) -> Appointment | None:
     # Plain SQL: a sender reads the appointment for every reminder it sends.
-    found = db.execute("SELECT * FROM appointments WHERE id = ?", [appointment_id])
-    values = found.fetchone()
-    return _appointment(dict(zip([d[0] for d in found.description], values))) if values else None
+    found = rows_of(db, "SELECT * FROM appointments WHERE id = ?", [appointment_id])
+    return _appointment(found[0]) if found else None
 
 
 def _existing(db: sqlite_utils.Database, appointment_id: int) -> Appointment:
@@ -200,11 +200,12 @@ def add_many(db: sqlite_utils.Database, timing: Timing, entries: Iterable[dict[s
                 "created_at": iso(now),
                 "updated_at": iso(now),
             }
-            inserted = db.execute(
+            (inserted,) = rows_of(
+                db,
                 f"INSERT INTO appointments ({', '.join(record)}) VALUES ({', '.join('?' * len(record))}) RETURNING *",
                 list(record.values()),
             )
-            appointment = _appointment(dict(zip([d[0] for d in inserted.description], inserted.fetchone())))
+            appointment = _appointment(inserted)
             added.append(appointment)
             messages.extend(_messages(timing, appointment, ADDED, now))
         outbox.enqueue_many(db, messages)
