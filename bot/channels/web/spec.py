@@ -58,10 +58,12 @@ def public_url(text: str) -> str:
 
 
 def _port_readable(parts: SplitResult) -> bool:
+    """Whether the address has no port or a number from 0 to 65535 (``urlsplit`` raises otherwise)."""
     try:
-        return parts.port is None or parts.port >= 0
+        parts.port  # noqa: B018  (reading it is the check)
     except ValueError:  # "https://x.nl:abc", or out of range
         return False
+    return True
 
 
 def invitation(base_url: str, code: str) -> Invitation:
